@@ -1,0 +1,91 @@
+"""build(config): the whole pipeline, read -> merge -> classify -> schedule -> render -> publish."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Config
+from .corpus import merge_papers
+from .digest import Digest, assemble_digest
+from .errors import ConfigError
+from .models import Paper
+from .publish import PublishReport, publish_site
+from .render import make_env, render_site
+from .sources import read_sources
+from .themes import assign_themes
+from .weeks import schedule_weeks
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    """What a build read and wrote, for the CLI to print."""
+
+    listings: int
+    papers: int
+    weeks: tuple[str, ...]
+    theme_counts: dict[str, int]
+    pages: int
+    publish: PublishReport
+    seconds: float
+    out_dir: Path
+
+
+def build(config: Config, out_dir: Path, progress: Progress | None = None) -> BuildReport:
+    """Build the site for config into out_dir; the previous site survives any failure."""
+    started = time.perf_counter()
+    step = progress or (lambda stage, done, total: None)
+
+    step("read", 0, 1)
+    listings = read_sources(config.sources_dir, config.sources)
+    papers = merge_papers(listings)
+    if not papers:
+        raise ConfigError(f"{config.content_dir / 'sources.yaml'}: no papers were read; "
+                          "refusing to publish an empty digest")
+    step("themes", 0, 1)
+    themes = assign_themes(papers, config.themes, random_state=config.random_state)
+    weeks = schedule_weeks(papers)
+    digest = assemble_digest(config, papers, themes.assignments, weeks, built_date(config, papers))
+    # Reading ends here; from now on everything is derived from `digest` and written out.
+    env = make_env(config.templates_dir)
+    total = expected_pages(digest)
+    done = 0
+
+    def on_page(_path: str) -> None:
+        nonlocal done
+        done += 1
+        step("render", done, total)
+
+    report = publish_site(render_site(digest, env, on_page=on_page), out_dir, config.content_dir)
+    counts = {t.slug: len(digest.papers_in(t.slug)) for t in digest.themes}
+    elapsed = time.perf_counter() - started
+    log.info("built %d pages in %.2fs", done, elapsed)
+    return BuildReport(listings=len(listings), papers=len(papers),
+                       weeks=tuple(w.key for w in weeks), theme_counts=counts,
+                       pages=report.written + report.unchanged, publish=report,
+                       seconds=elapsed, out_dir=out_dir)
+
+
+def expected_pages(digest: Digest) -> int:
+    """A close estimate of the page count, for the progress bar only."""
+    themes = len(digest.themes)
+    return 4 + len(digest.papers) + len(digest.weeks) * (1 + themes) + themes * 2
+
+
+def built_date(config: Config, papers: tuple[Paper, ...]) -> dt.date:
+    """The date stamped on the build: config, else SOURCE_DATE_EPOCH, else the newest paper."""
+    if config.built_at is not None:
+        return config.built_at
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    return max(p.first_seen for p in papers)

@@ -1,0 +1,252 @@
+"""Load and validate content/digest.yaml, sources.yaml and themes.yaml into one frozen Config.
+
+Every problem found is collected and reported together in one ConfigError, each line naming
+the file and the key, so a user fixes everything in one pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ConfigError
+from .models import SourceInfo, ThemeSpec
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Slugs the site itself uses for pages that are not themes.
+RESERVED_THEME_SLUGS = frozenset({"other", "index", "all"})
+
+DIGEST_KEYS = {
+    "title": "site title, shown on every page",
+    "description": "one-sentence description for the home page and meta tags",
+    "base_url": "absolute URL the site is published at",
+    "language": "the pages' language code",
+    "page_size": "papers per page on theme pages",
+    "random_state": "seed for every randomised model step",
+    "built_at": "date stamped on the build (default: SOURCE_DATE_EPOCH or newest paper)",
+}
+SOURCE_KEYS = {"file", "collected", "query", "origin", "dated_by"}
+THEME_KEYS = {"name", "slug", "description", "keywords", "exclude", "examples"}
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Everything a build needs to know, validated."""
+
+    content_dir: Path
+    title: str
+    description: str = ""
+    base_url: str = "/"  # always ends with "/"
+    language: str = "en"
+    page_size: int = 100  # papers per theme page; more are split into numbered pages
+    random_state: int = 0  # seeds every scikit-learn estimator
+    built_at: dt.date | None = None  # None: SOURCE_DATE_EPOCH, else the newest paper's date
+    sources: tuple[SourceInfo, ...] = ()
+    themes: tuple[ThemeSpec, ...] = ()
+
+    @property
+    def sources_dir(self) -> Path:
+        return self.content_dir / "sources"
+
+    @property
+    def templates_dir(self) -> Path:
+        """A digest's own template overrides; they win over the defaults."""
+        return self.content_dir / "templates"
+
+
+def load_config(content_dir: Path, **overrides: Any) -> Config:
+    """Read the three YAML files under content_dir; raise one ConfigError listing every problem."""
+    content_dir = Path(content_dir)
+    if not content_dir.is_dir():
+        raise ConfigError(f"{content_dir}: content directory not found")
+    problems: list[str] = []
+    digest = _load_yaml(content_dir / "digest.yaml", problems)
+    manifest = _load_yaml(content_dir / "sources.yaml", problems)
+    themes_doc = _load_yaml(content_dir / "themes.yaml", problems)
+    settings = _check_digest(digest, "digest.yaml", problems)
+    sources = _check_sources(manifest, content_dir, problems)
+    themes = _check_themes(themes_doc, "themes.yaml", problems)
+    if problems:
+        raise ConfigError([_prefix(content_dir, p) for p in problems])
+    config = Config(content_dir=content_dir, sources=sources, themes=themes, **settings)
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    if "base_url" in overrides:
+        overrides["base_url"] = _normalise_base_url(overrides["base_url"])
+    return replace(config, **overrides)
+
+
+def _prefix(content_dir: Path, problem: str) -> str:
+    return f"{content_dir / problem}" if not problem.startswith("/") else problem
+
+
+def _load_yaml(path: Path, problems: list[str]) -> dict[str, Any]:
+    if not path.is_file():
+        problems.append(f"{path.name}: file not found")
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as err:
+        problems.append(f"{path.name}: not UTF-8 text ({err.reason} at byte {err.start})")
+        return {}
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        problems.append(f"{path.name}{where}: invalid YAML: {getattr(err, 'problem', err)}")
+        return {}
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        problems.append(f"{path.name}: expected a mapping of keys, got {type(data).__name__}")
+        return {}
+    return data
+
+
+def _unknown_keys(data: dict[str, Any], known: set[str] | dict[str, str], where: str,
+                  problems: list[str]) -> None:
+    for key in sorted(map(str, data)):
+        if key not in known:
+            close = difflib.get_close_matches(key, list(known), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            problems.append(f"{where}: unknown key '{key}'{hint}")
+
+
+def _check_digest(data: dict[str, Any], where: str, problems: list[str]) -> dict[str, Any]:
+    _unknown_keys(data, DIGEST_KEYS, where, problems)
+    out: dict[str, Any] = {}
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        problems.append(f"{where}: title: expected a non-empty text, got {title!r}")
+    else:
+        out["title"] = title.strip()
+    for key in ("description", "language"):
+        if key in data:
+            if isinstance(data[key], str):
+                out[key] = data[key].strip()
+            else:
+                problems.append(f"{where}: {key}: expected text, got {data[key]!r}")
+    if "base_url" in data:
+        if isinstance(data["base_url"], str) and data["base_url"].strip():
+            out["base_url"] = _normalise_base_url(data["base_url"])
+        else:
+            problems.append(f"{where}: base_url: expected a URL, got {data['base_url']!r}")
+    for key, low in (("page_size", 1), ("random_state", 0)):
+        if key in data:
+            value = data[key]
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                problems.append(f"{where}: {key}: expected a whole number >= {low}, got {value!r}")
+            else:
+                out[key] = value
+    if "built_at" in data:
+        value = data["built_at"]
+        if isinstance(value, dt.date):
+            out["built_at"] = value
+        else:
+            problems.append(f"{where}: built_at: expected a date YYYY-MM-DD, got {value!r}")
+    return out
+
+
+def _normalise_base_url(url: str) -> str:
+    url = url.strip()
+    return url if url.endswith("/") else url + "/"
+
+
+def _check_sources(data: dict[str, Any], content_dir: Path,
+                   problems: list[str]) -> tuple[SourceInfo, ...]:
+    where = "sources.yaml"
+    _unknown_keys(data, {"sources"}, where, problems)
+    entries = data.get("sources", [])
+    if not isinstance(entries, list):
+        problems.append(f"{where}: sources: expected a list of dumps, got {entries!r}")
+        return ()
+    out: list[SourceInfo] = []
+    seen: set[str] = set()
+    for i, entry in enumerate(entries):
+        at = f"{where}: sources[{i}]"
+        if not isinstance(entry, dict):
+            problems.append(f"{at}: expected a mapping with file and collected, got {entry!r}")
+            continue
+        _unknown_keys(entry, SOURCE_KEYS, at, problems)
+        file, collected = entry.get("file"), entry.get("collected")
+        ok = True
+        if not isinstance(file, str) or not file.strip():
+            problems.append(f"{at}.file: expected a file name, got {file!r}")
+            ok = False
+        elif Path(file).is_absolute() or ".." in Path(file).parts:
+            problems.append(f"{at}.file: must be a path inside sources/, got {file!r}")
+            ok = False
+        elif not (content_dir / "sources" / file).is_file():
+            problems.append(f"{at}.file: sources/{file} not found")
+            ok = False
+        elif file in seen:
+            problems.append(f"{at}.file: {file} is listed twice")
+            ok = False
+        if not isinstance(collected, dt.date) or isinstance(collected, dt.datetime):
+            problems.append(f"{at}.collected: expected a date YYYY-MM-DD, got {collected!r}")
+            ok = False
+        if ok:
+            seen.add(file)
+            out.append(SourceInfo(file=file, collected=collected,
+                                  query=str(entry.get("query") or ""),
+                                  origin=str(entry.get("origin") or "")))
+    return tuple(out)
+
+
+def _check_themes(data: dict[str, Any], where: str, problems: list[str]) -> tuple[ThemeSpec, ...]:
+    _unknown_keys(data, {"themes"}, where, problems)
+    entries = data.get("themes")
+    if not isinstance(entries, list) or not entries:
+        problems.append(f"{where}: themes: expected a non-empty list of themes, got {entries!r}")
+        return ()
+    out: list[ThemeSpec] = []
+    slugs: set[str] = set()
+    for i, entry in enumerate(entries):
+        at = f"{where}: themes[{i}]"
+        if not isinstance(entry, dict):
+            problems.append(f"{at}: expected a mapping with name, slug and keywords")
+            continue
+        _unknown_keys(entry, THEME_KEYS, at, problems)
+        spec = _check_theme(entry, at, problems)
+        if spec is None:
+            continue
+        if spec.slug in slugs:
+            problems.append(f"{at}.slug: duplicate slug '{spec.slug}'")
+            continue
+        slugs.add(spec.slug)
+        out.append(spec)
+    return tuple(out)
+
+
+def _check_theme(entry: dict[str, Any], at: str, problems: list[str]) -> ThemeSpec | None:
+    before = len(problems)
+    name, slug = entry.get("name"), entry.get("slug")
+    if not isinstance(name, str) or not name.strip():
+        problems.append(f"{at}.name: expected a non-empty text, got {name!r}")
+    if not isinstance(slug, str) or not SLUG_RE.match(slug):
+        problems.append(f"{at}.slug: expected lowercase letters, digits and hyphens, got {slug!r}")
+    elif slug in RESERVED_THEME_SLUGS:
+        problems.append(f"{at}.slug: '{slug}' is reserved for the site's own pages")
+    description = entry.get("description", "")
+    if not isinstance(description, str):
+        problems.append(f"{at}.description: expected Markdown text, got {description!r}")
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in ("keywords", "exclude", "examples"):
+        value = entry.get(key, [])
+        if value is None:
+            value = []
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            problems.append(f"{at}.{key}: expected a list of phrases, got {value!r}")
+            continue
+        lists[key] = tuple(v.strip() for v in value)
+    if "keywords" in lists and not lists["keywords"]:
+        problems.append(f"{at}.keywords: the list is empty; a theme needs at least one phrase")
+    if len(problems) > before:
+        return None
+    return ThemeSpec(slug=str(slug), name=str(name).strip(), description=str(description).strip(),
+                     keywords=lists["keywords"], exclude=lists.get("exclude", ()),
+                     examples=lists.get("examples", ()))

@@ -1,0 +1,27 @@
+"""The one family of errors the core raises; the CLI turns them into clean messages."""
+
+from __future__ import annotations
+
+
+class GeneratorError(Exception):
+    """Base class: anything a user can fix, with a message that says what and where."""
+
+
+class ConfigError(GeneratorError):
+    """A configuration file (digest.yaml, sources.yaml, themes.yaml) is missing or invalid."""
+
+    def __init__(self, problems: list[str] | str) -> None:
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class SourceError(GeneratorError):
+    """A listing dump cannot be read; the message names the file and line."""
+
+    def __init__(self, path: str, line: int, reason: str) -> None:
+        self.path, self.line, self.reason = path, line, reason
+        super().__init__(f"{path}:{line}: {reason}")
+
+
+class BuildError(GeneratorError):
+    """Rendering or writing the site failed; the previous site is left as it was."""

@@ -1,0 +1,66 @@
+"""Turn untrusted text into safe HTML: abstracts with clickable links, sanitized Markdown."""
+
+from __future__ import annotations
+
+import re
+
+import markdown
+import nh3
+from markupsafe import Markup, escape
+
+# A URL runs until white space, a quote, an angle bracket or a brace (the seeds wrap URLs in
+# TeX braces: "{https://...}"); trailing sentence punctuation is trimmed afterwards.
+URL_RE = re.compile(r"https?://[^\s<>\"'{}\\]+", re.IGNORECASE)
+TRAILING = ".,;:!?*~"
+SAFE_SCHEMES = {"http", "https", "mailto"}
+
+# Tags and attributes Markdown may produce in notes and descriptions; anything else is dropped.
+ALLOWED_TAGS = {
+    "a", "abbr", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h1", "h2", "h3",
+    "h4", "h5", "h6", "hr", "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody",
+    "td", "th", "thead", "tr", "ul",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
+
+
+def find_urls(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, url) for each http(s) URL, with trailing punctuation and brackets trimmed."""
+    found = []
+    for m in URL_RE.finditer(text):
+        url = m.group(0)
+        while url and (url[-1] in TRAILING or (url[-1] in ")]" and _unbalanced(url))):
+            url = url[:-1]
+        if len(url) > len("https://"):
+            found.append((m.start(), m.start() + len(url), url))
+    return found
+
+
+def _unbalanced(url: str) -> bool:
+    closing = url[-1]
+    opening = "(" if closing == ")" else "["
+    return url.count(closing) > url.count(opening)
+
+
+def linkify(text: str) -> Markup:
+    """Escape text and make each URL in it a link."""
+    out, pos = [], 0
+    for start, end, url in find_urls(text):
+        out.append(escape(text[pos:start]))
+        out.append(Markup('<a href="{0}" rel="nofollow noopener">{0}</a>').format(url))
+        pos = end
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
+
+
+def paragraphs(text: str) -> list[Markup]:
+    """Split text on blank lines (or single line breaks) into linkified paragraphs."""
+    parts = [p.strip() for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
+    return [linkify(p) for p in parts]
+
+
+def render_markdown(source: str) -> Markup:
+    """Markdown to HTML, then an allowlist sanitizer: no scripts, handlers or foreign schemes."""
+    html = markdown.markdown(source, extensions=["tables", "sane_lists"], output_format="html")
+    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                      url_schemes=SAFE_SCHEMES, link_rel="nofollow noopener")
+    return Markup(clean)

@@ -1,0 +1,95 @@
+"""The data that flows between pipeline stages: frozen dataclasses, tuples, no mutation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    """One listing dump as the manifest records it."""
+
+    file: str  # path relative to content/sources/
+    collected: dt.date
+    query: str
+    origin: str
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """One paper as one dump lists it, with the line its title is on."""
+
+    title: str
+    abstract: str
+    source: SourceInfo
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """Where a paper was seen: which dump, which line."""
+
+    file: str
+    line: int
+    collected: dt.date
+    query: str
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """A distinct paper: the merge of every listing of it."""
+
+    id: str  # stable: derived from the normalised title
+    slug: str  # unique, URL-safe, human-readable
+    title: str
+    abstract: str
+    first_seen: dt.date  # earliest collection date among its sources
+    sources: tuple[SourceRef, ...]
+
+    @property
+    def week(self) -> str:
+        """The ISO week of first_seen, e.g. '2025-W17'."""
+        year, week, _ = self.first_seen.isocalendar()
+        return f"{year}-W{week:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeSpec:
+    """A theme as content/themes.yaml declares it."""
+
+    slug: str
+    name: str
+    description: str  # Markdown
+    keywords: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A keyword phrase found in a paper: where, and how often."""
+
+    phrase: str
+    where: str  # "title" or "abstract"
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """A paper's membership of one theme, with the evidence that explains it."""
+
+    theme: str  # theme slug
+    score: float  # the model's confidence, 0..1
+    matches: tuple[Match, ...]
+    terms: tuple[str, ...]  # the terms that pushed the model most towards the theme
+
+
+@dataclass(frozen=True, slots=True)
+class Week:
+    """An ISO week that has papers."""
+
+    key: str  # "2025-W17"
+    start: dt.date  # its Monday
+    end: dt.date  # its Sunday
+    paper_ids: tuple[str, ...]

@@ -1,0 +1,156 @@
+"""Write rendered pages into the output directory atomically.
+
+The whole site is written into a fresh directory beside the output and swapped in only after
+every page was written, so a build that fails at any point leaves the previous site as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .errors import BuildError
+
+MARKER = ".digest-site"  # written into every output directory this program produced
+
+
+@dataclass(frozen=True, slots=True)
+class PublishReport:
+    """What a publish changed, compared with the previous site."""
+
+    written: int  # files new or changed
+    unchanged: int  # files whose bytes were already there
+    removed: tuple[str, ...]  # files of the previous site that the new one no longer has
+    total_bytes: int
+
+
+def check_out_dir(out_dir: Path, content_dir: Path) -> None:
+    """Refuse an output directory a build could damage by replacing it."""
+    out, content = out_dir.resolve(), content_dir.resolve()
+    if out == Path(out.anchor) or out == Path.home().resolve():
+        raise BuildError(f"{out_dir}: refusing to build into the root or home directory")
+    if out == content or out in content.parents:
+        raise BuildError(f"{out_dir}: refusing to build into the content directory or a folder "
+                         "that contains it")
+    if out_dir.is_symlink():
+        raise BuildError(f"{out_dir}: the output directory is a symbolic link; give its target")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BuildError(f"{out_dir}: exists and is not a directory")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
+        raise BuildError(f"{out_dir}: not empty and not made by digest (no {MARKER} file); "
+                         "refusing to replace it. Choose another --out or empty it yourself")
+
+
+def publish_site(pages: Iterable[tuple[str, bytes]], out_dir: Path,
+                 content_dir: Path) -> PublishReport:
+    """Write every page into a staging directory, then swap it in for out_dir."""
+    check_out_dir(out_dir, content_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with _lock(out_dir):
+        stage = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
+        _remove(stage)
+        try:
+            report = _write_all(pages, stage, out_dir)
+            _carry_dotfiles(out_dir, stage)
+            (stage / MARKER).write_text("This directory is written by `digest build`.\n")
+            _swap(stage, out_dir)
+        except BaseException:
+            _remove(stage)
+            raise
+    return report
+
+
+def _write_all(pages: Iterable[tuple[str, bytes]], stage: Path, old: Path) -> PublishReport:
+    stage.mkdir(parents=True)
+    seen: set[str] = set()
+    written = unchanged = total = 0
+    for rel, data in pages:
+        path = stage / _safe_relative(rel)
+        if rel in seen:
+            raise BuildError(f"two pages were rendered to the same path: {rel}")
+        seen.add(rel)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        total += len(data)
+        previous = old / rel
+        if previous.is_file() and not previous.is_symlink() and _same(previous, data):
+            unchanged += 1
+        else:
+            written += 1
+    removed = tuple(sorted(p for p in _files(old) if p not in seen and not _is_dot(p)))
+    return PublishReport(written=written, unchanged=unchanged, removed=removed, total_bytes=total)
+
+
+def _safe_relative(rel: str) -> str:
+    pure = PurePosixPath(rel)
+    if pure.is_absolute() or ".." in pure.parts or not pure.parts or rel != pure.as_posix():
+        raise BuildError(f"refusing to write a page outside the site: {rel!r}")
+    return rel
+
+
+def _same(path: Path, data: bytes) -> bool:
+    return path.stat().st_size == len(data) and path.read_bytes() == data
+
+
+def _files(root: Path) -> Iterator[str]:
+    if not root.is_dir():
+        return
+    for dirpath, _dirs, names in os.walk(root):  # os.walk does not follow symlinks
+        for name in names:
+            yield (Path(dirpath) / name).relative_to(root).as_posix()
+
+
+def _is_dot(rel: str) -> bool:
+    return any(part.startswith(".") for part in rel.split("/"))
+
+
+def _carry_dotfiles(old: Path, stage: Path) -> None:
+    """Keep what users put beside the site (.nojekyll, .git, CNAME-like dotfiles): never ours."""
+    if not old.is_dir():
+        return
+    for entry in sorted(old.iterdir()):
+        if entry.name.startswith(".") and entry.name != MARKER and not (stage / entry.name).exists():
+            # Copied, not moved: if the swap fails the old site must still have them.
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.copytree(entry, stage / entry.name, symlinks=True)
+            else:
+                shutil.copy2(entry, stage / entry.name, follow_symlinks=False)
+
+
+def _swap(stage: Path, out_dir: Path) -> None:
+    if not out_dir.exists():
+        os.rename(stage, out_dir)
+        return
+    retired = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+    _remove(retired)
+    os.rename(out_dir, retired)
+    try:
+        os.rename(stage, out_dir)
+    except BaseException:
+        os.rename(retired, out_dir)
+        raise
+    _remove(retired)
+
+
+def _remove(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.exists():
+        shutil.rmtree(path)
+
+
+@contextlib.contextmanager
+def _lock(out_dir: Path) -> Iterator[None]:
+    """One build at a time per output directory; a second one waits for the first."""
+    lock_path = out_dir.parent / f".{out_dir.name}.lock"
+    with open(lock_path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,0 +1,227 @@
+"""Render the digest into pages: a stream of (relative path, bytes), written by publish.
+
+Every internal link is relative (built from the page's `root`, "../" per directory level), so
+one build works from file://, at a domain root and under any sub-path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .digest import OTHER, Digest
+from .markup import linkify, paragraphs, render_markdown
+from .models import Paper, ThemeSpec, Week
+
+PACKAGE_TEMPLATES = Path(__file__).parent / "templates"  # inside an installed wheel
+REPO_TEMPLATES = Path(__file__).parent.parent / "templates"  # in a source checkout
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+Page = tuple[str, bytes]
+
+
+def default_templates_dir() -> Path:
+    """The shipped templates: inside the package when installed, beside it in a checkout."""
+    return PACKAGE_TEMPLATES if PACKAGE_TEMPLATES.is_dir() else REPO_TEMPLATES
+
+
+def make_env(overrides: Path | None = None) -> jinja2.Environment:
+    """User templates first, then the defaults (also reachable as 'default/<name>')."""
+    defaults = jinja2.FileSystemLoader(str(default_templates_dir()))
+    loaders: list[jinja2.BaseLoader] = []
+    if overrides is not None and overrides.is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(overrides)))
+    loaders += [jinja2.PrefixLoader({"default": defaults}), defaults]
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(linkify=linkify, paragraphs=paragraphs, markdown=render_markdown,
+                       date_words=date_words, snippet=snippet)
+    env.globals.update(week_range=week_range)
+    return env
+
+
+def date_words(day: dt.date) -> str:
+    """'24 April 2025', the same in every locale."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def week_range(week: Week) -> str:
+    """'21–27 April 2025', '31 March – 6 April 2025' or '29 December 2025 – 4 January 2026'."""
+    a, b = week.start, week.end
+    if a.year != b.year:
+        return f"{date_words(a)} – {date_words(b)}"
+    if a.month != b.month:
+        return f"{a.day} {MONTHS[a.month - 1]} – {date_words(b)}"
+    return f"{a.day}–{date_words(b)}"
+
+
+def snippet(text: str, limit: int = 280) -> str:
+    """The start of a text, cut at a word boundary."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+
+
+@dataclass(frozen=True)
+class ThemeView:
+    """A theme as pages show it: its spec, rendered description and papers."""
+
+    spec: ThemeSpec
+    description: Markup
+    papers: tuple[Paper, ...]
+
+    @property
+    def slug(self) -> str:
+        return self.spec.slug
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+
+def paper_path(paper: Paper) -> str:
+    return f"papers/{paper.slug}.html"
+
+
+def theme_path(slug: str, page: int = 1) -> str:
+    return f"themes/{slug}/index.html" if page == 1 else f"themes/{slug}/page-{page}.html"
+
+
+def week_path(key: str, theme: str | None = None) -> str:
+    return f"weeks/{key}/index.html" if theme is None else f"weeks/{key}/{theme}.html"
+
+
+def render_site(digest: Digest, env: jinja2.Environment,
+                on_page: Callable[[str], None] | None = None) -> Iterator[Page]:
+    """Yield every page of the site; the same digest always yields the same bytes."""
+    themes = tuple(ThemeView(spec=t, description=render_markdown(t.description),
+                             papers=digest.papers_in(t.slug)) for t in digest.themes)
+    themes = tuple(t for t in themes if t.papers or t.slug != OTHER.slug)
+    common = {"site": digest.config, "digest": digest, "themes": themes,
+              "built_at": digest.built_at, "paper_path": paper_path, "theme_path": theme_path,
+              "week_path": week_path}
+
+    def page(path: str, template: str, **context: Any) -> Page:
+        root = "../" * path.count("/")
+        html = env.get_template(template).render(**common, **context, path=path, root=root)
+        if on_page is not None:
+            on_page(path)
+        return path, html.encode("utf-8")
+
+    latest = digest.weeks[-1] if digest.weeks else None
+    yield page("index.html", "home.html", week=latest, week_nav=_week_nav(digest, latest),
+               week_themes=_week_themes(digest, themes, latest))
+    yield page("about.html", "about.html", about=_about(digest))
+    yield page("archive.html", "archive.html", weeks=_archive_rows(digest, themes))
+    yield page("themes/index.html", "themes.html")
+    for theme in themes:
+        yield from _theme_pages(page, digest, theme)
+    for week in digest.weeks:
+        nav = _week_nav(digest, week)
+        week_themes = _week_themes(digest, themes, week)
+        yield page(week_path(week.key), "week.html", week=week, week_nav=nav,
+                   week_themes=week_themes)
+        # Every theme gets a page every week, even an empty one, so that a reader following
+        # one theme can always step to the previous and next week.
+        papers_of_week = digest.papers_of_week(week)
+        for theme in themes:
+            yield page(week_path(week.key, theme.slug), "week_theme.html", week=week,
+                       week_nav=nav, theme=theme,
+                       papers=digest.papers_in(theme.slug, papers_of_week))
+    for paper in digest.papers:
+        yield page(paper_path(paper), "paper.html", paper=paper,
+                   assignments=digest.assignments.get(paper.id, ()),
+                   theme_names={t.slug: t.name for t in digest.themes})
+    yield "data/papers.json", papers_json(digest)
+    yield from _assets(digest.config.templates_dir)
+
+
+def _theme_pages(page: Callable[..., Page], digest: Digest,
+                 theme: ThemeView) -> Iterator[Page]:
+    size = digest.config.page_size
+    count = max(1, math.ceil(len(theme.papers) / size))
+    for number in range(1, count + 1):
+        chunk = theme.papers[(number - 1) * size: number * size]
+        yield page(theme_path(theme.slug, number), "theme.html", theme=theme, papers=chunk,
+                   pagination={"number": number, "count": count, "first": (number - 1) * size + 1,
+                               "paths": [theme_path(theme.slug, n) for n in range(1, count + 1)]})
+
+
+def _week_nav(digest: Digest, week: Week | None) -> dict[str, Week | None]:
+    if week is None:
+        return {"previous": None, "next": None}
+    i = digest.weeks.index(week)
+    return {"previous": digest.weeks[i - 1] if i > 0 else None,
+            "next": digest.weeks[i + 1] if i + 1 < len(digest.weeks) else None}
+
+
+def _week_themes(digest: Digest, themes: tuple[ThemeView, ...],
+                 week: Week | None) -> list[tuple[ThemeView, tuple[Paper, ...]]]:
+    if week is None:
+        return []
+    papers = digest.papers_of_week(week)
+    rows = [(t, digest.papers_in(t.slug, papers)) for t in themes]
+    return [(t, ps) for t, ps in rows if ps]
+
+
+def _archive_rows(digest: Digest, themes: tuple[ThemeView, ...]) -> list[dict[str, Any]]:
+    rows = []
+    for week in reversed(digest.weeks):
+        papers = digest.papers_of_week(week)
+        rows.append({"week": week, "total": len(papers),
+                     "counts": {t.slug: len(digest.papers_in(t.slug, papers)) for t in themes}})
+    return rows
+
+
+def _about(digest: Digest) -> Markup:
+    path = digest.config.content_dir / "about.md"
+    if not path.is_file():
+        return Markup("")
+    return render_markdown(path.read_text(encoding="utf-8"))
+
+
+def papers_json(digest: Digest) -> bytes:
+    """The public data file: one object per paper (documented in docs/data.md)."""
+    rows = []
+    for paper in digest.papers:
+        rows.append({
+            "id": paper.id,
+            "slug": paper.slug,
+            "title": paper.title,
+            "abstract": paper.abstract,
+            "themes": [t for t in digest.themes_of(paper) if t != OTHER.slug],
+            "scores": {a.theme: round(a.score, 4) for a in digest.assignments.get(paper.id, ())},
+            "first_seen": paper.first_seen.isoformat(),
+            "week": paper.week,
+            "url": paper_path(paper),
+            "sources": [{"file": s.file, "line": s.line, "collected": s.collected.isoformat(),
+                         "query": s.query} for s in paper.sources],
+        })
+    return (json.dumps(rows, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def _assets(overrides: Path) -> Iterator[Page]:
+    """Static files from templates/assets/; a digest's own assets/ replace same-named ones."""
+    found: dict[str, Path] = {}
+    for folder in (default_templates_dir() / "assets", overrides / "assets"):
+        if folder.is_dir():
+            for path in folder.rglob("*"):
+                if path.is_file() and not path.name.startswith("."):
+                    found[f"assets/{path.relative_to(folder).as_posix()}"] = path
+    for name in sorted(found):
+        yield name, found[name].read_bytes()

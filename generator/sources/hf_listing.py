@@ -1,0 +1,105 @@
+"""Parsers for the two layouts of text copied from Hugging Face Papers search pages.
+
+Layout A: a header ("new", "Get trending papers...", "Subscribe", "byAK and the research
+community", a day such as "Apr 24"), then title and abstract paragraphs separated by blank lines.
+Layout B: two header lines, then title and abstract on alternate lines with no blank lines; the
+first title is glued to the word "Subscribe".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import SourceError
+
+HEADER_A = {
+    "new",
+    "get trending papers in your email inbox!",
+    "get trending papers in your email inbox once a day!",
+    "subscribe",
+    "byak and the research community",
+}
+DAY_RE = re.compile(r"^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* \d{1,2}$")
+HEADER_B_START = "get trending papers in your email inbox"
+SUBSCRIBE = "Subscribe"
+# A title longer than this, or an abstract shorter, means the title/abstract alternation broke:
+# a record lost its abstract (or its title) and everything after it would shift by one.
+MAX_TITLE_CHARS = 400
+MIN_ABSTRACT_CHARS = 80
+
+
+@dataclass(frozen=True, slots=True)
+class RawListing:
+    title: str
+    abstract: str
+    line: int  # the title's line
+
+
+def sniff_hf_layout(text: str) -> str | None:
+    """'hf-listing-a', 'hf-listing-b', or None when the text is neither layout."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if not lines:
+        return None
+    if lines[0].lower() == "new":
+        return "hf-listing-a"
+    if lines[0].lower().startswith(HEADER_B_START):
+        return "hf-listing-b"
+    return None
+
+
+def parse_layout_a(text: str, path: str) -> list[RawListing]:
+    """Blank-line separated paragraphs after the page header, alternately title and abstract."""
+    paragraphs: list[tuple[int, str]] = []
+    in_header = True
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if in_header and (line.lower() in HEADER_A or DAY_RE.match(line)):
+            continue
+        in_header = False
+        paragraphs.append((number, line))
+    return _pair(paragraphs, path)
+
+
+def parse_layout_b(text: str, path: str) -> list[RawListing]:
+    """Alternate title and abstract lines after two header lines; strip the glued 'Subscribe'."""
+    lines: list[tuple[int, str]] = []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.strip()
+        if not line or (not lines and line.lower().startswith(HEADER_B_START)):
+            continue
+        if not lines and line.startswith(SUBSCRIBE):
+            line = line[len(SUBSCRIBE):].strip()
+            if not line:
+                continue
+        lines.append((number, line))
+    return _pair(lines, path)
+
+
+def _pair(items: list[tuple[int, str]], path: str) -> list[RawListing]:
+    if not items:
+        raise SourceError(path, 1, "no listings found after the page header")
+    records: list[RawListing] = []
+    for i in range(0, len(items), 2):
+        line, title = items[i]
+        if i + 1 >= len(items):
+            raise SourceError(path, line, f"title without abstract: {_short(title)}")
+        abstract_line, abstract = items[i + 1]
+        if len(title) > MAX_TITLE_CHARS:
+            raise SourceError(path, line, f"expected a title, found a paragraph of {len(title)} "
+                              "characters (is the title of this abstract missing?)")
+        if len(abstract) < MIN_ABSTRACT_CHARS:
+            raise SourceError(path, line, f"title without abstract: {_short(title)} is followed "
+                              f"by a short line {abstract_line} ({_short(abstract)}), not an abstract")
+        records.append(RawListing(title=_clean(title), abstract=_clean(abstract), line=line))
+    return records
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
