@@ -1,0 +1,53 @@
+"""Shared fixtures: the repo's own default content, a session-wide build of it, tiny projects."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from generator.build import BuildReport, build
+from generator.config import load_config
+
+REPO = Path(__file__).resolve().parent.parent
+CONTENT = REPO / "content"
+SEED_COUNTS = {
+    "000_2ea270ecf2e2adad.txt": 48,
+    "001_fada9facd4924fc7.txt": 274,
+    "002_e19e62a2dc6055c4.txt": 71,
+    "003_081b339fd5401ceb.txt": 353,
+    "004_28fae66a7931d339.txt": 70,
+}
+
+
+@pytest.fixture(scope="session")
+def built_default(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildReport]:
+    """The default digest, built once for all the tests that only read it."""
+    out = tmp_path_factory.mktemp("default") / "site"
+    report = build(load_config(CONTENT), out)
+    return out, report
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path) -> Path:
+    """A writable copy of the default content directory."""
+    dest = tmp_path / "content"
+    shutil.copytree(CONTENT, dest)
+    return dest
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
+    """Write {relative path: text} under tmp_path (text dedented) and return the root."""
+
+    def make(files: dict[str, str]) -> Path:
+        for rel, text in files.items():
+            path = tmp_path / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return tmp_path
+
+    return make

@@ -1,0 +1,166 @@
+"""Building the default digest: every paper a page, every link resolving, valid data, safe writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.build import BuildReport, build
+from generator.check import check_links
+from generator.config import load_config
+from generator.errors import BuildError, GeneratorError
+
+from .conftest import REPO
+
+WEEK_RE = re.compile(r"^\d{4}-W\d{2}$")
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_every_paper_gets_a_page(built_default: tuple[Path, BuildReport]) -> None:
+    site, report = built_default
+    pages = sorted((site / "papers").glob("*.html"))
+    assert report.papers == 747 and len(pages) == 747
+    rows = json.loads((site / "data" / "papers.json").read_text(encoding="utf-8"))
+    assert sorted(site / r["url"] for r in rows) == pages
+
+
+def test_no_internal_link_or_asset_is_broken(built_default: tuple[Path, BuildReport]) -> None:
+    site, _ = built_default
+    assert check_links(site) == []
+
+
+def test_papers_json_is_the_documented_public_data(built_default: tuple[Path, BuildReport]) -> None:
+    site, _ = built_default
+    rows = json.loads((site / "data" / "papers.json").read_text(encoding="utf-8"))
+    theme_slugs = {"skills", "representation-learning", "embeddings", "model-based-rl"}
+    assert len(rows) == 747 and len({r["id"] for r in rows}) == 747
+    for row in rows:
+        assert {"id", "title", "abstract", "themes", "first_seen", "week", "url", "sources"} <= set(row)
+        assert row["title"] and len(row["abstract"]) > 100
+        assert set(row["themes"]) <= theme_slugs
+        assert WEEK_RE.match(row["week"]) and row["url"] == f"papers/{row['slug']}.html"
+        assert row["sources"] and all({"file", "line", "collected"} <= set(s) for s in row["sources"])
+        assert row["first_seen"] == min(s["collected"] for s in row["sources"])
+
+
+def test_the_digest_spans_at_least_three_weeks_each_with_pages(
+        built_default: tuple[Path, BuildReport]) -> None:
+    site, report = built_default
+    assert len(report.weeks) >= 3
+    for week in report.weeks:
+        assert (site / "weeks" / week / "index.html").is_file()
+        for theme in ("skills", "representation-learning", "embeddings", "model-based-rl"):
+            assert (site / "weeks" / week / f"{theme}.html").is_file()
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert f"Week {report.weeks[-1]}" in home  # home shows the latest week
+
+
+def test_theme_pages_hold_at_most_100_papers_and_paginate(
+        built_default: tuple[Path, BuildReport]) -> None:
+    site, report = built_default
+    for slug, count in report.theme_counts.items():
+        pages = sorted((site / "themes" / slug).glob("*.html"))
+        listed = [len(re.findall(r'<li class="paper-item', p.read_text(encoding="utf-8")))
+                  for p in pages]
+        assert all(n <= 100 for n in listed), (slug, listed)
+        assert sum(listed) == count, slug
+        assert len(pages) == max(1, -(-count // 100))
+
+
+def test_every_page_declares_the_favicon(built_default: tuple[Path, BuildReport]) -> None:
+    site, _ = built_default
+    for page in site.rglob("*.html"):
+        assert 'rel="icon"' in page.read_text(encoding="utf-8"), page
+
+
+def test_a_paper_page_shows_abstract_links_themes_sources_and_week(
+        built_default: tuple[Path, BuildReport]) -> None:
+    site, _ = built_default
+    html = (site / "papers" / "mastering-atari-go-chess-and-shogi-by-planning-with-a-learned-model.html"
+            ).read_text(encoding="utf-8")
+    assert "<h1>Mastering Atari, Go, Chess and Shogi by Planning with a Learned Model</h1>" in html
+    assert "MuZero" in html and "week 2025-W15" in html
+    assert "003_081b339fd5401ceb.txt</code> (line 3)" in html
+    rows = json.loads((site / "data" / "papers.json").read_text(encoding="utf-8"))
+    row = next(r for r in rows if r["title"].startswith("CoNeTTE"))
+    coded = site / row["url"]
+    text = coded.read_text(encoding="utf-8")
+    assert ('<a href="https://github.com/Labbeti/conette-audio-captioning" rel="nofollow noopener">'
+            in text)
+
+
+def test_two_builds_of_the_same_content_are_byte_identical(tmp_path: Path) -> None:
+    outs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"site{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed, "TZ": "Pacific/Kiritimati" if seed == "1"
+               else "America/Adak"}
+        subprocess.run([sys.executable, "-m", "generator", "build", "--quiet", "--content",
+                        str(REPO / "content"), "--out", str(out)], check=True, env=env)
+        outs.append(tree(out))
+    assert outs[0] == outs[1]
+
+
+def test_a_failing_template_leaves_the_previous_site_byte_identical(content_copy: Path,
+                                                                   tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(load_config(content_copy), out)
+    before = tree(out)
+    overrides = content_copy / "templates"
+    overrides.mkdir()
+    (overrides / "paper.html").write_text("{{ paper.no_such_field }}")
+    with pytest.raises(Exception, match="no_such_field"):
+        build(load_config(content_copy), out)
+    assert tree(out) == before
+    assert not list(tmp_path.glob(".site.staging-*"))
+
+
+def test_a_broken_themes_file_fails_before_anything_is_written(content_copy: Path,
+                                                               tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(load_config(content_copy), out)
+    before = tree(out)
+    (content_copy / "themes.yaml").write_text("themes: [")
+    with pytest.raises(GeneratorError, match="themes.yaml"):
+        build(load_config(content_copy), out)
+    assert tree(out) == before
+
+
+def test_a_rebuild_keeps_dotfiles_and_reports_nothing_changed(content_copy: Path,
+                                                             tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    first = build(load_config(content_copy), out)
+    (out / ".nojekyll").write_text("")
+    (out / ".git").mkdir()
+    (out / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
+    second = build(load_config(content_copy), out)
+    assert (out / ".nojekyll").exists() and (out / ".git" / "HEAD").read_text().startswith("ref")
+    assert second.publish.written == 0
+    assert second.publish.unchanged == first.publish.written
+    assert second.publish.removed == ()
+
+
+def test_a_non_empty_folder_not_made_by_digest_is_never_replaced(tmp_path: Path) -> None:
+    out = tmp_path / "precious"
+    out.mkdir()
+    (out / "thesis.tex").write_text("years of work")
+    with pytest.raises(BuildError, match="not made by digest"):
+        build(load_config(REPO / "content"), out)
+    assert (out / "thesis.tex").read_text() == "years of work"
+
+
+def test_building_into_the_content_directory_or_its_parent_is_refused(content_copy: Path) -> None:
+    config = load_config(content_copy)
+    for out in (content_copy, content_copy.parent):
+        with pytest.raises(BuildError, match="content directory"):
+            build(config, out)

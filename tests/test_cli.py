@@ -1,0 +1,59 @@
+"""The command line as a user meets it, through click's CliRunner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from generator.cli import cli
+
+from .conftest import REPO
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def test_build_writes_the_site_and_says_what_it_did(tmp_path: Path) -> None:
+    code, out = run("build", "--content", str(REPO / "content"), "--out", str(tmp_path / "s"))
+    assert code == 0, out
+    assert "Read 816 listings: 747 papers in 4 weeks (2025-W11 to 2025-W17)." in out
+    assert (tmp_path / "s" / "index.html").is_file()
+
+
+def test_quiet_build_prints_nothing(tmp_path: Path) -> None:
+    code, out = run("build", "-q", "--content", str(REPO / "content"), "--out", str(tmp_path / "s"))
+    assert code == 0 and out == ""
+
+
+def test_a_missing_content_directory_exits_non_zero_with_a_clear_message(tmp_path: Path) -> None:
+    code, out = run("build", "--content", str(tmp_path / "missing"), "--out", str(tmp_path / "s"))
+    assert code == 1
+    assert "Error:" in out and "missing: content directory not found" in out
+    assert "Traceback" not in out
+    assert not (tmp_path / "s").exists()
+
+
+def test_a_bad_config_key_exits_1_naming_the_key(content_copy: Path, tmp_path: Path) -> None:
+    (content_copy / "digest.yaml").write_text("title: T\nbase_ur: x\n")
+    code, out = run("build", "--content", str(content_copy), "--out", str(tmp_path / "s"))
+    assert code == 1 and "unknown key 'base_ur' (did you mean 'base_url'?)" in out
+
+
+def test_base_url_flag_reaches_the_canonical_links(tmp_path: Path) -> None:
+    code, _ = run("build", "-q", "--content", str(REPO / "content"), "--out", str(tmp_path / "s"),
+                  "--base-url", "https://me.github.io/papers")
+    assert code == 0
+    html = (tmp_path / "s" / "about.html").read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="https://me.github.io/papers/about.html">' in html
+
+
+def test_help_explains_each_option() -> None:
+    code, out = run("build", "--help")
+    assert code == 0
+    for flag in ("--content", "--out", "--base-url", "--quiet", "--verbose"):
+        assert flag in out
+    code, out = run("--help")
+    assert code == 0 and "build" in out
