@@ -52,10 +52,41 @@ def linkify(text: str) -> Markup:
     return Markup("").join(out)
 
 
+# A sentence ends at . ! or ? followed by space and a capital, unless the word before the dot
+# is a common abbreviation (e.g., i.e., et al., Fig.) or a single letter (an initial).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(\[])")
+_ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|et al|vs|cf|Fig|Figs|Eq|Eqs|Sec|No|approx|resp)"
+                           r"|\b[A-Za-z])\.$")
+PARAGRAPH_CHARS = 450  # a long abstract is broken into paragraphs of about this length
+
+
+def sentences(text: str) -> list[str]:
+    """Split one paragraph into sentences, keeping abbreviations and initials intact."""
+    out: list[str] = []
+    for piece in _SENTENCE_END.split(text):
+        if out and _ABBREVIATION.search(out[-1]):
+            out[-1] += " " + piece
+        else:
+            out.append(piece)
+    return out
+
+
 def paragraphs(text: str) -> list[Markup]:
-    """Split text on blank lines (or single line breaks) into linkified paragraphs."""
-    parts = [p.strip() for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
-    return [linkify(p) for p in parts]
+    """Linkified paragraphs: the text's own line breaks, and long ones cut at sentence ends."""
+    result = []
+    for block in (b.strip() for b in re.split(r"\n\s*\n|\n", text)):
+        if not block:
+            continue
+        current = ""
+        for sentence in sentences(block):
+            if current and len(current) + len(sentence) > PARAGRAPH_CHARS:
+                result.append(linkify(current))
+                current = sentence
+            else:
+                current = f"{current} {sentence}" if current else sentence
+        if current:
+            result.append(linkify(current))
+    return result
 
 
 def render_markdown(source: str) -> Markup:
