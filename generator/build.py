@@ -13,7 +13,7 @@ from pathlib import Path
 from .config import Config
 from .corpus import merge_papers
 from .digest import Digest, assemble_digest
-from .errors import ConfigError
+from .errors import SourceProblems
 from .models import Paper
 from .publish import PublishReport, publish_site
 from .render import make_env, render_site
@@ -38,19 +38,29 @@ class BuildReport:
     publish: PublishReport
     seconds: float
     out_dir: Path
+    warnings: tuple[str, ...] = ()  # bad records skipped, each "file:line: reason"
 
 
-def build(config: Config, out_dir: Path, progress: Progress | None = None) -> BuildReport:
-    """Build the site for config into out_dir; the previous site survives any failure."""
+def build(config: Config, out_dir: Path, progress: Progress | None = None,
+          strict: bool = False) -> BuildReport:
+    """Build the site for config into out_dir; the previous site survives any failure.
+
+    Bad records in the dumps are skipped and listed in the report's warnings; with
+    strict=True any of them fails the build before anything is written.
+    """
     started = time.perf_counter()
     step = progress or (lambda stage, done, total: None)
 
     step("read", 0, 1)
-    listings = read_sources(config.sources_dir, config.sources)
+    read = read_sources(config.sources_dir, config.sources)
+    warnings = tuple(str(p) for p in read.problems)
+    if strict and warnings:
+        raise SourceProblems(warnings)
+    listings = read.listings
     papers = merge_papers(listings)
     if not papers:
-        raise ConfigError(f"{config.content_dir / 'sources.yaml'}: no papers were read; "
-                          "refusing to publish an empty digest")
+        raise SourceProblems((*warnings, f"{config.content_dir / 'sources.yaml'}: no paper was "
+                              "read; refusing to publish an empty digest"))
     step("themes", 0, 1)
     themes = assign_themes(papers, config.themes, random_state=config.random_state)
     weeks = schedule_weeks(papers)
@@ -72,7 +82,7 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None) -> Bu
     return BuildReport(listings=len(listings), papers=len(papers),
                        weeks=tuple(w.key for w in weeks), theme_counts=counts,
                        pages=report.written + report.unchanged, publish=report,
-                       seconds=elapsed, out_dir=out_dir)
+                       seconds=elapsed, out_dir=out_dir, warnings=warnings)
 
 
 def expected_pages(digest: Digest) -> int:

@@ -56,9 +56,11 @@ def cli() -> None:
               help="Where to write the site. It is replaced only after the whole build succeeded.")
 @click.option("--base-url", help="The URL the site will be published at (overrides digest.yaml's "
               "base_url), e.g. https://USER.github.io/REPO/.")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("--strict", is_flag=True, help="Fail on any bad record in the dumps instead of "
+              "skipping it with a warning.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors and warnings.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print each stage as it runs.")
-def build(content_dir: Path, out_dir: Path, base_url: str | None, quiet: bool,
+def build(content_dir: Path, out_dir: Path, base_url: str | None, strict: bool, quiet: bool,
           verbose: bool) -> None:
     """Build the site from the listings in the content directory.
 
@@ -73,11 +75,13 @@ def build(content_dir: Path, out_dir: Path, base_url: str | None, quiet: bool,
     progress = _Progress(enabled=not quiet and (verbose or sys.stderr.isatty()))
     try:
         config = load_config(content_dir, base_url=base_url)
-        report = run_build(config, out_dir, progress=progress)
+        report = run_build(config, out_dir, progress=progress, strict=strict)
     except GeneratorError as err:
         raise click.ClickException(str(err)) from None
     finally:
         progress.close()
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if quiet:
         return
     themes = ", ".join(f"{slug} {n}" for slug, n in report.theme_counts.items())

@@ -23,5 +23,13 @@ class SourceError(GeneratorError):
         super().__init__(f"{path}:{line}: {reason}")
 
 
+class SourceProblems(GeneratorError):
+    """Problems in the dumps that stop a build (any of them under --strict, or no paper read)."""
+
+    def __init__(self, problems: tuple[str, ...]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
 class BuildError(GeneratorError):
     """Rendering or writing the site failed; the previous site is left as it was."""

@@ -57,3 +57,42 @@ def test_help_explains_each_option() -> None:
         assert flag in out
     code, out = run("--help")
     assert code == 0 and "build" in out
+
+
+def _add_dump(content: Path, name: str, data: bytes, only: bool = False) -> None:
+    (content / "sources" / name).write_bytes(data)
+    entry = f"  - {{file: {name}, collected: 2025-05-01, query: test}}\n"
+    manifest = content / "sources.yaml"
+    manifest.write_text(("sources:\n" if only else manifest.read_text()) + entry)
+
+
+BROKEN = (b"new\n\nApr 24\n\nA Good Title\n\n" + b"An abstract that is long enough. " * 5 +
+          b"\n\nA Title Whose Abstract Was Lost\n")
+
+
+def test_a_bad_record_is_skipped_with_a_warning_naming_file_and_line(content_copy: Path,
+                                                                     tmp_path: Path) -> None:
+    _add_dump(content_copy, "broken.txt", BROKEN)
+    result = CliRunner().invoke(cli, ["build", "--content", str(content_copy), "--out",
+                                      str(tmp_path / "s")])
+    assert result.exit_code == 0, result.output
+    assert "broken.txt:9: title without abstract: 'A Title Whose Abstract Was Lost'" in result.stderr
+    assert "Read 817 listings: 748 papers" in result.stdout
+
+
+def test_strict_turns_a_bad_record_into_a_failure_and_writes_nothing(content_copy: Path,
+                                                                     tmp_path: Path) -> None:
+    _add_dump(content_copy, "broken.txt", BROKEN)
+    code, out = run("build", "--strict", "--content", str(content_copy), "--out",
+                    str(tmp_path / "s"))
+    assert code == 1 and "broken.txt:9: title without abstract" in out
+    assert not (tmp_path / "s").exists()
+
+
+def test_a_build_that_read_no_paper_fails_instead_of_publishing_nothing(content_copy: Path,
+                                                                        tmp_path: Path) -> None:
+    _add_dump(content_copy, "binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00", only=True)
+    code, out = run("build", "--content", str(content_copy), "--out", str(tmp_path / "s"))
+    assert code == 1
+    assert "binary.txt:3: binary data" in out and "refusing to publish an empty digest" in out
+    assert not (tmp_path / "s").exists()

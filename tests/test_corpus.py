@@ -22,7 +22,7 @@ def listing(title: str, day: int, file: str = "a.txt", line: int = 1) -> Listing
 
 def seed_papers() -> tuple:
     config = load_config(CONTENT)
-    return read_sources(config.sources_dir, config.sources), config
+    return read_sources(config.sources_dir, config.sources).listings, config
 
 
 def test_the_816_seed_listings_merge_into_747_papers() -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
 
 from generator.errors import SourceError
 from generator.models import SourceInfo
-from generator.sources import read_source, sniff_format
+from generator.sources import ReadResult, read_source, sniff_format
 from generator.sources.text import decode_text
 
 from .conftest import CONTENT, SEED_COUNTS
@@ -34,7 +35,7 @@ def layout_b(*records: tuple[str, str]) -> str:
     return head + "Subscribe" + body
 
 
-def parse(tmp_path: Path, data: str | bytes, name: str = "dump.txt") -> tuple:
+def parse(tmp_path: Path, data: str | bytes, name: str = "dump.txt") -> ReadResult:
     path = tmp_path / name
     path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
     return read_source(path, info(name))
@@ -42,7 +43,9 @@ def parse(tmp_path: Path, data: str | bytes, name: str = "dump.txt") -> tuple:
 
 @pytest.mark.parametrize(("name", "count"), sorted(SEED_COUNTS.items()))
 def test_each_seed_dump_parses_into_its_exact_number_of_listings(name: str, count: int) -> None:
-    listings = read_source(CONTENT / "sources" / name, info(name))
+    result = read_source(CONTENT / "sources" / name, info(name))
+    listings = result.listings
+    assert result.problems == ()
     assert len(listings) == count
     assert all(len(li.title) < 200 and len(li.abstract) > 300 for li in listings)
     assert not any(li.title.startswith("Subscribe") for li in listings)
@@ -52,7 +55,7 @@ def test_each_seed_dump_parses_into_its_exact_number_of_listings(name: str, coun
 def test_each_listing_records_the_line_its_title_is_on(name: str) -> None:
     path = CONTENT / "sources" / name
     lines = path.read_text(encoding="utf-8").split("\n")
-    for listing in read_source(path, info(name)):
+    for listing in read_source(path, info(name)).listings:
         assert lines[listing.line - 1].removeprefix("Subscribe").strip() == listing.title
 
 
@@ -64,14 +67,14 @@ def test_layouts_are_told_apart_by_content_not_name() -> None:
 
 
 def test_the_first_title_of_layout_b_loses_the_glued_subscribe(tmp_path: Path) -> None:
-    listings = parse(tmp_path, layout_b(("Skill Chaining", ABSTRACT), ("Second", ABSTRACT)))
+    listings = parse(tmp_path, layout_b(("Skill Chaining", ABSTRACT), ("Second", ABSTRACT))).listings
     assert [li.title for li in listings] == ["Skill Chaining", "Second"]
     assert [li.line for li in listings] == [3, 5]
 
 
 def test_crlf_and_a_byte_order_mark_read_like_plain_text(tmp_path: Path) -> None:
     text = layout_a(("One", ABSTRACT), ("Two", ABSTRACT)).replace("\n", "\r\n")
-    listings = parse(tmp_path, "\ufeff".encode() + text.encode("utf-8"))
+    listings = parse(tmp_path, "\ufeff".encode() + text.encode("utf-8")).listings
     assert [li.title for li in listings] == ["One", "Two"]
 
 
@@ -85,28 +88,42 @@ def test_a_binary_file_is_refused_with_its_line(tmp_path: Path) -> None:
         parse(tmp_path, b"new\n\n\x00\x01\x02", name="bin.txt")
 
 
-def test_a_non_utf8_file_names_the_line_of_the_bad_byte(tmp_path: Path) -> None:
-    data = layout_a(("One", ABSTRACT)).encode("utf-8") + "Caf\u00e9\n".encode("latin-1")
-    line = data[: data.index(b"\xe9")].count(b"\n") + 1
-    with pytest.raises(SourceError, match=rf"latin\.txt:{line}: not UTF-8 text \(byte 0xe9"):
-        parse(tmp_path, data, name="latin.txt")
+def test_a_non_utf8_line_skips_only_its_record_and_names_the_line(tmp_path: Path) -> None:
+    data = layout_a(("One", ABSTRACT), ("Caf\u00e9 Two", ABSTRACT), ("Three", ABSTRACT))
+    raw = data.encode("utf-8").replace("Caf\u00e9".encode(), "Caf\u00e9".encode("latin-1"))
+    line = raw[: raw.index(b"\xe9")].count(b"\n") + 1
+    result = parse(tmp_path, raw, name="latin.txt")
+    assert [li.title for li in result.listings] == ["One", "Three"]
+    assert len(result.problems) == 1
+    assert re.search(rf"latin\.txt:{line}: not UTF-8 text \(byte 0xe9 at column 4\)",
+                     str(result.problems[0]))
 
 
 def test_a_last_title_without_abstract_names_its_line(tmp_path: Path) -> None:
     text = layout_a(("One", ABSTRACT), ("Two", ABSTRACT)) + "\nOrphan Title\n"
-    with pytest.raises(SourceError) as err:
-        parse(tmp_path, text)
-    assert err.value.line == text.split("\n").index("Orphan Title") + 1
-    assert "title without abstract" in str(err.value) and "Orphan Title" in str(err.value)
+    result = parse(tmp_path, text)
+    assert [li.title for li in result.listings] == ["One", "Two"]
+    (problem,) = result.problems
+    assert problem.line == text.split("\n").index("Orphan Title") + 1
+    assert "title without abstract" in str(problem) and "Orphan Title" in str(problem)
 
 
-def test_a_title_without_abstract_in_the_middle_is_caught_not_shifted(tmp_path: Path) -> None:
+def test_a_title_without_abstract_in_the_middle_is_skipped_not_shifted(tmp_path: Path) -> None:
     head = "Get trending papers in your email inbox!\n"
     text = head + "SubscribeFirst\n" + ABSTRACT + "\nLonely Title\nThird Title\n" + ABSTRACT + "\n"
-    with pytest.raises(SourceError) as err:
-        parse(tmp_path, text)
-    assert err.value.line == 4
-    assert "Lonely Title" in str(err.value)
+    result = parse(tmp_path, text)
+    assert [(li.title, li.line) for li in result.listings] == [("First", 2), ("Third Title", 5)]
+    (problem,) = result.problems
+    assert problem.line == 4 and "Lonely Title" in str(problem)
+
+
+def test_an_abstract_without_title_and_a_huge_line_are_skipped(tmp_path: Path) -> None:
+    huge = "x" * (10 * 1024 * 1024)
+    text = layout_b(("First", ABSTRACT), (huge, ABSTRACT), ("Last", ABSTRACT))
+    result = parse(tmp_path, text)
+    assert [li.title for li in result.listings] == ["First", "Last"]
+    assert [p.line for p in result.problems] == [5, 6]
+    assert "10,485,760 characters" in str(result.problems[0])
 
 
 def test_a_header_with_no_listings_is_an_error(tmp_path: Path) -> None:
@@ -115,4 +132,4 @@ def test_a_header_with_no_listings_is_an_error(tmp_path: Path) -> None:
 
 
 def test_decode_text_normalises_old_mac_line_ends() -> None:
-    assert decode_text(b"a\rb\r\nc", "x") == "a\nb\nc"
+    assert decode_text(b"a\rb\r\nc", "x").text == "a\nb\nc"

@@ -27,6 +27,7 @@ SUBSCRIBE = "Subscribe"
 # a record lost its abstract (or its title) and everything after it would shift by one.
 MAX_TITLE_CHARS = 400
 MIN_ABSTRACT_CHARS = 80
+MAX_ABSTRACT_CHARS = 20_000  # ten times the longest real abstract; more is a broken paste
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,10 @@ class RawListing:
     title: str
     abstract: str
     line: int  # the title's line
+    abstract_line: int
+
+
+Parsed = tuple[list[RawListing], list[SourceError]]  # the good records, and each bad one
 
 
 def sniff_hf_layout(text: str) -> str | None:
@@ -48,7 +53,7 @@ def sniff_hf_layout(text: str) -> str | None:
     return None
 
 
-def parse_layout_a(text: str, path: str) -> list[RawListing]:
+def parse_layout_a(text: str, path: str) -> Parsed:
     """Blank-line separated paragraphs after the page header, alternately title and abstract."""
     paragraphs: list[tuple[int, str]] = []
     in_header = True
@@ -63,7 +68,7 @@ def parse_layout_a(text: str, path: str) -> list[RawListing]:
     return _pair(paragraphs, path)
 
 
-def parse_layout_b(text: str, path: str) -> list[RawListing]:
+def parse_layout_b(text: str, path: str) -> Parsed:
     """Alternate title and abstract lines after two header lines; strip the glued 'Subscribe'."""
     lines: list[tuple[int, str]] = []
     for number, raw in enumerate(text.split("\n"), start=1):
@@ -78,23 +83,41 @@ def parse_layout_b(text: str, path: str) -> list[RawListing]:
     return _pair(lines, path)
 
 
-def _pair(items: list[tuple[int, str]], path: str) -> list[RawListing]:
+def _pair(items: list[tuple[int, str]], path: str) -> Parsed:
+    """Pair titles with abstracts; a broken record is reported and skipped, and pairing
+    resynchronises on the next line, so one lost abstract does not shift every later record."""
     if not items:
         raise SourceError(path, 1, "no listings found after the page header")
     records: list[RawListing] = []
-    for i in range(0, len(items), 2):
+    problems: list[SourceError] = []
+    i = 0
+    while i < len(items):
         line, title = items[i]
-        if i + 1 >= len(items):
-            raise SourceError(path, line, f"title without abstract: {_short(title)}")
-        abstract_line, abstract = items[i + 1]
         if len(title) > MAX_TITLE_CHARS:
-            raise SourceError(path, line, f"expected a title, found a paragraph of {len(title)} "
-                              "characters (is the title of this abstract missing?)")
+            problems.append(SourceError(path, line, f"expected a title, found a paragraph of "
+                                        f"{len(title):,} characters (an abstract without its "
+                                        "title?); skipped"))
+            i += 1
+            continue
+        if i + 1 >= len(items):
+            problems.append(SourceError(path, line, f"title without abstract: {_short(title)}"))
+            break
+        abstract_line, abstract = items[i + 1]
         if len(abstract) < MIN_ABSTRACT_CHARS:
-            raise SourceError(path, line, f"title without abstract: {_short(title)} is followed "
-                              f"by a short line {abstract_line} ({_short(abstract)}), not an abstract")
-        records.append(RawListing(title=_clean(title), abstract=_clean(abstract), line=line))
-    return records
+            problems.append(SourceError(path, line, f"title without abstract: {_short(title)} "
+                                        f"is followed by a short line {abstract_line} "
+                                        f"({_short(abstract)}), not an abstract; skipped"))
+            i += 1
+            continue
+        if len(abstract) > MAX_ABSTRACT_CHARS:
+            problems.append(SourceError(path, abstract_line, f"abstract of {len(abstract):,} "
+                                        f"characters (over {MAX_ABSTRACT_CHARS:,}); skipped"))
+            i += 2
+            continue
+        records.append(RawListing(title=_clean(title), abstract=_clean(abstract), line=line,
+                                  abstract_line=abstract_line))
+        i += 2
+    return records, problems
 
 
 def _clean(text: str) -> str:
