@@ -18,6 +18,7 @@ from .models import Paper
 from .publish import PublishReport, publish_site
 from .render import make_env, render_site
 from .sources import read_sources
+from .sources.notes import read_notes
 from .themes import assign_themes
 from .weeks import schedule_weeks
 
@@ -63,8 +64,13 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
                               "read; refusing to publish an empty digest"))
     step("themes", 0, 1)
     themes = assign_themes(papers, config.themes, random_state=config.random_state)
-    weeks = schedule_weeks(papers)
-    digest = assemble_digest(config, papers, themes.assignments, weeks, built_date(config, papers))
+    weeks = schedule_weeks(papers, config.week_start)
+    notes, note_problems = read_notes(config.notes_dir, {t.slug for t in config.themes})
+    digest, note_warnings = assemble_digest(config, papers, themes.assignments, weeks,
+                                            built_date(config, papers), notes)
+    warnings += tuple(str(p) for p in note_problems) + tuple(note_warnings)
+    if strict and warnings:
+        raise SourceProblems(warnings)
     # Reading ends here; from now on everything is derived from `digest` and written out.
     env = make_env(config.templates_dir)
     total = expected_pages(digest)

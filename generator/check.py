@@ -20,16 +20,10 @@ class _Links(HTMLParser):
         for name, value in attrs:
             if value is None:
                 continue
-            if name in ("href", "src") and not (tag == "link" and _is_absolute_meta(attrs)):
+            if name in ("href", "src"):
                 self.targets.append((self.getpos()[0], value))
             elif name in ("id", "name") and (name == "id" or tag == "a"):
                 self.ids.add(value)
-
-
-def _is_absolute_meta(attrs: list[tuple[str, str | None]]) -> bool:
-    """<link rel="canonical"> and feed links point at the public URL, not into the build."""
-    rel = dict(attrs).get("rel") or ""
-    return any(r in rel.split() for r in ("canonical", "alternate"))
 
 
 def check_links(site: Path) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import sys
 from pathlib import Path
@@ -93,6 +94,39 @@ def build(content_dir: Path, out_dir: Path, base_url: str | None, strict: bool, 
                f"{pub.unchanged} unchanged, {len(pub.removed)} removed; "
                f"{pub.total_bytes / 1e6:.1f} MB) in {report.seconds:.2f} s.")
     click.echo(f"Open {(report.out_dir / 'index.html').resolve().as_uri()}")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--content", "content_dir", type=click.Path(path_type=Path), default=Path("content"),
+              show_default=True, help=CONTENT_HELP)
+@click.option("--date", "collected", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The day the listing was collected, YYYY-MM-DD  [default: today]. Papers "
+              "not seen before belong to this date's week.")
+@click.option("--query", default="", help="The search query the listing came from.")
+def ingest(file: Path, content_dir: Path, collected: dt.datetime | None, query: str) -> None:
+    """Add a listing dump FILE to the digest's sources.
+
+    Checks that FILE parses, copies it into content/sources/ and records it in
+    sources.yaml with its date and query. A file that does not parse is refused
+    and nothing changes; ingesting the same file again changes nothing. Run
+    `digest build` afterwards to publish it.
+    """
+    from .ingest import ingest_file
+
+    day = collected.date() if collected else dt.date.today()
+    try:
+        report = ingest_file(content_dir, file, day, query=query)
+    except GeneratorError as err:
+        raise click.ClickException(str(err)) from None
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if report.added:
+        click.echo(f"Added {report.file} ({report.listings} listings, collected {day}): "
+                   f"{report.new_papers} new papers, {report.known_papers} already known.")
+    else:
+        click.echo(f"Already ingested as {report.file}; nothing changed "
+                   f"({report.known_papers} papers, all already known).")
 
 
 def _setup_logging(quiet: bool, verbose: bool) -> None:

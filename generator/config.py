@@ -17,6 +17,7 @@ import yaml
 
 from .errors import ConfigError
 from .models import SourceInfo, ThemeSpec
+from .weeks import WEEKDAYS
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Slugs the site itself uses for pages that are not themes.
@@ -30,6 +31,8 @@ DIGEST_KEYS = {
     "page_size": "papers per page on theme pages",
     "random_state": "seed for every randomised model step",
     "built_at": "date stamped on the build (default: SOURCE_DATE_EPOCH or newest paper)",
+    "week_start": "the weekday weeks start on (default monday, as ISO 8601)",
+    "feed_size": "entries per Atom feed, newest first",
 }
 SOURCE_KEYS = {"file", "collected", "query", "origin", "dated_by"}
 THEME_KEYS = {"name", "slug", "description", "keywords", "exclude", "examples"}
@@ -47,12 +50,19 @@ class Config:
     page_size: int = 100  # papers per theme page; more are split into numbered pages
     random_state: int = 0  # seeds every scikit-learn estimator
     built_at: dt.date | None = None  # None: SOURCE_DATE_EPOCH, else the newest paper's date
+    week_start: int = 0  # 0 = Monday ... 6 = Sunday
+    feed_size: int = 100  # newest entries per Atom feed
     sources: tuple[SourceInfo, ...] = ()
     themes: tuple[ThemeSpec, ...] = ()
 
     @property
     def sources_dir(self) -> Path:
         return self.content_dir / "sources"
+
+    @property
+    def notes_dir(self) -> Path:
+        """Editorial notes: notes/<week>.md and notes/<theme>/<week>.md."""
+        return self.content_dir / "notes"
 
     @property
     def templates_dir(self) -> Path:
@@ -135,7 +145,14 @@ def _check_digest(data: dict[str, Any], where: str, problems: list[str]) -> dict
             out["base_url"] = _normalise_base_url(data["base_url"])
         else:
             problems.append(f"{where}: base_url: expected a URL, got {data['base_url']!r}")
-    for key, low in (("page_size", 1), ("random_state", 0)):
+    if "week_start" in data:
+        day = str(data["week_start"]).strip().lower()
+        if day in WEEKDAYS:
+            out["week_start"] = WEEKDAYS.index(day)
+        else:
+            problems.append(f"{where}: week_start: expected a weekday name (monday ... sunday), "
+                            f"got {data['week_start']!r}")
+    for key, low in (("page_size", 1), ("random_state", 0), ("feed_size", 1)):
         if key in data:
             value = data[key]
             if isinstance(value, bool) or not isinstance(value, int) or value < low:

@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from .config import Config
-from .models import Assignment, Paper, ThemeSpec, Week
+from .corpus import normalise_title
+from .models import Assignment, Note, Paper, ThemeSpec, Week
 
 OTHER = ThemeSpec(slug="other", name="Other", keywords=("-",),
                   description="Papers that fit none of the digest's themes.")
@@ -23,6 +24,25 @@ class Digest:
     weeks: tuple[Week, ...]  # oldest first
     assignments: dict[str, tuple[Assignment, ...]]  # paper id -> its themes (empty: Other)
     by_id: dict[str, Paper] = field(default_factory=dict)
+    week_by_paper: dict[str, Week] = field(default_factory=dict)
+    notes: dict[tuple[str, str | None], EditorNote] = field(default_factory=dict)
+
+    def note_for(self, week: Week, theme: str | None = None) -> EditorNote | None:
+        """The editor's note for a week (theme None) or for one theme in it."""
+        return self.notes.get((week.key, theme))
+
+    def highlights_first(self, papers: tuple[Paper, ...], note: EditorNote | None
+                         ) -> tuple[Paper, ...]:
+        """The papers a note highlights, in the note's order, then the rest as given."""
+        if note is None or not note.paper_ids:
+            return papers
+        ids = set(p.id for p in papers)
+        first = tuple(self.by_id[i] for i in note.paper_ids if i in ids)
+        return first + tuple(p for p in papers if p.id not in note.paper_ids)
+
+    def week_of(self, paper: Paper) -> Week:
+        """The week a paper was first seen in."""
+        return self.week_by_paper[paper.id]
 
     def themes_of(self, paper: Paper) -> tuple[str, ...]:
         """The theme slugs of a paper; ('other',) when it is in none."""
@@ -38,11 +58,49 @@ class Digest:
         return tuple(self.by_id[i] for i in week.paper_ids)
 
 
+@dataclass(frozen=True, slots=True)
+class EditorNote:
+    """A note with its highlighted titles resolved to paper ids."""
+
+    note: Note
+    paper_ids: tuple[str, ...]
+
+
 def assemble_digest(config: Config, papers: tuple[Paper, ...],
                     assignments: dict[str, tuple[Assignment, ...]],
-                    weeks: tuple[Week, ...], built_at: dt.date) -> Digest:
-    """Sort papers for output and index them; the order is part of the output's determinism."""
+                    weeks: tuple[Week, ...], built_at: dt.date,
+                    notes: tuple[Note, ...] = ()) -> tuple[Digest, list[str]]:
+    """Sort papers for output and index them; the order is part of the output's determinism.
+
+    Returns the digest and warnings about notes that point at nothing.
+    """
     ordered = tuple(sorted(papers, key=lambda p: (-p.first_seen.toordinal(), p.id)))
-    return Digest(config=config, built_at=built_at, papers=ordered,
-                  themes=(*config.themes, OTHER), weeks=weeks, assignments=assignments,
-                  by_id={p.id: p for p in ordered})
+    resolved, warnings = _resolve_notes(notes, ordered, {w.key for w in weeks})
+    digest = Digest(config=config, built_at=built_at, papers=ordered,
+                    themes=(*config.themes, OTHER), weeks=weeks, assignments=assignments,
+                    by_id={p.id: p for p in ordered},
+                    week_by_paper={pid: w for w in weeks for pid in w.paper_ids},
+                    notes=resolved)
+    return digest, warnings
+
+
+def _resolve_notes(notes: tuple[Note, ...], papers: tuple[Paper, ...], week_keys: set[str]
+                   ) -> tuple[dict[tuple[str, str | None], EditorNote], list[str]]:
+    by_title = {normalise_title(p.title): p.id for p in papers}
+    resolved: dict[tuple[str, str | None], EditorNote] = {}
+    warnings: list[str] = []
+    for note in notes:
+        if note.week not in week_keys:
+            warnings.append(f"{note.file}:1: week {note.week} has no papers, so the note is "
+                            "shown nowhere")
+            continue
+        ids = []
+        for title in note.highlights:
+            pid = by_title.get(normalise_title(title))
+            if pid is None:
+                warnings.append(f"{note.file}:1: highlighted title {title!r} matches no paper; "
+                                "ignored")
+            elif pid not in ids:
+                ids.append(pid)
+        resolved[(note.week, note.theme)] = EditorNote(note=note, paper_ids=tuple(ids))
+    return resolved, warnings

@@ -31,5 +31,9 @@ class SourceProblems(GeneratorError):
         super().__init__("\n".join(problems))
 
 
+class IngestError(GeneratorError):
+    """A dump cannot be ingested; content/ was left unchanged."""
+
+
 class BuildError(GeneratorError):
     """Rendering or writing the site failed; the previous site is left as it was."""

@@ -47,12 +47,6 @@ class Paper:
     first_seen: dt.date  # earliest collection date among its sources
     sources: tuple[SourceRef, ...]
 
-    @property
-    def week(self) -> str:
-        """The ISO week of first_seen, e.g. '2025-W17'."""
-        year, week, _ = self.first_seen.isocalendar()
-        return f"{year}-W{week:02d}"
-
 
 @dataclass(frozen=True, slots=True)
 class ThemeSpec:
@@ -87,9 +81,21 @@ class Assignment:
 
 @dataclass(frozen=True, slots=True)
 class Week:
-    """An ISO week that has papers."""
+    """A week that has papers."""
 
     key: str  # "2025-W17"
-    start: dt.date  # its Monday
-    end: dt.date  # its Sunday
+    start: dt.date  # its first day (a Monday unless digest.yaml says otherwise)
+    end: dt.date  # its last day
     paper_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """An editor's note for a week, or for one theme in a week (content/notes/)."""
+
+    week: str  # "2025-W17"
+    theme: str | None  # a theme slug, or None for the whole week
+    title: str
+    body: str  # Markdown
+    highlights: tuple[str, ...]  # paper titles to show first
+    file: str

@@ -18,6 +18,8 @@ import jinja2
 from markupsafe import Markup
 
 from .digest import OTHER, Digest
+from .charts import themes_over_weeks
+from .feeds import feed_path, make_feed
 from .markup import linkify, paragraphs, render_markdown
 from .models import Paper, ThemeSpec, Week
 
@@ -114,7 +116,7 @@ def render_site(digest: Digest, env: jinja2.Environment,
     themes = tuple(t for t in themes if t.papers or t.slug != OTHER.slug)
     common = {"site": digest.config, "digest": digest, "themes": themes,
               "built_at": digest.built_at, "paper_path": paper_path, "theme_path": theme_path,
-              "week_path": week_path}
+              "week_path": week_path, "feed_path": feed_path}
 
     def page(path: str, template: str, **context: Any) -> Page:
         root = "../" * path.count("/")
@@ -125,30 +127,51 @@ def render_site(digest: Digest, env: jinja2.Environment,
 
     latest = digest.weeks[-1] if digest.weeks else None
     yield page("index.html", "home.html", week=latest, week_nav=_week_nav(digest, latest),
-               week_themes=_week_themes(digest, themes, latest))
+               week_themes=_week_themes(digest, themes, latest),
+               note=digest.note_for(latest) if latest else None)
     yield page("about.html", "about.html", about=_about(digest))
-    yield page("archive.html", "archive.html", weeks=_archive_rows(digest, themes))
+    yield page("archive.html", "archive.html", weeks=_archive_rows(digest, themes),
+               chart=themes_over_weeks(digest, themes))
     yield page("themes/index.html", "themes.html")
     for theme in themes:
         yield from _theme_pages(page, digest, theme)
     for week in digest.weeks:
         nav = _week_nav(digest, week)
-        week_themes = _week_themes(digest, themes, week)
-        yield page(week_path(week.key), "week.html", week=week, week_nav=nav,
-                   week_themes=week_themes)
+        week_note = digest.note_for(week)
+        yield page(week_path(week.key), "week.html", week=week, week_nav=nav, note=week_note,
+                   week_themes=_week_themes(digest, themes, week))
         # Every theme gets a page every week, even an empty one, so that a reader following
         # one theme can always step to the previous and next week.
         papers_of_week = digest.papers_of_week(week)
         for theme in themes:
+            note = digest.note_for(week, theme.slug)
+            papers = digest.papers_in(theme.slug, papers_of_week)
+            papers = digest.highlights_first(papers, note or week_note)
             yield page(week_path(week.key, theme.slug), "week_theme.html", week=week,
-                       week_nav=nav, theme=theme,
-                       papers=digest.papers_in(theme.slug, papers_of_week))
+                       week_nav=nav, theme=theme, papers=papers, note=note,
+                       highlighted=set(note.paper_ids) if note else set())
     for paper in digest.papers:
         yield page(paper_path(paper), "paper.html", paper=paper,
                    assignments=digest.assignments.get(paper.id, ()),
                    theme_names={t.slug: t.name for t in digest.themes})
+    yield from _feeds(digest, env, themes, common)
     yield "data/papers.json", papers_json(digest)
     yield from _assets(digest.config.templates_dir)
+
+
+def _feeds(digest: Digest, env: jinja2.Environment, themes: tuple[ThemeView, ...],
+           common: dict[str, Any]) -> Iterator[Page]:
+    names = {p.id: tuple(t.name for t in themes if t.slug in digest.themes_of(p))
+             for p in digest.papers}
+    size, fallback = digest.config.feed_size, digest.built_at
+    template = env.get_template("feed.xml")
+    feeds = [make_feed("all", digest.config.title, feed_path(), "index.html", digest.papers,
+                       names, size, fallback)]
+    feeds += [make_feed(f"theme:{t.slug}", f"{t.name} · {digest.config.title}",
+                        feed_path(t.slug), theme_path(t.slug), t.papers, names, size, fallback)
+              for t in themes]
+    for feed in feeds:
+        yield feed.path, template.render(**common, feed=feed).encode("utf-8")
 
 
 def _theme_pages(page: Callable[..., Page], digest: Digest,
@@ -172,9 +195,10 @@ def _week_nav(digest: Digest, week: Week | None) -> dict[str, Week | None]:
 
 def _week_themes(digest: Digest, themes: tuple[ThemeView, ...],
                  week: Week | None) -> list[tuple[ThemeView, tuple[Paper, ...]]]:
+    """The themes that have papers in a week, each with its papers (highlights first)."""
     if week is None:
         return []
-    papers = digest.papers_of_week(week)
+    papers = digest.highlights_first(digest.papers_of_week(week), digest.note_for(week))
     rows = [(t, digest.papers_in(t.slug, papers)) for t in themes]
     return [(t, ps) for t, ps in rows if ps]
 
@@ -207,7 +231,7 @@ def papers_json(digest: Digest) -> bytes:
             "themes": [t for t in digest.themes_of(paper) if t != OTHER.slug],
             "scores": {a.theme: round(a.score, 4) for a in digest.assignments.get(paper.id, ())},
             "first_seen": paper.first_seen.isoformat(),
-            "week": paper.week,
+            "week": digest.week_of(paper).key,
             "url": paper_path(paper),
             "sources": [{"file": s.file, "line": s.line, "collected": s.collected.isoformat(),
                          "query": s.query} for s in paper.sources],

@@ -1,4 +1,9 @@
-"""Schedule papers into the ISO weeks of their first-seen dates."""
+"""Schedule papers into weeks: the week of a paper's first-seen date.
+
+Weeks start on Monday (ISO 8601) unless digest.yaml says otherwise. A week is labelled with the
+ISO week that holds most of its days (the one of its fourth day), so labels stay unique and in
+order whatever the first weekday: with Monday starts they are exactly the ISO weeks.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +12,28 @@ from collections.abc import Iterable
 
 from .models import Paper, Week
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
-def week_key(day: dt.date) -> str:
-    """ISO week label, e.g. '2025-W17'."""
-    year, week, _ = day.isocalendar()
+
+def week_start(day: dt.date, first_weekday: int = 0) -> dt.date:
+    """The first day of the week that holds `day` (first_weekday: 0 = Monday ... 6 = Sunday)."""
+    return day - dt.timedelta(days=(day.weekday() - first_weekday) % 7)
+
+
+def week_key(day: dt.date, first_weekday: int = 0) -> str:
+    """The label of the week that holds `day`, e.g. '2025-W17'."""
+    year, week, _ = (week_start(day, first_weekday) + dt.timedelta(days=3)).isocalendar()
     return f"{year}-W{week:02d}"
 
 
-def schedule_weeks(papers: Iterable[Paper]) -> tuple[Week, ...]:
+def schedule_weeks(papers: Iterable[Paper], first_weekday: int = 0) -> tuple[Week, ...]:
     """The weeks that have papers, oldest first; each lists its papers newest first, then by id."""
-    by_week: dict[str, list[Paper]] = {}
+    by_start: dict[dt.date, list[Paper]] = {}
     for paper in papers:
-        by_week.setdefault(week_key(paper.first_seen), []).append(paper)
+        by_start.setdefault(week_start(paper.first_seen, first_weekday), []).append(paper)
     weeks = []
-    for key in sorted(by_week):
-        members = sorted(by_week[key], key=lambda p: (-p.first_seen.toordinal(), p.id))
-        year, number = int(key[:4]), int(key[6:])
-        start = dt.date.fromisocalendar(year, number, 1)
-        weeks.append(Week(key=key, start=start, end=start + dt.timedelta(days=6),
-                          paper_ids=tuple(p.id for p in members)))
+    for start in sorted(by_start):
+        members = sorted(by_start[start], key=lambda p: (-p.first_seen.toordinal(), p.id))
+        weeks.append(Week(key=week_key(start, first_weekday), start=start,
+                          end=start + dt.timedelta(days=6), paper_ids=tuple(p.id for p in members)))
     return tuple(weeks)
