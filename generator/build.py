@@ -14,12 +14,12 @@ from .config import Config
 from .corpus import merge_papers
 from .digest import Digest, assemble_digest
 from .errors import SourceProblems
-from .models import Paper
+from .models import Listing, Paper
 from .publish import PublishReport, publish_site
 from .render import make_env, render_site
 from .sources import read_sources
 from .sources.notes import read_notes
-from .themes import assign_themes
+from .themes import ThemeSettings, assign_themes
 from .weeks import schedule_weeks
 
 log = logging.getLogger(__name__)
@@ -53,20 +53,12 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
     step = progress or (lambda stage, done, total: None)
 
     step("read", 0, 1)
-    read = read_sources(config.sources_dir, config.sources)
-    warnings = tuple(str(p) for p in read.problems)
-    if strict and warnings:
-        raise SourceProblems(warnings)
-    listings = read.listings
-    papers = merge_papers(listings)
-    if not papers:
-        raise SourceProblems((*warnings, f"{config.content_dir / 'sources.yaml'}: no paper was "
-                              "read; refusing to publish an empty digest"))
+    listings, papers, warnings = read_papers(config, strict)
     step("themes", 0, 1)
-    themes = assign_themes(papers, config.themes, random_state=config.random_state)
+    themes = assign_themes(papers, config.themes, theme_settings(config))
     weeks = schedule_weeks(papers, config.week_start)
     notes, note_problems = read_notes(config.notes_dir, {t.slug for t in config.themes})
-    digest, note_warnings = assemble_digest(config, papers, themes.assignments, weeks,
+    digest, note_warnings = assemble_digest(config, papers, themes, weeks,
                                             built_date(config, papers), notes)
     warnings += tuple(str(p) for p in note_problems) + tuple(note_warnings)
     if strict and warnings:
@@ -89,6 +81,24 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
                        weeks=tuple(w.key for w in weeks), theme_counts=counts,
                        pages=report.written + report.unchanged, publish=report,
                        seconds=elapsed, out_dir=out_dir, warnings=warnings)
+
+
+def read_papers(config: Config, strict: bool = False
+                ) -> tuple[tuple[Listing, ...], tuple[Paper, ...], tuple[str, ...]]:
+    """Read every dump and merge the listings into papers; warnings for skipped records."""
+    read = read_sources(config.sources_dir, config.sources)
+    warnings = tuple(str(p) for p in read.problems)
+    if strict and warnings:
+        raise SourceProblems(warnings)
+    papers = merge_papers(read.listings)
+    if not papers:
+        raise SourceProblems((*warnings, f"{config.content_dir / 'sources.yaml'}: no paper was "
+                              "read; refusing to publish an empty digest"))
+    return read.listings, papers, warnings
+
+
+def theme_settings(config: Config) -> ThemeSettings:
+    return ThemeSettings(random_state=config.random_state)
 
 
 def expected_pages(digest: Digest) -> int:

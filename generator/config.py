@@ -228,23 +228,29 @@ def _check_themes(data: dict[str, Any], where: str, problems: list[str]) -> tupl
             problems.append(f"{at}: expected a mapping with name, slug and keywords")
             continue
         _unknown_keys(entry, THEME_KEYS, at, problems)
+        slug = entry.get("slug")
+        duplicate = isinstance(slug, str) and slug in slugs
+        if duplicate:
+            problems.append(f"{at}.slug: duplicate slug '{slug}'")
+        elif isinstance(slug, str):
+            slugs.add(slug)
         spec = _check_theme(entry, at, problems)
-        if spec is None:
-            continue
-        if spec.slug in slugs:
-            problems.append(f"{at}.slug: duplicate slug '{spec.slug}'")
-            continue
-        slugs.add(spec.slug)
-        out.append(spec)
+        if spec is not None and not duplicate:
+            out.append(spec)
     return tuple(out)
 
 
 def _check_theme(entry: dict[str, Any], at: str, problems: list[str]) -> ThemeSpec | None:
     before = len(problems)
     name, slug = entry.get("name"), entry.get("slug")
-    if not isinstance(name, str) or not name.strip():
+    for key in ("name", "slug", "keywords"):
+        if key not in entry:
+            problems.append(f"{at}.{key}: missing; every theme needs a name, a slug and keywords")
+    if "name" in entry and (not isinstance(name, str) or not name.strip()):
         problems.append(f"{at}.name: expected a non-empty text, got {name!r}")
-    if not isinstance(slug, str) or not SLUG_RE.match(slug):
+    if "slug" not in entry:
+        pass
+    elif not isinstance(slug, str) or not SLUG_RE.match(slug):
         problems.append(f"{at}.slug: expected lowercase letters, digits and hyphens, got {slug!r}")
     elif slug in RESERVED_THEME_SLUGS:
         problems.append(f"{at}.slug: '{slug}' is reserved for the site's own pages")
@@ -260,7 +266,7 @@ def _check_theme(entry: dict[str, Any], at: str, problems: list[str]) -> ThemeSp
             problems.append(f"{at}.{key}: expected a list of phrases, got {value!r}")
             continue
         lists[key] = tuple(v.strip() for v in value)
-    if "keywords" in lists and not lists["keywords"]:
+    if "keywords" in entry and "keywords" in lists and not lists["keywords"]:
         problems.append(f"{at}.keywords: the list is empty; a theme needs at least one phrase")
     if len(problems) > before:
         return None

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from .config import Config
 from .corpus import normalise_title
 from .models import Assignment, Note, Paper, ThemeSpec, Week
+from .themes import Subtopic, ThemeResult
 
 OTHER = ThemeSpec(slug="other", name="Other", keywords=("-",),
                   description="Papers that fit none of the digest's themes.")
@@ -23,9 +24,11 @@ class Digest:
     themes: tuple[ThemeSpec, ...]  # as declared, then "Other"
     weeks: tuple[Week, ...]  # oldest first
     assignments: dict[str, tuple[Assignment, ...]]  # paper id -> its themes (empty: Other)
+    subtopics: dict[str, tuple[Subtopic, ...]]  # theme slug -> its sub-topics (maybe none)
     by_id: dict[str, Paper] = field(default_factory=dict)
     week_by_paper: dict[str, Week] = field(default_factory=dict)
     notes: dict[tuple[str, str | None], EditorNote] = field(default_factory=dict)
+    topic_index: dict[tuple[str, str], Subtopic] = field(default_factory=dict)  # (theme, id)
 
     def note_for(self, week: Week, theme: str | None = None) -> EditorNote | None:
         """The editor's note for a week (theme None) or for one theme in it."""
@@ -54,6 +57,17 @@ class Digest:
         return tuple(p for p in (self.papers if papers is None else papers)
                      if theme in self.themes_of(p))
 
+    def assignment(self, paper: Paper, theme: str) -> Assignment | None:
+        return next((a for a in self.assignments.get(paper.id, ()) if a.theme == theme), None)
+
+    def score_of(self, paper: Paper, theme: str) -> float:
+        """The model's confidence that a paper is in a theme (0 when it is not)."""
+        found = self.assignment(paper, theme)
+        return found.score if found else 0.0
+
+    def subtopic_of(self, paper: Paper, theme: str) -> Subtopic | None:
+        return self.topic_index.get((theme, paper.id))
+
     def papers_of_week(self, week: Week) -> tuple[Paper, ...]:
         return tuple(self.by_id[i] for i in week.paper_ids)
 
@@ -66,8 +80,7 @@ class EditorNote:
     paper_ids: tuple[str, ...]
 
 
-def assemble_digest(config: Config, papers: tuple[Paper, ...],
-                    assignments: dict[str, tuple[Assignment, ...]],
+def assemble_digest(config: Config, papers: tuple[Paper, ...], themes: ThemeResult,
                     weeks: tuple[Week, ...], built_at: dt.date,
                     notes: tuple[Note, ...] = ()) -> tuple[Digest, list[str]]:
     """Sort papers for output and index them; the order is part of the output's determinism.
@@ -77,10 +90,13 @@ def assemble_digest(config: Config, papers: tuple[Paper, ...],
     ordered = tuple(sorted(papers, key=lambda p: (-p.first_seen.toordinal(), p.id)))
     resolved, warnings = _resolve_notes(notes, ordered, {w.key for w in weeks})
     digest = Digest(config=config, built_at=built_at, papers=ordered,
-                    themes=(*config.themes, OTHER), weeks=weeks, assignments=assignments,
+                    themes=(*config.themes, OTHER), weeks=weeks,
+                    assignments=themes.assignments, subtopics=themes.subtopics,
                     by_id={p.id: p for p in ordered},
                     week_by_paper={pid: w for w in weeks for pid in w.paper_ids},
-                    notes=resolved)
+                    notes=resolved,
+                    topic_index={(slug, pid): topic for slug, topics in themes.subtopics.items()
+                                 for topic in topics for pid in topic.paper_ids})
     return digest, warnings
 
 

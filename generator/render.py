@@ -22,6 +22,7 @@ from .charts import themes_over_weeks
 from .feeds import feed_path, make_feed
 from .markup import linkify, paragraphs, render_markdown
 from .models import Paper, ThemeSpec, Week
+from .themes import Subtopic
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"  # inside an installed wheel
 REPO_TEMPLATES = Path(__file__).parent.parent / "templates"  # in a source checkout
@@ -100,8 +101,11 @@ def paper_path(paper: Paper) -> str:
     return f"papers/{paper.slug}.html"
 
 
-def theme_path(slug: str, page: int = 1) -> str:
-    return f"themes/{slug}/index.html" if page == 1 else f"themes/{slug}/page-{page}.html"
+def theme_path(slug: str, page: int = 1, view: str = "") -> str:
+    """A theme's pages: newest first (view ""), most confident first ("confidence"), or one
+    sub-topic ("topic-<key>"); page 2 on gets a number."""
+    name = view or "index"
+    return f"themes/{slug}/{name}.html" if page == 1 else f"themes/{slug}/{name}-{page}.html"
 
 
 def week_path(key: str, theme: str | None = None) -> str:
@@ -146,10 +150,16 @@ def render_site(digest: Digest, env: jinja2.Environment,
         for theme in themes:
             note = digest.note_for(week, theme.slug)
             papers = digest.papers_in(theme.slug, papers_of_week)
-            papers = digest.highlights_first(papers, note or week_note)
+            chosen = note or week_note
+            highlighted = set(chosen.paper_ids) & {p.id for p in papers} if chosen else set()
+            first = tuple(p for p in digest.highlights_first(papers, chosen)
+                          if p.id in highlighted)
+            rest = tuple(p for p in papers if p.id not in highlighted)
+            sections = ([Section("Highlights", "highlights", first)] if first else [])
+            sections += _by_subtopic(digest, theme.slug, rest)
             yield page(week_path(week.key, theme.slug), "week_theme.html", week=week,
                        week_nav=nav, theme=theme, papers=papers, note=note,
-                       highlighted=set(note.paper_ids) if note else set())
+                       sections=sections, highlighted=highlighted)
     for paper in digest.papers:
         yield page(paper_path(paper), "paper.html", paper=paper,
                    assignments=digest.assignments.get(paper.id, ()),
@@ -176,13 +186,47 @@ def _feeds(digest: Digest, env: jinja2.Environment, themes: tuple[ThemeView, ...
 
 def _theme_pages(page: Callable[..., Page], digest: Digest,
                  theme: ThemeView) -> Iterator[Page]:
+    """Newest first, most confident first, and one list per sub-topic; all paginated."""
+    topics = digest.subtopics.get(theme.slug, ())
+    views: list[tuple[str, tuple[Paper, ...], Subtopic | None]] = [("", theme.papers, None)]
+    if theme.slug != OTHER.slug:
+        by_score = tuple(sorted(theme.papers, key=lambda p: (-digest.score_of(p, theme.slug),
+                                                             p.id)))
+        views.append(("confidence", by_score, None))
+    for topic in topics:
+        views.append((f"topic-{topic.key}", tuple(p for p in theme.papers
+                                                  if digest.subtopic_of(p, theme.slug) is topic),
+                       topic))
     size = digest.config.page_size
-    count = max(1, math.ceil(len(theme.papers) / size))
-    for number in range(1, count + 1):
-        chunk = theme.papers[(number - 1) * size: number * size]
-        yield page(theme_path(theme.slug, number), "theme.html", theme=theme, papers=chunk,
-                   pagination={"number": number, "count": count, "first": (number - 1) * size + 1,
-                               "paths": [theme_path(theme.slug, n) for n in range(1, count + 1)]})
+    for view, papers, topic in views:
+        count = max(1, math.ceil(len(papers) / size))
+        paths = [theme_path(theme.slug, n, view) for n in range(1, count + 1)]
+        for number in range(1, count + 1):
+            chunk = papers[(number - 1) * size: number * size]
+            yield page(paths[number - 1], "theme.html", theme=theme, papers=chunk, view=view,
+                       topic=topic, topics=topics, total=len(papers),
+                       pagination={"number": number, "count": count,
+                                   "first": (number - 1) * size + 1, "paths": paths})
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A headed group of papers on a weekly theme page."""
+
+    title: str | None  # None: one list without a heading
+    key: str
+    papers: tuple[Paper, ...]
+
+
+def _by_subtopic(digest: Digest, theme: str, papers: tuple[Paper, ...]) -> list[Section]:
+    """A week's papers of one theme grouped by sub-topic, in the theme's sub-topic order."""
+    topics = digest.subtopics.get(theme, ())
+    if not topics:
+        return [Section(None, "", papers)] if papers else []
+    sections = [Section(t.name, f"topic-{t.key}",
+                        tuple(p for p in papers if digest.subtopic_of(p, theme) is t))
+                for t in topics]
+    return [s for s in sections if s.papers]
 
 
 def _week_nav(digest: Digest, week: Week | None) -> dict[str, Week | None]:

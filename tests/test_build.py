@@ -69,12 +69,14 @@ def test_theme_pages_hold_at_most_100_papers_and_paginate(
         built_default: tuple[Path, BuildReport]) -> None:
     site, report = built_default
     for slug, count in report.theme_counts.items():
-        pages = sorted((site / "themes" / slug).glob("*.html"))
+        pages = sorted((site / "themes" / slug).glob("index*.html"))
         listed = [len(re.findall(r'<li class="paper-item', p.read_text(encoding="utf-8")))
                   for p in pages]
         assert all(n <= 100 for n in listed), (slug, listed)
         assert sum(listed) == count, slug
         assert len(pages) == max(1, -(-count // 100))
+        for page in (site / "themes" / slug).glob("*.html"):
+            assert len(re.findall(r'<li class="paper-item', page.read_text(encoding="utf-8"))) <= 100
 
 
 def test_every_page_declares_the_favicon(built_default: tuple[Path, BuildReport]) -> None:

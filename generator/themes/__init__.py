@@ -1,0 +1,101 @@
+"""Assign papers to the declared themes, keeping the evidence that explains each decision.
+
+keyword evidence (phrases.py) -> a classifier per theme trained on it (model.py) -> a tiered
+decision -> explanations; then sub-topics inside each theme (subtopics.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..corpus import normalise_title
+from ..models import Assignment, Paper, ThemeSpec
+from .model import ThemeSettings, decide, score_theme, telling_terms, vectorize
+from .phrases import ThemeMatcher, tokens
+from .subtopics import Subtopic, find_subtopics
+
+__all__ = ["ThemeResult", "ThemeSettings", "ThemeStats", "Subtopic", "assign_themes"]
+
+
+@dataclass(frozen=True)
+class ThemeStats:
+    """What the curator's report shows for one theme (`digest themes`)."""
+
+    slug: str
+    count: int
+    seeds: int  # papers with strong keyword evidence
+    top_terms: tuple[str, ...]  # the model's most positive features
+    # Papers nearest the decision threshold: (paper id, probability, evidence, in theme?).
+    boundary: tuple[tuple[str, float, float, bool], ...]
+    admitted_without_keyword: int
+    rejected_with_keyword: int
+
+
+@dataclass(frozen=True)
+class ThemeResult:
+    """For each paper id its assignments (strongest first; empty means 'Other'), sub-topics per
+    theme, and per-theme statistics for the curator."""
+
+    assignments: dict[str, tuple[Assignment, ...]]
+    subtopics: dict[str, tuple[Subtopic, ...]]
+    stats: dict[str, ThemeStats]
+
+
+def assign_themes(papers: Sequence[Paper], specs: Sequence[ThemeSpec],
+                  settings: ThemeSettings | None = None) -> ThemeResult:
+    """Multi-label theme assignment; deterministic for the same papers, specs and settings."""
+    settings = settings or ThemeSettings()
+    ordered = sorted(papers, key=lambda p: p.id)  # input order must not change any result
+    X, names = vectorize([(p.title, p.abstract) for p in ordered], settings)
+    toks = [(tokens(p.title), tokens(p.abstract)) for p in ordered]
+    by_title = {normalise_title(p.title): i for i, p in enumerate(ordered)}
+    found: dict[str, list[Assignment]] = {p.id: [] for p in ordered}
+    members: dict[str, list[int]] = {}
+    stats: dict[str, ThemeStats] = {}
+    for spec in specs:
+        matcher = ThemeMatcher(spec.keywords, spec.exclude)
+        evidence = [matcher.evidence(t, a, settings.title_weight) for t, a in toks]
+        score = np.array([e.score for e in evidence], dtype=float)
+        examples = np.zeros(len(ordered), dtype=bool)
+        for title in spec.examples:  # example titles in the corpus are positive seeds too
+            if (i := by_title.get(normalise_title(title))) is not None:
+                examples[i] = True
+        scores = score_theme(X, score, settings, extra_positives=examples)
+        chosen = decide(scores.probability, score, settings) | examples
+        members[spec.slug] = [int(i) for i in np.flatnonzero(chosen)]
+        for i in members[spec.slug]:
+            found[ordered[i].id].append(Assignment(
+                theme=spec.slug, score=float(scores.probability[i]), matches=evidence[i].matches,
+                terms=telling_terms(scores.coef, names, X[i], settings.top_terms)))
+        stats[spec.slug] = _stats(spec.slug, ordered, scores.probability, score, chosen,
+                                  scores.coef, names, settings)
+    subtopics = {spec.slug: find_subtopics(X[members[spec.slug]], names,
+                                           [ordered[i].id for i in members[spec.slug]],
+                                           settings.random_state, theme_name=spec.name)
+                 for spec in specs}
+    assignments = {pid: tuple(sorted(a, key=lambda x: (-x.score, x.theme)))
+                   for pid, a in found.items()}
+    return ThemeResult(assignments=assignments, subtopics=subtopics, stats=stats)
+
+
+def _stats(slug: str, papers: Sequence[Paper], probability: np.ndarray, evidence: np.ndarray,
+           chosen: np.ndarray, coef: np.ndarray | None, names: np.ndarray,
+           settings: ThemeSettings) -> ThemeStats:
+    threshold = np.where(evidence >= settings.positive_evidence, settings.p_strong,
+                         np.where(evidence > 0, settings.p_weak, settings.p_none))
+    margin = np.abs(probability - threshold)
+    nearest = np.lexsort((np.arange(len(papers)), margin))[:8]
+    top: tuple[str, ...] = ()
+    if coef is not None:
+        order = np.lexsort((np.arange(len(coef)), -coef))[:10]
+        top = tuple(str(names[j]) for j in order if coef[j] > 0)
+    return ThemeStats(
+        slug=slug, count=int(chosen.sum()),
+        seeds=int((evidence >= settings.positive_evidence).sum()), top_terms=top,
+        boundary=tuple((papers[i].id, float(probability[i]), float(evidence[i]), bool(chosen[i]))
+                       for i in nearest),
+        admitted_without_keyword=int((chosen & (evidence <= 0)).sum()),
+        rejected_with_keyword=int((~chosen & (evidence > 0)).sum()))

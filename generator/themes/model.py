@@ -1,0 +1,118 @@
+"""The per-theme model: TF-IDF features, a classifier trained on keyword evidence, a decision.
+
+Distant supervision: papers with strong keyword evidence are positive examples, papers with no
+mention are negative ones, and passing mentions are left for the model to judge. Examples are
+scored out of fold, so the model can overrule a keyword seed it disagrees with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+from .phrases import normalise
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeSettings:
+    """Every knob of theme assignment in one place; shared by all themes (none is special)."""
+
+    title_weight: float = 3.0  # a title mention says what the paper is about: worth 3 mentions
+    positive_evidence: float = 3.0  # a title mention or 3+ abstract mentions: a positive seed
+    ngram_range: tuple[int, int] = (1, 2)  # theme vocabulary is largely two-word terms
+    min_df: int = 2  # terms in one paper only are typos, glued words and URLs
+    max_df: float = 0.5  # terms in over half the papers carry no theme signal
+    title_repeat: int = 2  # titles are dense summaries: their words count twice
+    C: float = 1.0  # inverse L2 strength: moderate, because the seeds are noisy
+    folds: int = 5  # out-of-fold scores, so a seed paper is never scored by itself
+    p_strong: float = 0.2  # strong evidence: in unless the model clearly disagrees
+    p_weak: float = 0.4  # a passing mention: the model must back it
+    p_none: float = 0.6  # no mention at all: the model alone must be confident
+    top_terms: int = 6  # terms named in an explanation
+    random_state: int = 0
+
+
+def vectorize(docs: Sequence[tuple[str, str]], settings: ThemeSettings
+              ) -> tuple[sp.csr_matrix, np.ndarray]:
+    """TF-IDF of title (repeated) and abstract; returns the matrix and the feature names."""
+    texts = [" ".join([normalise(t)] * settings.title_repeat + [normalise(a)]) for t, a in docs]
+    n = len(texts)
+    vectorizer = TfidfVectorizer(
+        ngram_range=settings.ngram_range,
+        # On tiny corpora the df cut-offs would leave no vocabulary at all.
+        min_df=settings.min_df if n >= 20 else 1,
+        max_df=settings.max_df if n >= 20 else 1.0,
+        sublinear_tf=True,
+        stop_words="english",
+        token_pattern=r"(?u)\b[a-z][a-z0-9]+\b",
+        dtype=np.float64,
+    )
+    try:
+        X = vectorizer.fit_transform(texts).tocsr()
+    except ValueError:  # no term survives (empty or stop-word-only texts)
+        return sp.csr_matrix((n, 0)), np.array([], dtype=object)
+    return X, vectorizer.get_feature_names_out()
+
+
+@dataclass(frozen=True)
+class ThemeScores:
+    """Model output for one theme over all papers."""
+
+    probability: np.ndarray  # shape (n,), 0..1
+    coef: np.ndarray | None  # shape (features,); None when there were too few seeds to learn
+
+
+def score_theme(X: sp.csr_matrix, evidence: np.ndarray, settings: ThemeSettings,
+                extra_positives: np.ndarray | None = None) -> ThemeScores:
+    """Train on the keyword seeds and return each paper's probability of being in the theme."""
+    positive = evidence >= settings.positive_evidence
+    if extra_positives is not None:
+        positive = positive | extra_positives
+    negative = (evidence <= 0) & ~positive
+    seeds = np.flatnonzero(positive | negative)
+    y = positive[seeds].astype(int)
+    if y.sum() < 2 or (1 - y).sum() < 2 or X.shape[1] == 0:
+        # Too few examples to learn from: the keyword evidence decides alone.
+        return ThemeScores(probability=positive.astype(float), coef=None)
+    model = _fit(X[seeds], y, settings)
+    probability = model.predict_proba(X)[:, 1]
+    k = min(settings.folds, int(y.sum()), int((1 - y).sum()))
+    if k >= 2:
+        folds = StratifiedKFold(n_splits=k, shuffle=True, random_state=settings.random_state)
+        for train, test in folds.split(seeds, y):
+            fold_model = _fit(X[seeds[train]], y[train], settings)
+            probability[seeds[test]] = fold_model.predict_proba(X[seeds[test]])[:, 1]
+    return ThemeScores(probability=probability, coef=model.coef_[0].copy())
+
+
+def _fit(X: sp.csr_matrix, y: np.ndarray, settings: ThemeSettings) -> LogisticRegression:
+    # liblinear is exact and deterministic; balanced weights because themes are rare.
+    model = LogisticRegression(C=settings.C, class_weight="balanced", solver="liblinear",
+                               tol=1e-2, max_iter=100, random_state=settings.random_state)
+    return model.fit(X, y)
+
+
+def decide(probability: np.ndarray, evidence: np.ndarray, settings: ThemeSettings) -> np.ndarray:
+    """The less keyword evidence a paper has, the more model confidence it needs."""
+    strong = evidence >= settings.positive_evidence
+    none = evidence <= 0
+    weak = ~strong & ~none
+    return ((strong & (probability >= settings.p_strong))
+            | (weak & (probability >= settings.p_weak))
+            | (none & (probability >= settings.p_none)))
+
+
+def telling_terms(coef: np.ndarray | None, names: np.ndarray, row: sp.csr_matrix,
+                  k: int) -> tuple[str, ...]:
+    """The k terms of one paper that pushed the model most towards the theme (coef * tf-idf)."""
+    if coef is None or row.nnz == 0:
+        return ()
+    contribution = row.data * coef[row.indices]
+    order = np.lexsort((row.indices, -contribution))[:k]
+    return tuple(str(names[row.indices[i]]) for i in order if contribution[i] > 0)
