@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import cached, themes_key
 from .config import Config
 from .corpus import merge_papers
 from .digest import Digest, assemble_digest
@@ -43,11 +44,12 @@ class BuildReport:
 
 
 def build(config: Config, out_dir: Path, progress: Progress | None = None,
-          strict: bool = False) -> BuildReport:
+          strict: bool = False, cache_dir: Path | None = None) -> BuildReport:
     """Build the site for config into out_dir; the previous site survives any failure.
 
     Bad records in the dumps are skipped and listed in the report's warnings; with
-    strict=True any of them fails the build before anything is written.
+    strict=True any of them fails the build before anything is written. With a cache_dir the
+    model stage is reused when its inputs are unchanged (same result, less time).
     """
     started = time.perf_counter()
     step = progress or (lambda stage, done, total: None)
@@ -55,7 +57,9 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
     step("read", 0, 1)
     listings, papers, warnings = read_papers(config, strict)
     step("themes", 0, 1)
-    themes = assign_themes(papers, config.themes, theme_settings(config))
+    settings = theme_settings(config)
+    themes = cached(cache_dir, "themes", themes_key(papers, config.themes, settings),
+                    lambda: assign_themes(papers, config.themes, settings))
     weeks = schedule_weeks(papers, config.week_start)
     notes, note_problems = read_notes(config.notes_dir, {t.slug for t in config.themes})
     digest, note_warnings = assemble_digest(config, papers, themes, weeks,
@@ -73,7 +77,8 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
         done += 1
         step("render", done, total)
 
-    report = publish_site(render_site(digest, env, on_page=on_page), out_dir, config.content_dir)
+    report = publish_site(render_site(digest, env, on_page=on_page), out_dir, config.content_dir,
+                          config.base_url)
     counts = {t.slug: len(digest.papers_in(t.slug)) for t in digest.themes}
     elapsed = time.perf_counter() - started
     log.info("built %d pages in %.2fs", done, elapsed)

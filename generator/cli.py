@@ -59,10 +59,12 @@ def cli() -> None:
               "base_url), e.g. https://USER.github.io/REPO/.")
 @click.option("--strict", is_flag=True, help="Fail on any bad record in the dumps instead of "
               "skipping it with a warning.")
+@click.option("--no-cache", is_flag=True, help="Recompute the theme model instead of reusing "
+              "the result cached in .digest-cache/ beside the output (the result is the same).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors and warnings.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print each stage as it runs.")
-def build(content_dir: Path, out_dir: Path, base_url: str | None, strict: bool, quiet: bool,
-          verbose: bool) -> None:
+def build(content_dir: Path, out_dir: Path, base_url: str | None, strict: bool, no_cache: bool,
+          quiet: bool, verbose: bool) -> None:
     """Build the site from the listings in the content directory.
 
     Reads every dump named in sources.yaml, merges listings of the same paper,
@@ -76,7 +78,8 @@ def build(content_dir: Path, out_dir: Path, base_url: str | None, strict: bool, 
     progress = _Progress(enabled=not quiet and (verbose or sys.stderr.isatty()))
     try:
         config = load_config(content_dir, base_url=base_url)
-        report = run_build(config, out_dir, progress=progress, strict=strict)
+        report = run_build(config, out_dir, progress=progress, strict=strict,
+                           cache_dir=None if no_cache else default_cache_dir(out_dir))
     except GeneratorError as err:
         raise click.ClickException(str(err)) from None
     finally:
@@ -87,8 +90,9 @@ def build(content_dir: Path, out_dir: Path, base_url: str | None, strict: bool, 
         return
     themes = ", ".join(f"{slug} {n}" for slug, n in report.theme_counts.items())
     pub = report.publish
-    click.echo(f"Read {report.listings} listings: {report.papers} papers in "
-               f"{len(report.weeks)} weeks ({report.weeks[0]} to {report.weeks[-1]}).")
+    weeks = len(report.weeks)
+    click.echo(f"Read {report.listings} listings: {report.papers} papers in {weeks} "
+               f"{'week' if weeks == 1 else 'weeks'} ({report.weeks[0]} to {report.weeks[-1]}).")
     click.echo(f"Themes: {themes}.")
     click.echo(f"Wrote {report.pages} files to {report.out_dir} ({pub.written} new or changed, "
                f"{pub.unchanged} unchanged, {len(pub.removed)} removed; "
@@ -209,8 +213,121 @@ def eval_command(labels: Path, content_dir: Path) -> None:
     click.echo(f"{'macro-F1':<26} {'':>6} {'':>6} {report.macro_f1:6.3f}")
 
 
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--package", "package_spec", metavar="SPEC",
+              help="What the new project's publishing workflow pip-installs to get digest "
+              "(written to requirements.txt)  [default: this version].")
+def init(directory: Path, package_spec: str | None) -> None:
+    """Create a new digest project in DIRECTORY (new or empty).
+
+    It builds as it is: content/ with digest.yaml, themes.yaml, a manifest and one
+    example dump, notes/, an About page, a README for you, and a GitHub Actions
+    workflow that publishes the site on GitHub Pages.
+    """
+    from .project import init_project
+
+    try:
+        written = init_project(directory, package_spec)
+    except GeneratorError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"Created a digest in {directory} ({len(written)} files):")
+    for rel in written:
+        click.echo(f"  {rel}")
+    click.echo(f"Next: cd {directory} && digest build, then open site/index.html.")
+
+
+@cli.command()
+@click.argument("site", type=click.Path(path_type=Path, file_okay=False), default=Path("site"))
+@click.option("--base-url", help="The URL the site is published at, for its root-relative links "
+              "(404.html)  [default: the one it was built with].")
+def check(site: Path, base_url: str | None) -> None:
+    """Check a built SITE (default: site) without network.
+
+    Every internal link, asset and #anchor must resolve; every feed must parse;
+    no symbolic links or unreadable files; total size and the largest file
+    within GitHub Pages' limits. Exits 1 with the list of problems.
+    """
+    from .check import check_site
+    from .hosting import base_path
+    from .publish import built_base_url
+
+    url = base_url or built_base_url(site) or "/"
+    problems = check_site(site, base_path(url))
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        raise click.ClickException(f"{len(problems)} problems in {site}")
+    click.echo(f"{site}: no problems (served under {base_path(url)})")
+
+
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@cli.command()
+@click.option("--content", "content_dir", type=click.Path(path_type=Path), default=Path("content"),
+              show_default=True, help=CONTENT_HELP)
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("site"),
+              show_default=True, help="Where to write the site.")
+@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1 (0: any free).")
+def serve(content_dir: Path, out_dir: Path, port: int) -> None:
+    """Build, serve the site on 127.0.0.1 and rebuild when content/ or templates change.
+
+    The site is served under the path of its base URL (e.g. /REPO/ for a GitHub
+    project page), so links are tested as they will be published. A rebuild that
+    fails prints the error and keeps serving the previous site. Stop with Ctrl-C.
+    """
+    import threading
+
+    from .build import build as run_build
+    from .config import load_config
+    from .hosting import base_path
+    from .render import default_templates_dir
+    from .serve import make_server, watch
+
+    _setup_logging(False, False)
+    cache = default_cache_dir(out_dir)
+
+    def rebuild() -> str:
+        config = load_config(content_dir)
+        report = run_build(config, out_dir, cache_dir=cache)
+        click.echo(f"Built {report.papers} papers: {report.publish.written} files changed "
+                   f"in {report.seconds:.2f} s.")
+        return base_path(config.base_url)
+
+    try:
+        prefix = rebuild()
+    except GeneratorError as err:
+        raise click.ClickException(str(err)) from None
+
+    def safe_rebuild() -> None:
+        try:
+            rebuild()
+        except GeneratorError as err:
+            click.echo(f"Rebuild failed; still serving the previous site:\n{err}", err=True)
+        except Exception as err:  # a template error must not stop the server
+            click.echo(f"Rebuild failed; still serving the previous site: {err!r}", err=True)
+
+    server = make_server(out_dir.resolve(), prefix, port)
+    stop = threading.Event()
+    folders = [content_dir, default_templates_dir()]
+    watcher = threading.Thread(target=watch, args=(folders, safe_rebuild, stop), daemon=True)
+    watcher.start()
+    click.echo(f"Serving http://127.0.0.1:{server.server_address[1]}{prefix} "
+               "(rebuilds on change; Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.server_close()
+
+
+def default_cache_dir(out_dir: Path) -> Path:
+    """The model cache lives beside the output: .digest-cache/ (safe to delete)."""
+    return out_dir.resolve().parent / ".digest-cache"
 
 
 def _setup_logging(quiet: bool, verbose: bool) -> None:

@@ -33,6 +33,7 @@ DIGEST_KEYS = {
     "built_at": "date stamped on the build (default: SOURCE_DATE_EPOCH or newest paper)",
     "week_start": "the weekday weeks start on (default monday, as ISO 8601)",
     "feed_size": "entries per Atom feed, newest first",
+    "cname": "custom domain for GitHub Pages, written to CNAME",
 }
 SOURCE_KEYS = {"file", "collected", "query", "origin", "dated_by"}
 THEME_KEYS = {"name", "slug", "description", "keywords", "exclude", "examples"}
@@ -52,6 +53,7 @@ class Config:
     built_at: dt.date | None = None  # None: SOURCE_DATE_EPOCH, else the newest paper's date
     week_start: int = 0  # 0 = Monday ... 6 = Sunday
     feed_size: int = 100  # newest entries per Atom feed
+    cname: str = ""  # custom domain (GitHub Pages reads it from a CNAME file)
     sources: tuple[SourceInfo, ...] = ()
     themes: tuple[ThemeSpec, ...] = ()
 
@@ -111,10 +113,29 @@ def _load_yaml(path: Path, problems: list[str]) -> dict[str, Any]:
         return {}
     if data is None:
         return {}
+    for where in unencodable(data, ""):
+        problems.append(f"{path.name}: {where or 'the file'}: holds an escape that is not a "
+                        "character (an unpaired surrogate such as \\ud800)")
     if not isinstance(data, dict):
         problems.append(f"{path.name}: expected a mapping of keys, got {type(data).__name__}")
         return {}
     return data
+
+
+def unencodable(value: Any, where: str) -> list[str]:
+    """The places in loaded YAML whose text cannot be written as UTF-8."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return [where]
+        return []
+    if isinstance(value, dict):
+        return [w for k, v in value.items()
+                for w in unencodable(k, where) + unencodable(v, f"{where}.{k}".lstrip("."))]
+    if isinstance(value, list):
+        return [w for i, v in enumerate(value) for w in unencodable(v, f"{where}[{i}]")]
+    return []
 
 
 def _unknown_keys(data: dict[str, Any], known: set[str] | dict[str, str], where: str,
@@ -140,6 +161,13 @@ def _check_digest(data: dict[str, Any], where: str, problems: list[str]) -> dict
                 out[key] = data[key].strip()
             else:
                 problems.append(f"{where}: {key}: expected text, got {data[key]!r}")
+    if "cname" in data:
+        cname = data["cname"]
+        if isinstance(cname, str) and re.fullmatch(r"[A-Za-z0-9.-]+\.[A-Za-z]{2,}", cname.strip()):
+            out["cname"] = cname.strip().lower()
+        else:
+            problems.append(f"{where}: cname: expected a domain name like docs.example.org, "
+                            f"got {cname!r}")
     if "base_url" in data:
         if isinstance(data["base_url"], str) and data["base_url"].strip():
             out["base_url"] = _normalise_base_url(data["base_url"])

@@ -15,9 +15,11 @@ _NON_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def normalise_title(title: str) -> str:
-    """The key two listings of one paper share: NFKC, case-folded, punctuation and spaces folded."""
+    """The key two listings of one paper share: NFKC, case-folded, punctuation and spaces folded,
+    invisible format characters (zero-width space, soft hyphen, BOM) dropped."""
     folded = unicodedata.normalize("NFKC", title).casefold()
-    return " ".join(_NON_WORD.sub(" ", folded).split())
+    visible = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
+    return " ".join(_NON_WORD.sub(" ", visible).split())
 
 
 def paper_id(title: str) -> str:
@@ -59,9 +61,12 @@ def merge_papers(listings: Iterable[Listing]) -> tuple[Paper, ...]:
     taken: set[str] = set()
     papers = []
     for first_seen, pid, first, sources in drafts:
-        slug = slugify(first.title)
+        base = slug = slugify(first.title)
         if slug in taken:
-            slug = f"{slug}-{pid[:6]}"
+            slug = f"{base}-{pid[:6]}"
+            n = 2
+            while slug in taken:  # another title may itself end in these six characters
+                slug, n = f"{base}-{pid[:6]}-{n}", n + 1
         taken.add(slug)
         papers.append(Paper(id=pid, slug=slug, title=first.title, abstract=first.abstract,
                             first_seen=first_seen, sources=sources))

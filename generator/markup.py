@@ -13,6 +13,8 @@ from markupsafe import Markup, escape
 URL_RE = re.compile(r"https?://[^\s<>\"'{}\\]+", re.IGNORECASE)
 TRAILING = ".,;:!?*~"
 SAFE_SCHEMES = {"http", "https", "mailto"}
+# A next sentence glued on with no space ("…/non_neg.Our method"); file suffixes are lower case.
+GLUED_SENTENCE = re.compile(r"\.[A-Z][a-z]+$")
 
 # Tags and attributes Markdown may produce in notes and descriptions; anything else is dropped.
 ALLOWED_TAGS = {
@@ -30,6 +32,8 @@ def find_urls(text: str) -> list[tuple[int, int, str]]:
         url = m.group(0)
         while url and (url[-1] in TRAILING or (url[-1] in ")]" and _unbalanced(url))):
             url = url[:-1]
+        if (glued := GLUED_SENTENCE.search(url)) and "/" in url[len("https://"):]:
+            url = url[: glued.start()]
         if len(url) > len("https://"):
             found.append((m.start(), m.start() + len(url), url))
     return found
@@ -92,6 +96,16 @@ def paragraphs(text: str) -> list[Markup]:
 def render_markdown(source: str) -> Markup:
     """Markdown to HTML, then an allowlist sanitizer: no scripts, handlers or foreign schemes."""
     html = markdown.markdown(source, extensions=["tables", "sane_lists"], output_format="html")
-    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                      url_schemes=SAFE_SCHEMES, link_rel="nofollow noopener")
-    return Markup(clean)
+    return Markup(sanitize_html(html))
+
+
+def sanitize_html(html: str) -> str:
+    """Allowlist sanitizing, run to a fixed point.
+
+    One pass over misnested input can write markup (an <a> inside an <a>) that a browser
+    re-nests differently; a second pass sees what the browser would and settles it.
+    """
+    once = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                     url_schemes=SAFE_SCHEMES, link_rel="nofollow noopener")
+    return nh3.clean(once, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                     url_schemes=SAFE_SCHEMES, link_rel="nofollow noopener")

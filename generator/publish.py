@@ -46,8 +46,19 @@ def check_out_dir(out_dir: Path, content_dir: Path) -> None:
                          "refusing to replace it. Choose another --out or empty it yourself")
 
 
+def built_base_url(site: Path) -> str | None:
+    """The base URL a site was built with, as its marker file records it."""
+    try:
+        for line in (site / MARKER).read_text(encoding="utf-8").splitlines():
+            if line.startswith("base_url: "):
+                return line.removeprefix("base_url: ").strip()
+    except OSError:
+        return None
+    return None
+
+
 def publish_site(pages: Iterable[tuple[str, bytes]], out_dir: Path,
-                 content_dir: Path) -> PublishReport:
+                 content_dir: Path, base_url: str = "/") -> PublishReport:
     """Write every page into a staging directory, then swap it in for out_dir."""
     check_out_dir(out_dir, content_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -57,7 +68,8 @@ def publish_site(pages: Iterable[tuple[str, bytes]], out_dir: Path,
         try:
             report = _write_all(pages, stage, out_dir)
             _carry_dotfiles(out_dir, stage)
-            (stage / MARKER).write_text("This directory is written by `digest build`.\n")
+            (stage / MARKER).write_text("This directory is written by `digest build`.\n"
+                                        f"base_url: {base_url}\n", encoding="utf-8")
             _swap(stage, out_dir)
         except BaseException:
             _remove(stage)

@@ -20,6 +20,7 @@ from markupsafe import Markup
 from .digest import OTHER, Digest
 from .charts import themes_over_weeks
 from .feeds import feed_path, make_feed
+from .hosting import base_path, host_files
 from .markup import linkify, paragraphs, render_markdown
 from .models import Paper, ThemeSpec, Week
 from .themes import Subtopic
@@ -122,9 +123,12 @@ def render_site(digest: Digest, env: jinja2.Environment,
               "built_at": digest.built_at, "paper_path": paper_path, "theme_path": theme_path,
               "week_path": week_path, "feed_path": feed_path}
 
-    def page(path: str, template: str, **context: Any) -> Page:
+    sitemap: list[tuple[str, dt.date]] = []
+
+    def page(path: str, template: str, lastmod: dt.date | None = None, **context: Any) -> Page:
         root = "../" * path.count("/")
         html = env.get_template(template).render(**common, **context, path=path, root=root)
+        sitemap.append((path, lastmod or digest.built_at))
         if on_page is not None:
             on_page(path)
         return path, html.encode("utf-8")
@@ -142,11 +146,12 @@ def render_site(digest: Digest, env: jinja2.Environment,
     for week in digest.weeks:
         nav = _week_nav(digest, week)
         week_note = digest.note_for(week)
-        yield page(week_path(week.key), "week.html", week=week, week_nav=nav, note=week_note,
-                   week_themes=_week_themes(digest, themes, week))
+        papers_of_week = digest.papers_of_week(week)
+        newest = max(p.first_seen for p in papers_of_week)
+        yield page(week_path(week.key), "week.html", newest, week=week, week_nav=nav,
+                   note=week_note, week_themes=_week_themes(digest, themes, week))
         # Every theme gets a page every week, even an empty one, so that a reader following
         # one theme can always step to the previous and next week.
-        papers_of_week = digest.papers_of_week(week)
         for theme in themes:
             note = digest.note_for(week, theme.slug)
             papers = digest.papers_in(theme.slug, papers_of_week)
@@ -157,16 +162,19 @@ def render_site(digest: Digest, env: jinja2.Environment,
             rest = tuple(p for p in papers if p.id not in highlighted)
             sections = ([Section("Highlights", "highlights", first)] if first else [])
             sections += _by_subtopic(digest, theme.slug, rest)
-            yield page(week_path(week.key, theme.slug), "week_theme.html", week=week,
+            yield page(week_path(week.key, theme.slug), "week_theme.html", newest, week=week,
                        week_nav=nav, theme=theme, papers=papers, note=note,
                        sections=sections, highlighted=highlighted)
     for paper in digest.papers:
-        yield page(paper_path(paper), "paper.html", paper=paper,
+        yield page(paper_path(paper), "paper.html", max(s.collected for s in paper.sources),
+                   paper=paper,
                    assignments=digest.assignments.get(paper.id, ()),
                    theme_names={t.slug: t.name for t in digest.themes})
     yield from _feeds(digest, env, themes, common)
     yield "data/papers.json", papers_json(digest)
     yield from _assets(digest.config.templates_dir)
+    yield from host_files(digest.config, env.get_template("404.html").render(
+        **common, path="404.html", root=base_path(digest.config.base_url)), sitemap)
 
 
 def _feeds(digest: Digest, env: jinja2.Environment, themes: tuple[ThemeView, ...],
@@ -198,12 +206,13 @@ def _theme_pages(page: Callable[..., Page], digest: Digest,
                                                   if digest.subtopic_of(p, theme.slug) is topic),
                        topic))
     size = digest.config.page_size
+    newest = max((p.first_seen for p in theme.papers), default=digest.built_at)
     for view, papers, topic in views:
         count = max(1, math.ceil(len(papers) / size))
         paths = [theme_path(theme.slug, n, view) for n in range(1, count + 1)]
         for number in range(1, count + 1):
             chunk = papers[(number - 1) * size: number * size]
-            yield page(paths[number - 1], "theme.html", theme=theme, papers=chunk, view=view,
+            yield page(paths[number - 1], "theme.html", newest, theme=theme, papers=chunk, view=view,
                        topic=topic, topics=topics, total=len(papers),
                        pagination={"number": number, "count": count,
                                    "first": (number - 1) * size + 1, "paths": paths})

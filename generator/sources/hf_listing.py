@@ -120,8 +120,12 @@ def _pair(items: list[tuple[int, str]], path: str) -> Parsed:
     return records, problems
 
 
+# Control characters are not allowed in XML (feeds) and mean nothing in a title or abstract.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f\ufffe\uffff]")  # \x0b, \x0c, \x1c-\x1f are spaces
+
+
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s+", " ", _CONTROL.sub("", text)).strip()
 
 
 def _short(text: str, limit: int = 60) -> str:

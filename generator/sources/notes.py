@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from ..config import unencodable
 from ..errors import SourceError
 from ..models import Note
 
@@ -68,6 +69,9 @@ def _read_note(path: Path, week: str, theme: str | None) -> Note:
             raise SourceError(str(path), line, f"invalid front matter: {err}; ignored") from None
         if not isinstance(loaded, dict):
             raise SourceError(str(path), 2, "front matter must be a mapping of keys; ignored")
+        if bad := unencodable(loaded, ""):
+            raise SourceError(str(path), 2, f"{bad[0]}: holds an escape that is not a character "
+                              "(an unpaired surrogate); ignored")
         meta = loaded
         body = text[end + 4:].lstrip("-").lstrip("\n")
     unknown = sorted(set(map(str, meta)) - NOTE_KEYS)

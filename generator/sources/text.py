@@ -35,11 +35,11 @@ def decode_text(data: bytes, path: str) -> Decoded:
                           f"{MAX_FILE_BYTES:,} for one dump")
     if not data.strip():
         raise SourceError(path, 1, "the file is empty")
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     nul = data.find(b"\x00")
     if nul >= 0:
         raise SourceError(path, line_of(data, nul), "binary data (a NUL byte), not a text dump")
-    data = data.removeprefix(b"\xef\xbb\xbf")
-    data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     try:
         return Decoded(text=data.decode("utf-8"), bad_lines={})
     except UnicodeDecodeError:

@@ -1,0 +1,66 @@
+"""A cache for the model stage, keyed by a hash of exactly what the stage reads.
+
+The key covers every paper's id, title and abstract, the theme declarations, the settings and
+the source code of the themes package, so a cached result is always the result a fresh run
+would give. The folder is safe to delete at any time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from .models import Paper, ThemeSpec
+
+T = TypeVar("T")
+KEEP = 4  # newest entries kept; older ones are removed when a new one is written
+_SOURCES = sorted((Path(__file__).parent / "themes").glob("*.py"))
+
+
+def themes_key(papers: Sequence[Paper], specs: Sequence[ThemeSpec], settings: object) -> str:
+    """A digest of everything theme assignment depends on."""
+    h = hashlib.sha256()
+    for source in _SOURCES:
+        h.update(source.read_bytes())
+    h.update(json.dumps([dataclasses.asdict(s) for s in specs], sort_keys=True).encode())
+    h.update(repr(settings).encode())
+    for paper in sorted(papers, key=lambda p: p.id):
+        h.update(f"\0{paper.id}\0{paper.title}\0{paper.abstract}".encode())
+    return h.hexdigest()[:32]
+
+
+def cached(cache_dir: Path | None, name: str, key: str, compute: Callable[[], T]) -> T:
+    """compute(), or its stored result for this key; a broken or missing entry is recomputed."""
+    if cache_dir is None:
+        return compute()
+    path = cache_dir / f"{name}-{key}.pickle"
+    try:
+        with open(path, "rb") as handle:
+            return pickle.load(handle)  # type: ignore[no-any-return]
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        pass
+    result = compute()
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=f".{name}-")
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        _prune(cache_dir, name)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+    return result
+
+
+def _prune(cache_dir: Path, name: str) -> None:
+    entries = sorted(cache_dir.glob(f"{name}-*.pickle"), key=lambda p: p.stat().st_mtime,
+                     reverse=True)
+    for old in entries[KEEP:]:
+        old.unlink(missing_ok=True)

@@ -1,0 +1,87 @@
+"""`digest serve`: build, serve the site on 127.0.0.1 under its base path, rebuild on change."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+log = logging.getLogger(__name__)
+
+
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site under base_path, as GitHub Pages would; anything else is the 404 page."""
+
+    base_path = "/"
+
+    def __init__(self, *args: object, site: Path, **kwargs: object) -> None:
+        self.site = site
+        super().__init__(*args, directory=str(site), **kwargs)  # type: ignore[arg-type]
+
+    def translate_path(self, path: str) -> str:
+        url_path = urlsplit(path).path
+        if not url_path.startswith(self.base_path):
+            return str(self.site / "__outside_base_path__")
+        return super().translate_path("/" + url_path[len(self.base_path):])
+
+    def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+        if self.base_path != "/" and urlsplit(self.path).path in ("/", ""):
+            self.send_response(302)
+            self.send_header("Location", self.base_path)
+            self.end_headers()
+            return
+        super().do_GET()
+
+    def send_error(self, code: int, message: str | None = None,
+                   explain: str | None = None) -> None:
+        page = self.site / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        log.debug("%s %s", self.address_string(), format % args)
+
+
+def make_server(site: Path, base_path: str, port: int) -> http.server.ThreadingHTTPServer:
+    """An HTTP server on 127.0.0.1 (port 0 picks a free one)."""
+    handler = type("Handler", (SiteHandler,), {"base_path": base_path})
+    return http.server.ThreadingHTTPServer(("127.0.0.1", port),
+                                           functools.partial(handler, site=site))
+
+
+def snapshot(folders: Iterable[Path]) -> dict[str, tuple[float, int]]:
+    """(mtime, size) of every file below the folders: what a change is detected by."""
+    state: dict[str, tuple[float, int]] = {}
+    for folder in folders:
+        for dirpath, _dirs, names in os.walk(folder):
+            for name in names:
+                path = os.path.join(dirpath, name)
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    continue
+                state[path] = (st.st_mtime, st.st_size)
+    return state
+
+
+def watch(folders: list[Path], rebuild: Callable[[], None], stop: threading.Event,
+          interval: float = 0.5, since: dict[str, tuple[float, int]] | None = None) -> None:
+    """Call rebuild() after files below folders change (from `since`), until stop is set."""
+    last = snapshot(folders) if since is None else since
+    while not stop.wait(interval):
+        now = snapshot(folders)
+        if now != last:
+            last = now
+            rebuild()
