@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -89,7 +90,10 @@ def load_config(content_dir: Path, **overrides: Any) -> Config:
     config = Config(content_dir=content_dir, sources=sources, themes=themes, **settings)
     overrides = {k: v for k, v in overrides.items() if v is not None}
     if "base_url" in overrides:
-        overrides["base_url"] = _normalise_base_url(overrides["base_url"])
+        try:
+            overrides["base_url"] = _normalise_base_url(overrides["base_url"])
+        except ValueError as err:
+            raise ConfigError(f"--base-url: {err}") from None
     return replace(config, **overrides)
 
 
@@ -169,10 +173,10 @@ def _check_digest(data: dict[str, Any], where: str, problems: list[str]) -> dict
             problems.append(f"{where}: cname: expected a domain name like docs.example.org, "
                             f"got {cname!r}")
     if "base_url" in data:
-        if isinstance(data["base_url"], str) and data["base_url"].strip():
+        try:
             out["base_url"] = _normalise_base_url(data["base_url"])
-        else:
-            problems.append(f"{where}: base_url: expected a URL, got {data['base_url']!r}")
+        except ValueError as err:
+            problems.append(f"{where}: base_url: {err}")
     if "week_start" in data:
         day = str(data["week_start"]).strip().lower()
         if day in WEEKDAYS:
@@ -196,8 +200,16 @@ def _check_digest(data: dict[str, Any], where: str, problems: list[str]) -> dict
     return out
 
 
-def _normalise_base_url(url: str) -> str:
+def _normalise_base_url(url: object) -> str:
+    """An http(s) URL or an absolute path, ending in '/'; anything else is a ValueError."""
+    if not isinstance(url, str) or not url.strip():
+        raise ValueError(f"expected a URL such as https://USER.github.io/REPO/, got {url!r}")
     url = url.strip()
+    parts = urlsplit(url)
+    ok = (parts.scheme in ("http", "https") and parts.netloc) or (not parts.scheme
+                                                                 and url.startswith("/"))
+    if not ok or any(c.isspace() or c in "\"<>" for c in url):
+        raise ValueError(f"expected an http(s) URL or a path starting with '/', got {url!r}")
     return url if url.endswith("/") else url + "/"
 
 
