@@ -1,4 +1,5 @@
-"""build(config): the whole pipeline, read -> merge -> classify -> schedule -> render -> publish."""
+"""build(config): the whole pipeline, read -> merge -> themes -> relate/map -> weeks -> render ->
+publish."""
 
 from __future__ import annotations
 
@@ -10,14 +11,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import cached, themes_key
+from .cache import PACKAGE, cached, inputs_key, themes_key
 from .config import Config
 from .corpus import merge_papers
 from .digest import Digest, assemble_digest
 from .errors import SourceProblems
 from .models import Listing, Paper
 from .publish import PublishReport, publish_site
+from .mapping import map_papers
 from .render import make_env, render_site
+from .search import index_site
+from .similar import relate_papers
 from .sources import read_sources
 from .sources.notes import read_notes
 from .themes import ThemeSettings, assign_themes
@@ -60,10 +64,18 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
     settings = theme_settings(config)
     themes = cached(cache_dir, "themes", themes_key(papers, config.themes, settings),
                     lambda: assign_themes(papers, config.themes, settings))
+    step("related", 0, 1)
+    related = cached(cache_dir, "related", inputs_key(papers, [PACKAGE / "similar.py"]),
+                     lambda: relate_papers(papers))
+    dates = sorted((p.id, p.first_seen.isoformat()) for p in papers)  # the map shows the newest
+    positions = cached(cache_dir, "map", inputs_key(papers, [PACKAGE / "mapping.py"],
+                                                    config.random_state, dates),
+                       lambda: map_papers(papers, config.random_state))
     weeks = schedule_weeks(papers, config.week_start)
     notes, note_problems = read_notes(config.notes_dir, {t.slug for t in config.themes})
     digest, note_warnings = assemble_digest(config, papers, themes, weeks,
-                                            built_date(config, papers), notes)
+                                            built_date(config, papers), notes,
+                                            related=related, positions=positions)
     warnings += tuple(str(p) for p in note_problems) + tuple(note_warnings)
     if strict and warnings:
         raise SourceProblems(warnings)
@@ -78,7 +90,7 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
         step("render", done, total)
 
     report = publish_site(render_site(digest, env, on_page=on_page), out_dir, config.content_dir,
-                          config.base_url)
+                          config.base_url, finish=index_site)
     counts = {t.slug: len(digest.papers_in(t.slug)) for t in digest.themes}
     elapsed = time.perf_counter() - started
     log.info("built %d pages in %.2fs", done, elapsed)

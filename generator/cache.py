@@ -21,19 +21,26 @@ from .models import Paper, ThemeSpec
 
 T = TypeVar("T")
 KEEP = 4  # newest entries kept; older ones are removed when a new one is written
-_SOURCES = sorted((Path(__file__).parent / "themes").glob("*.py"))
+PACKAGE = Path(__file__).parent
 
 
-def themes_key(papers: Sequence[Paper], specs: Sequence[ThemeSpec], settings: object) -> str:
-    """A digest of everything theme assignment depends on."""
+def inputs_key(papers: Sequence[Paper], code: Sequence[Path], *extra: object) -> str:
+    """A digest of the papers' ids, titles and abstracts, the code that computes from them,
+    and any settings; the same key always means the same result."""
     h = hashlib.sha256()
-    for source in _SOURCES:
+    for source in sorted(code):
         h.update(source.read_bytes())
-    h.update(json.dumps([dataclasses.asdict(s) for s in specs], sort_keys=True).encode())
-    h.update(repr(settings).encode())
+    for value in extra:
+        h.update(b"\0" + repr(value).encode())
     for paper in sorted(papers, key=lambda p: p.id):
         h.update(f"\0{paper.id}\0{paper.title}\0{paper.abstract}".encode())
     return h.hexdigest()[:32]
+
+
+def themes_key(papers: Sequence[Paper], specs: Sequence[ThemeSpec], settings: object) -> str:
+    """The key of the theme stage: its code, the theme declarations and settings, the papers."""
+    specs_json = json.dumps([dataclasses.asdict(s) for s in specs], sort_keys=True)
+    return inputs_key(papers, list((PACKAGE / "themes").glob("*.py")), specs_json, settings)
 
 
 def cached(cache_dir: Path | None, name: str, key: str, compute: Callable[[], T]) -> T:

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
+from .tex import tex_to_text
+
 if TYPE_CHECKING:
     from .digest import Digest
     from .render import ThemeView
@@ -83,3 +85,52 @@ def themes_over_weeks(digest: Digest, themes: Sequence[ThemeView]) -> Markup:
 
 
 
+
+
+MAP_WIDTH, MAP_HEIGHT, MAP_PAD = 1000, 700, 12
+TOOLTIP_CHARS = 48  # point titles are cut to keep the map page under the page-size budget
+MAP_BUDGET = 135_000  # characters of dots: with the page around them, under 150 KB of HTML
+
+
+def paper_map(digest: Digest, themes: Sequence[ThemeView]) -> tuple[Markup, int]:
+    """Mapped papers as dots linking to their pages, coloured by their strongest theme, newest
+    first until the page budget is spent; returns the figure and how many papers it shows."""
+    # Five colours for themes; grey (5) for Other, so the themed papers stand out.
+    colour = {t.slug: (5 if t.slug == "other" else k % 5) for k, t in enumerate(themes)}
+    dots: list[Markup] = []
+    used = 0
+    for paper in digest.papers:
+        if paper.id not in digest.positions:
+            continue
+        x, y = digest.positions[paper.id]
+        theme = digest.themes_of(paper)[0]
+        title = tex_to_text(paper.title)
+        if len(title) > TOOLTIP_CHARS:
+            title = title[: TOOLTIP_CHARS - 1].rstrip() + "…"
+        # Kept short (radius and colour come from CSS): every byte here is paid per paper.
+        dot = Markup('<a href="papers/{slug}.html"><circle cx="{x}" cy="{y}" class="s{k}">'
+                     '<title>{title}</title></circle></a>').format(
+            slug=paper.slug, x=round(MAP_PAD + x * (MAP_WIDTH - 2 * MAP_PAD)),
+            y=round(MAP_PAD + y * (MAP_HEIGHT - 2 * MAP_PAD)), k=colour.get(theme, 5),
+            title=title)
+        used += len(dot)
+        if used > MAP_BUDGET:
+            break
+        dots.append(dot)
+    legend = Markup("").join(
+        Markup('<li><span class="swatch s{k}" aria-hidden="true"></span>{name}</li>')
+        .format(k=colour[t.slug], name=t.name) for t in themes)
+    figure = Markup('<figure class="map-figure"><svg viewBox="0 0 {w} {h}" role="group" '
+                    'aria-label="Map of papers: each dot links to a paper">{dots}</svg>'
+                    '<figcaption><ul class="legend">{legend}</ul></figcaption></figure>').format(
+        w=MAP_WIDTH, h=MAP_HEIGHT, dots=Markup("").join(reversed(dots)), legend=legend)
+    return figure, len(dots)
+
+
+def theme_over_weeks(digest: Digest, theme: ThemeView) -> Markup:
+    """One theme's new papers per week."""
+    ids = {p.id for p in theme.papers}
+    values = tuple(sum(1 for i in w.paper_ids if i in ids) for w in digest.weeks)
+    description = f"New {theme.name} papers per week; the archive lists every number."
+    return line_chart([Series(theme.name, values)], [w.key for w in digest.weeks],
+                      f"{theme.name}: papers per week", description)

@@ -39,6 +39,12 @@ class _Progress:
             self.bar.__exit__(None, None, None)
 
 
+def _parser_names() -> list[str]:
+    from .sources import PARSERS
+
+    return list(PARSERS)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="digest")
 def cli() -> None:
@@ -108,8 +114,17 @@ def build(content_dir: Path, out_dir: Path, base_url: str | None, strict: bool, 
               help="The day the listing was collected, YYYY-MM-DD  [default: today]. Papers "
               "not seen before belong to this date's week.")
 @click.option("--query", default="", help="The search query the listing came from.")
-def ingest(file: Path, content_dir: Path, collected: dt.datetime | None, query: str) -> None:
+@click.option("--format", "fmt", type=click.Choice(sorted(_parser_names())), default=None,
+              help="The file's format, when sniffing its content picks wrong (recorded in "
+              "sources.yaml as `format:`).  [default: sniffed]")
+def ingest(file: Path, content_dir: Path, collected: dt.datetime | None, query: str,
+           fmt: str | None) -> None:
     """Add a listing dump FILE to the digest's sources.
+
+    FILE is a Hugging Face Papers page dump, an arXiv API response or listing
+    feed, Hugging Face daily papers JSON, a BibTeX export, or a JSON, YAML or
+    CSV list of papers; the format is recognised from the content unless
+    --format names it.
 
     Checks that FILE parses, copies it into content/sources/ and records it in
     sources.yaml with its date and query. A file that does not parse is refused
@@ -120,7 +135,7 @@ def ingest(file: Path, content_dir: Path, collected: dt.datetime | None, query: 
 
     day = collected.date() if collected else dt.date.today()
     try:
-        report = ingest_file(content_dir, file, day, query=query)
+        report = ingest_file(content_dir, file, day, query=query, fmt=fmt or "")
     except GeneratorError as err:
         raise click.ClickException(str(err)) from None
     for warning in report.warnings:

@@ -18,9 +18,11 @@ import yaml
 
 from .errors import ConfigError
 from .models import SourceInfo, ThemeSpec
+from .sources import PARSERS
 from .weeks import WEEKDAYS
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")  # BCP 47, as lang= takes
 # Slugs the site itself uses for pages that are not themes.
 RESERVED_THEME_SLUGS = frozenset({"other", "index", "all"})
 
@@ -36,7 +38,7 @@ DIGEST_KEYS = {
     "feed_size": "entries per Atom feed, newest first",
     "cname": "custom domain for GitHub Pages, written to CNAME",
 }
-SOURCE_KEYS = {"file", "collected", "query", "origin", "dated_by"}
+SOURCE_KEYS = {"file", "collected", "query", "origin", "dated_by", "format"}
 THEME_KEYS = {"name", "slug", "description", "keywords", "exclude", "examples"}
 
 
@@ -159,6 +161,10 @@ def _check_digest(data: dict[str, Any], where: str, problems: list[str]) -> dict
         problems.append(f"{where}: title: expected a non-empty text, got {title!r}")
     else:
         out["title"] = title.strip()
+    language = data.get("language", "en")
+    if not isinstance(language, str) or not LANGUAGE_RE.match(language.strip()):
+        problems.append(f"{where}: language: expected a language tag such as en or pt-BR, "
+                        f"got {language!r}")
     for key in ("description", "language"):
         if key in data:
             if isinstance(data[key], str):
@@ -246,11 +252,18 @@ def _check_sources(data: dict[str, Any], content_dir: Path,
         if not isinstance(collected, dt.date) or isinstance(collected, dt.datetime):
             problems.append(f"{at}.collected: expected a date YYYY-MM-DD, got {collected!r}")
             ok = False
+        fmt = entry.get("format") or ""
+        if fmt not in ("", *PARSERS):
+            close = difflib.get_close_matches(str(fmt), list(PARSERS), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            problems.append(f"{at}.format: unknown format {fmt!r}{hint}; known: "
+                            f"{', '.join(PARSERS)}")
+            ok = False
         if ok:
             seen.add(file)
             out.append(SourceInfo(file=file, collected=collected,
                                   query=str(entry.get("query") or ""),
-                                  origin=str(entry.get("origin") or "")))
+                                  origin=str(entry.get("origin") or ""), format=fmt))
     return tuple(out)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 
 from .models import Listing, Paper, SourceRef
@@ -42,25 +43,34 @@ def slugify(text: str, limit: int = SLUG_MAX) -> str:
 
 
 def merge_papers(listings: Iterable[Listing]) -> tuple[Paper, ...]:
-    """One Paper per normalised title, keeping every source; the earliest collection date wins."""
-    groups: dict[str, list[Listing]] = {}
-    for listing in listings:
-        groups.setdefault(normalise_title(listing.title), []).append(listing)
+    """One Paper per arXiv id, else per normalised title, keeping every source; the earliest
+    collection date wins, and each metadata field comes from the earliest listing that has it.
+
+    A listing without an arXiv id joins the paper whose listings carry its title, so a paper
+    seen once in a text dump and once in an arXiv feed is one paper.
+    """
+    groups = _group(listings)
     drafts = []
-    for key, group in groups.items():
+    for group in groups:
         # The earliest listing gives the title and abstract; ties go to the longer abstract.
         group.sort(key=lambda li: (li.source.collected, -len(li.abstract), li.source.file, li.line))
-        first = group[0]
-        sources = tuple(SourceRef(file=li.source.file, line=li.line, collected=li.source.collected,
-                                  query=li.source.query) for li in group)
-        pid = _id_of_key(key)
-        drafts.append((first.source.collected, pid, first, sources))
+        drafts.append((group[0].source.collected, normalise_title(group[0].title), group))
+    # Ids come from the title, so they do not change when a later source adds an arXiv id;
+    # only papers that share a title (different arXiv ids) take their id from the arXiv id.
+    counts = Counter(key for _, key, _ in drafts)
+    shared = {key for key, n in counts.items() if n > 1}
+    keyed = []
+    for first_seen, key, group in drafts:
+        ident = next((li.arxiv_id for li in group if li.arxiv_id), "")
+        pid = _id_of_key(f"arxiv:{ident}" if key in shared and ident else key)
+        keyed.append((first_seen, pid, group))
     # Slugs are handed out in order of first appearance, so a paper that arrives later never
     # takes the slug of one that was already published.
-    drafts.sort(key=lambda d: (d[0], d[1]))
+    keyed.sort(key=lambda d: (d[0], d[1]))
     taken: set[str] = set()
     papers = []
-    for first_seen, pid, first, sources in drafts:
+    for first_seen, pid, group in keyed:
+        first = group[0]
         base = slug = slugify(first.title)
         if slug in taken:
             slug = f"{base}-{pid[:6]}"
@@ -68,6 +78,42 @@ def merge_papers(listings: Iterable[Listing]) -> tuple[Paper, ...]:
             while slug in taken:  # another title may itself end in these six characters
                 slug, n = f"{base}-{pid[:6]}-{n}", n + 1
         taken.add(slug)
-        papers.append(Paper(id=pid, slug=slug, title=first.title, abstract=first.abstract,
-                            first_seen=first_seen, sources=sources))
+        sources = tuple(SourceRef(file=li.source.file, line=li.line, collected=li.source.collected,
+                                  query=li.source.query) for li in group)
+        papers.append(Paper(
+            id=pid, slug=slug, title=first.title,
+            abstract=next((li.abstract for li in group if li.abstract), ""),
+            first_seen=first_seen, sources=sources,
+            authors=next((li.authors for li in group if li.authors), ()),
+            arxiv_id=next((li.arxiv_id for li in group if li.arxiv_id), ""),
+            published=next((li.published for li in group if li.published), None),
+            url=next((li.url for li in group if li.url), ""),
+            pdf_url=next((li.pdf_url for li in group if li.pdf_url), ""),
+            categories=tuple(dict.fromkeys(c for li in group for c in li.categories))))
     return tuple(papers)
+
+
+def _group(listings: Iterable[Listing]) -> list[list[Listing]]:
+    """Listings grouped by arXiv id, then by normalised title for those without one."""
+    by_id: dict[str, list[Listing]] = {}
+    by_title: dict[str, list[Listing]] = {}
+    for listing in listings:
+        if listing.arxiv_id:
+            by_id.setdefault(listing.arxiv_id, []).append(listing)
+        else:
+            by_title.setdefault(normalise_title(listing.title), []).append(listing)
+    ids_of_title: dict[str, list[str]] = {}
+    for ident, group in by_id.items():
+        for key in {normalise_title(li.title) for li in group}:
+            ids_of_title.setdefault(key, []).append(ident)
+    groups = []
+    for key, group in by_title.items():
+        ids = ids_of_title.get(key)
+        if not ids:
+            groups.append(group)
+            continue
+        # Two arXiv papers with one title: the listing joins the one seen first.
+        target = min(ids, key=lambda i: (min((li.source.collected, li.source.file, li.line)
+                                             for li in by_id[i]), i))
+        by_id[target].extend(group)
+    return list(by_id.values()) + groups

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from .config import Config
 from .corpus import normalise_title
+from .links import Link, find_links
 from .models import Assignment, Note, Paper, ThemeSpec, Week
 from .themes import Subtopic, ThemeResult
 
@@ -29,6 +30,16 @@ class Digest:
     week_by_paper: dict[str, Week] = field(default_factory=dict)
     notes: dict[tuple[str, str | None], EditorNote] = field(default_factory=dict)
     topic_index: dict[tuple[str, str], Subtopic] = field(default_factory=dict)  # (theme, id)
+    related: dict[str, tuple[str, ...]] = field(default_factory=dict)  # id -> related ids
+    positions: dict[str, tuple[float, float]] = field(default_factory=dict)  # id -> map (x, y)
+    links: dict[str, tuple[Link, ...]] = field(default_factory=dict)  # id -> code/project links
+
+    def related_to(self, paper: Paper) -> tuple[Paper, ...]:
+        return tuple(self.by_id[i] for i in self.related.get(paper.id, ()) if i in self.by_id)
+
+    def has_code(self, paper: Paper) -> bool:
+        """Whether the abstract links a code repository (for the "code" badge in lists)."""
+        return any(link.kind != "project" for link in self.links.get(paper.id, ()))
 
     def note_for(self, week: Week, theme: str | None = None) -> EditorNote | None:
         """The editor's note for a week (theme None) or for one theme in it."""
@@ -82,7 +93,10 @@ class EditorNote:
 
 def assemble_digest(config: Config, papers: tuple[Paper, ...], themes: ThemeResult,
                     weeks: tuple[Week, ...], built_at: dt.date,
-                    notes: tuple[Note, ...] = ()) -> tuple[Digest, list[str]]:
+                    notes: tuple[Note, ...] = (),
+                    related: dict[str, tuple[str, ...]] | None = None,
+                    positions: dict[str, tuple[float, float]] | None = None,
+                    ) -> tuple[Digest, list[str]]:
     """Sort papers for output and index them; the order is part of the output's determinism.
 
     Returns the digest and warnings about notes that point at nothing.
@@ -96,7 +110,9 @@ def assemble_digest(config: Config, papers: tuple[Paper, ...], themes: ThemeResu
                     week_by_paper={pid: w for w in weeks for pid in w.paper_ids},
                     notes=resolved,
                     topic_index={(slug, pid): topic for slug, topics in themes.subtopics.items()
-                                 for topic in topics for pid in topic.paper_ids})
+                                 for topic in topics for pid in topic.paper_ids},
+                    related=related or {}, positions=positions or {},
+                    links={p.id: find_links(p.abstract) for p in ordered})
     return digest, warnings
 
 

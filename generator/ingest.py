@@ -19,7 +19,7 @@ import yaml
 from .config import load_config
 from .corpus import normalise_title
 from .errors import IngestError, SourceError
-from .models import SourceInfo
+from .models import Listing, SourceInfo
 from .sources import read_source, read_sources
 
 
@@ -36,15 +36,18 @@ class IngestReport:
 
 
 def ingest_file(content_dir: Path, path: Path, collected: dt.date, query: str = "",
-                origin: str = "") -> IngestReport:
-    """Check that `path` parses, copy it into content/sources/ and add it to sources.yaml."""
+                origin: str = "", fmt: str = "") -> IngestReport:
+    """Check that `path` parses, copy it into content/sources/ and add it to sources.yaml.
+
+    `fmt` names the parser (recorded in the manifest as `format:`); "" sniffs the content.
+    """
     config = load_config(content_dir)
     if not path.is_file():
         raise IngestError(f"{path}: no such file")
     data = path.read_bytes()
     existing = _same_bytes(config.sources_dir, data)
     info = SourceInfo(file=existing or path.name, collected=collected, query=query,
-                      origin=origin)
+                      origin=origin, format=fmt)
     try:
         result = read_source(path, info)
     except SourceError as err:
@@ -52,11 +55,12 @@ def ingest_file(content_dir: Path, path: Path, collected: dt.date, query: str = 
     if result.problems:
         raise IngestError("\n".join([*(str(p) for p in result.problems),
                                      f"{path}: refused; nothing in {content_dir} was changed"]))
-    known = {normalise_title(li.title)
-             for li in read_sources(config.sources_dir, config.sources).listings}
-    titles = {normalise_title(li.title) for li in result.listings}
-    counts = dict(listings=len(result.listings), new_papers=len(titles - known),
-                  known_papers=len(titles & known))
+    before = read_sources(config.sources_dir, config.sources).listings
+    known = {_paper_key(li) for li in before} | {normalise_title(li.title) for li in before}
+    papers = {_paper_key(li): normalise_title(li.title) for li in result.listings}
+    old = {key for key, title in papers.items() if key in known or title in known}
+    counts = dict(listings=len(result.listings), new_papers=len(papers) - len(old),
+                  known_papers=len(old))
     if existing is not None:
         return IngestReport(file=existing, added=False, **counts)
     name = _free_name(config.sources_dir, path.name, data)
@@ -70,7 +74,7 @@ def ingest_file(content_dir: Path, path: Path, collected: dt.date, query: str = 
     _write_atomic(target, data)
     try:
         _append_to_manifest(content_dir / "sources.yaml", name, collected, query,
-                            origin or f"added with `digest ingest` from {path.name}")
+                            origin or f"added with `digest ingest` from {path.name}", fmt)
     except BaseException:
         target.unlink()
         raise
@@ -96,16 +100,25 @@ def _free_name(sources_dir: Path, name: str, data: bytes) -> str:
     return f"{stem}-{hashlib.sha256(data).hexdigest()[:8]}{suffix}"
 
 
+def _paper_key(listing: Listing) -> str:
+    """What makes two listings one paper: the arXiv id if known, else the normalised title."""
+    return f"arxiv:{listing.arxiv_id}" if listing.arxiv_id else normalise_title(listing.title)
+
+
 def _append_to_manifest(manifest: Path, name: str, collected: dt.date, query: str,
-                        origin: str) -> None:
+                        origin: str, fmt: str = "") -> None:
     """Append an entry as text, keeping the user's comments; rewrite only if that fails."""
     text = manifest.read_text(encoding="utf-8") if manifest.exists() else "sources:\n"
     before = yaml.safe_load(text) or {}
-    entry = {"file": name, "collected": collected, "query": query, "origin": origin}
+    entry: dict[str, object] = {"file": name, "collected": collected, "query": query,
+                                "origin": origin}
     # JSON strings are valid YAML scalars, so any query text is quoted safely.
     lines = [f"  - file: {json.dumps(name)}", f"    collected: {collected.isoformat()}",
              f"    query: {json.dumps(query, ensure_ascii=False)}",
              f"    origin: {json.dumps(origin, ensure_ascii=False)}"]
+    if fmt:  # only a format named by hand is recorded; otherwise every build sniffs again
+        entry["format"] = fmt
+        lines.append(f"    format: {json.dumps(fmt)}")
     candidate = text + ("" if text.endswith("\n") else "\n") + "\n".join(lines) + "\n"
     after = _safe_load(candidate)
     expected = list(before.get("sources") or []) + [entry]

@@ -14,6 +14,7 @@ class SourceInfo:
     collected: dt.date
     query: str
     origin: str
+    format: str = ""  # a parser name from sources.yaml's `format:`; "" means sniff the content
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,13 @@ class Listing:
     abstract: str
     source: SourceInfo
     line: int
+    # What richer formats (arXiv, Hugging Face API, BibTeX) know; plain text dumps leave these.
+    authors: tuple[str, ...] = ()
+    arxiv_id: str = ""  # without version: 2401.01234, hep-th/9901001
+    published: dt.date | None = None
+    url: str = ""  # the abstract page; http(s) only
+    pdf_url: str = ""  # http(s) only
+    categories: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +54,13 @@ class Paper:
     abstract: str
     first_seen: dt.date  # earliest collection date among its sources
     sources: tuple[SourceRef, ...]
+    # Merged from the listings: each the first non-empty one, earliest source first.
+    authors: tuple[str, ...] = ()
+    arxiv_id: str = ""  # without version: 2401.01234, hep-th/9901001
+    published: dt.date | None = None
+    url: str = ""  # the abstract page; http(s) only
+    pdf_url: str = ""  # http(s) only
+    categories: tuple[str, ...] = ()  # every category any listing gives, first listing's first
 
 
 @dataclass(frozen=True, slots=True)

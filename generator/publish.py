@@ -10,8 +10,8 @@ import contextlib
 import fcntl
 import os
 import shutil
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from .errors import BuildError
@@ -57,9 +57,11 @@ def built_base_url(site: Path) -> str | None:
     return None
 
 
-def publish_site(pages: Iterable[tuple[str, bytes]], out_dir: Path,
-                 content_dir: Path, base_url: str = "/") -> PublishReport:
-    """Write every page into a staging directory, then swap it in for out_dir."""
+def publish_site(pages: Iterable[tuple[str, bytes]], out_dir: Path, content_dir: Path,
+                 base_url: str = "/", finish: Callable[[Path], None] | None = None
+                 ) -> PublishReport:
+    """Write every page into a staging directory, let `finish` add to it (the search index),
+    then swap it in for out_dir."""
     check_out_dir(out_dir, content_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with _lock(out_dir):
@@ -67,6 +69,11 @@ def publish_site(pages: Iterable[tuple[str, bytes]], out_dir: Path,
         _remove(stage)
         try:
             report = _write_all(pages, stage, out_dir)
+            if finish is not None:
+                finish(stage)
+            kept = set(_files(stage))
+            report = replace(report, removed=tuple(sorted(
+                p for p in _files(out_dir) if p not in kept and not _is_dot(p))))
             _carry_dotfiles(out_dir, stage)
             (stage / MARKER).write_text("This directory is written by `digest build`.\n"
                                         f"base_url: {base_url}\n", encoding="utf-8")
@@ -94,8 +101,7 @@ def _write_all(pages: Iterable[tuple[str, bytes]], stage: Path, old: Path) -> Pu
             unchanged += 1
         else:
             written += 1
-    removed = tuple(sorted(p for p in _files(old) if p not in seen and not _is_dot(p)))
-    return PublishReport(written=written, unchanged=unchanged, removed=removed, total_bytes=total)
+    return PublishReport(written=written, unchanged=unchanged, removed=(), total_bytes=total)
 
 
 def _safe_relative(rel: str) -> str:

@@ -17,12 +17,14 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from .bibtex_export import bibtex_pages, paper_bib_path
 from .digest import OTHER, Digest
-from .charts import themes_over_weeks
+from .charts import paper_map, theme_over_weeks, themes_over_weeks
 from .feeds import feed_path, make_feed
 from .hosting import base_path, host_files
 from .markup import linkify, paragraphs, render_markdown
 from .models import Paper, ThemeSpec, Week
+from .tex import tex_to_html, tex_to_text
 from .themes import Subtopic
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"  # inside an installed wheel
@@ -54,7 +56,8 @@ def make_env(overrides: Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(linkify=linkify, paragraphs=paragraphs, markdown=render_markdown,
-                       date_words=date_words, snippet=snippet)
+                       date_words=date_words, snippet=snippet, tex=tex_to_html,
+                       tex_text=tex_to_text)
     env.globals.update(week_range=week_range)
     return env
 
@@ -109,8 +112,10 @@ def theme_path(slug: str, page: int = 1, view: str = "") -> str:
     return f"themes/{slug}/{name}.html" if page == 1 else f"themes/{slug}/{name}-{page}.html"
 
 
-def week_path(key: str, theme: str | None = None) -> str:
-    return f"weeks/{key}/index.html" if theme is None else f"weeks/{key}/{theme}.html"
+def week_path(key: str, theme: str | None = None, page: int = 1) -> str:
+    if theme is None:
+        return f"weeks/{key}/index.html"
+    return f"weeks/{key}/{theme}.html" if page == 1 else f"weeks/{key}/{theme}-{page}.html"
 
 
 def render_site(digest: Digest, env: jinja2.Environment,
@@ -141,6 +146,9 @@ def render_site(digest: Digest, env: jinja2.Environment,
     yield page("archive.html", "archive.html", weeks=_archive_rows(digest, themes),
                chart=themes_over_weeks(digest, themes))
     yield page("themes/index.html", "themes.html")
+    figure, mapped = paper_map(digest, themes)
+    yield page("map.html", "map.html", figure=figure, mapped=mapped)
+    yield page("search.html", "search.html")
     for theme in themes:
         yield from _theme_pages(page, digest, theme)
     for week in digest.weeks:
@@ -162,9 +170,13 @@ def render_site(digest: Digest, env: jinja2.Environment,
             rest = tuple(p for p in papers if p.id not in highlighted)
             sections = ([Section("Highlights", "highlights", first)] if first else [])
             sections += _by_subtopic(digest, theme.slug, rest)
-            yield page(week_path(week.key, theme.slug), "week_theme.html", newest, week=week,
-                       week_nav=nav, theme=theme, papers=papers, note=note,
-                       sections=sections, highlighted=highlighted)
+            pages = _paginate_sections(sections, digest.config.page_size)
+            paths = [week_path(week.key, theme.slug, n) for n in range(1, len(pages) + 1)]
+            for number, chunk in enumerate(pages, start=1):
+                yield page(paths[number - 1], "week_theme.html", newest, week=week,
+                           week_nav=nav, theme=theme, papers=papers, note=note,
+                           sections=chunk, highlighted=highlighted,
+                           pagination={"number": number, "count": len(pages), "paths": paths})
     for paper in digest.papers:
         yield page(paper_path(paper), "paper.html", max(s.collected for s in paper.sources),
                    paper=paper,
@@ -172,6 +184,7 @@ def render_site(digest: Digest, env: jinja2.Environment,
                    theme_names={t.slug: t.name for t in digest.themes})
     yield from _feeds(digest, env, themes, common)
     yield "data/papers.json", papers_json(digest)
+    yield from bibtex_pages(digest)  # papers/<slug>.bib, weeks/<week>/<theme>.bib
     yield from _assets(digest.config.templates_dir)
     yield from host_files(digest.config, env.get_template("404.html").render(
         **common, path="404.html", root=base_path(digest.config.base_url)), sitemap)
@@ -207,12 +220,14 @@ def _theme_pages(page: Callable[..., Page], digest: Digest,
                        topic))
     size = digest.config.page_size
     newest = max((p.first_seen for p in theme.papers), default=digest.built_at)
+    chart = theme_over_weeks(digest, theme)
     for view, papers, topic in views:
         count = max(1, math.ceil(len(papers) / size))
         paths = [theme_path(theme.slug, n, view) for n in range(1, count + 1)]
         for number in range(1, count + 1):
             chunk = papers[(number - 1) * size: number * size]
             yield page(paths[number - 1], "theme.html", newest, theme=theme, papers=chunk, view=view,
+                       chart=chart if number == 1 and not view else None,
                        topic=topic, topics=topics, total=len(papers),
                        pagination={"number": number, "count": count,
                                    "first": (number - 1) * size + 1, "paths": paths})
@@ -225,6 +240,22 @@ class Section:
     title: str | None  # None: one list without a heading
     key: str
     papers: tuple[Paper, ...]
+
+
+def _paginate_sections(sections: list[Section], size: int) -> list[list[Section]]:
+    """Split headed groups into pages of at most `size` papers; a group may continue over."""
+    pages: list[list[Section]] = [[]]
+    room = size
+    for section in sections:
+        rest = section.papers
+        while rest:
+            if room == 0:
+                pages.append([])
+                room = size
+            part, rest = rest[:room], rest[room:]
+            pages[-1].append(Section(section.title, section.key, part))
+            room -= len(part)
+    return pages
 
 
 def _by_subtopic(digest: Digest, theme: str, papers: tuple[Paper, ...]) -> list[Section]:
@@ -288,6 +319,12 @@ def papers_json(digest: Digest) -> bytes:
             "url": paper_path(paper),
             "sources": [{"file": s.file, "line": s.line, "collected": s.collected.isoformat(),
                          "query": s.query} for s in paper.sources],
+            "authors": list(paper.authors),
+            "arxiv_id": paper.arxiv_id,
+            "published": paper.published.isoformat() if paper.published else None,
+            "categories": list(paper.categories),
+            "links": {k: u for k, u in (("abs", paper.url), ("pdf", paper.pdf_url),
+                                        ("bibtex", paper_bib_path(paper))) if u},
         })
     return (json.dumps(rows, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 

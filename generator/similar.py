@@ -11,6 +11,8 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from .models import Paper
+
 Scores = npt.NDArray[np.float32]
 
 # Below this many documents min_df=2 and max_df=0.5 would throw away most of the vocabulary
@@ -127,3 +129,10 @@ def _top_k_rows(scores: Scores, start: int, k: int) -> list[tuple[int, ...]]:
     starts = np.searchsorted(rows, r, side="left")
     flat = cols.tolist()
     return [tuple(flat[a:b]) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+
+
+def relate_papers(papers: Sequence[Paper], k: int = 5) -> dict[str, tuple[str, ...]]:
+    """Each paper's id -> the ids of its k most related papers (order of input is irrelevant)."""
+    ordered = sorted(papers, key=lambda p: p.id)
+    found = related_papers([f"{p.title} {p.abstract}" for p in ordered], k=k)
+    return {p.id: tuple(ordered[j].id for j in found[i]) for i, p in enumerate(ordered)}

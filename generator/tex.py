@@ -106,6 +106,9 @@ def parse(s: str) -> tuple[Node, ...]:
     return tuple(nodes)
 
 
+_TEMPLATE_OPEN = ("{{", "{%", "{#")
+
+
 class _Parser:
     """A recursive descent over the string; URLs (found beforehand) are copied untouched."""
 
@@ -128,10 +131,17 @@ class _Parser:
                     j += 1
                 if j > i and j < len(s) and s[j].isalnum():  # "url{GitHub": keep them apart
                     out.append(" ")
+            elif not math and s.startswith(_TEMPLATE_OPEN, i):
+                out.append(s[i:i + 2])  # "{{", "{%", "{#": template syntax is text, not TeX
+                i += 2
             elif c == "}":
-                if in_group:
+                if not math and (s[i - 1:i] in ("%", "#", "}") or s.startswith("}}", i)):
+                    out.append("}")  # the close of "{{ x }}" or "{% x %}", kept as text
+                    i += 1
+                elif in_group:
                     return out, i
-                i += 1  # a stray closing brace: drop it
+                else:
+                    i += 1  # a stray closing brace: drop it
             elif c == "{":
                 inner, i = self.group(i, math)
                 out.extend(inner)

@@ -91,7 +91,7 @@ def test_a_paper_page_shows_abstract_links_themes_sources_and_week(
     site, _ = built_default
     html = (site / "papers" / "mastering-atari-go-chess-and-shogi-by-planning-with-a-learned-model.html"
             ).read_text(encoding="utf-8")
-    assert "<h1>Mastering Atari, Go, Chess and Shogi by Planning with a Learned Model</h1>" in html
+    assert ">Mastering Atari, Go, Chess and Shogi by Planning with a Learned Model</h1>" in html
     assert "MuZero" in html and "week 2025-W15" in html
     assert "003_081b339fd5401ceb.txt</code> (line 3)" in html
     rows = json.loads((site / "data" / "papers.json").read_text(encoding="utf-8"))

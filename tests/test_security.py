@@ -31,7 +31,8 @@ import pytest
 from generator.build import BuildReport, build
 from generator.config import load_config
 from generator.corpus import normalise_title, paper_id
-from generator.errors import GeneratorError
+from generator.errors import ConfigError, GeneratorError
+from generator.tex import tex_to_text
 from generator.markup import ALLOWED_TAGS
 
 from .conftest import REPO
@@ -42,7 +43,7 @@ CHROMIUM = "/usr/bin/chromium"
 # Values the fixture files hold, repeated here so a test says exactly what it expects.
 SITE_TITLE = "</title><script>alert('site')</script> {{ 7*7 }} Attack Digest"
 SITE_DESCRIPTION = "\"><img src=x onerror=alert('desc')> {% include 'base.html' %} {{ 7*7 }}"
-SITE_LANGUAGE = "en\" onload=\"alert('lang')"
+SITE_LANGUAGE = "en-x-attack"  # a hostile language is refused by config validation (below)
 QUERY = "<script>alert('query')</script> {{ 7*7 }}"
 THEME_SKILLS = "<script>alert('theme')</script> Skills {{ 7*7 }}"
 THEME_JINJA = "</title><img src=x onerror=alert('t2')> Jinja"
@@ -73,8 +74,15 @@ TEMPLATE_TAGS = {"html", "head", "meta", "title", "link", "body", "header", "nav
                  "footer", "section", "article", "aside", "div", "span", "h1", "h2", "h3", "p",
                  "a", "ul", "ol", "li", "code", "table", "thead", "tbody", "tr", "th", "td", "br",
                  "figure", "figcaption"}
-# The one inline SVG that is ours: the archive's chart (generator/charts.py), drawn at build time.
-CHART_TAGS = {"title", "desc", "line", "text", "g", "polyline", "circle"}
+# The inline SVGs that are ours (generator/charts.py, drawn at build time): the charts and the
+# map of papers, whose dots are links to paper pages.
+CHART_TAGS = {"title", "desc", "line", "text", "g", "polyline", "circle", "a"}
+# The search form in every page's header, and on search.html its own form and its one script,
+# are the templates' only form controls and script: identified exactly, never from data.
+OUR_CONTROLS = {("form", "search-form"), ("input", "site-search"), ("button", ""),
+                ("form", "search-page-form"), ("input", "q"), ("select", "theme-filter"),
+                ("label", ""), ("option", "")}
+SEARCH_SCRIPT = "assets/search.js"
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "poster", "background", "cite",
                   "xlink:href", "srcset", "ping", "codebase", "longdesc", "manifest", "icon"}
 SAFE_SCHEMES = {"", "http", "https", "mailto"}
@@ -176,7 +184,7 @@ class _Page(HTMLParser):
         self.tags.append((tag, dict(attrs), self.getpos()[0]))
         if tag == "svg":
             self._svg = 1
-        elif tag in ("title", "h1", "code", "article", "main"):
+        elif tag in ("title", "h1", "code", "article", "main", "script"):
             self._open.append((tag, []))
 
     def handle_endtag(self, tag: str) -> None:
@@ -245,7 +253,9 @@ def test_a_15_kb_abstract_is_kept_whole_and_escaped(attack: Attack) -> None:
         "<script>alert('s')</script>") > 50
     assert "<script>alert('s')" not in raw
     links = [a.get("href") for tag, a, _ in parse_page(page).tags if tag == "a"]
-    assert links.count("https://example.org/data?x=1&y=") == attack.long_abstract.count("https://")
+    # Every URL in the abstract is a link, and the project page is a button above it too.
+    assert links.count("https://example.org/data?x=1&y=") == \
+        attack.long_abstract.count("https://") + 1
 
 
 def test_no_page_holds_executable_markup(attack: Attack) -> None:
@@ -255,11 +265,23 @@ def test_no_page_holds_executable_markup(attack: Attack) -> None:
         rel = path.relative_to(attack.site).as_posix()
         page = parse_page(path)
         names = [tag for tag, _, _ in page.tags]
-        # The only <svg> is the chart, whose parts are all drawing elements.
+        # The only <svg>s are the charts and the map, whose parts are all drawing elements.
         charts = [a for tag, a, _ in page.tags if tag == "svg"]
-        assert all(a.get("class") == "chart" for a in charts), (rel, charts)
+        assert all(a.get("class") == "chart" or rel == "map.html" for a in charts), (rel, charts)
         assert {t for t, _, _ in page.svg_tags} <= CHART_TAGS, (rel, page.svg_tags)
         names = [n for n in names if n != "svg"]
+        for tag, attrs, line in page.tags:
+            if tag in ("form", "input", "button", "select", "label", "option"):
+                ident = attrs.get("id") or attrs.get("class") or ""
+                assert (tag, ident if tag in ("form", "input", "select") else "") in OUR_CONTROLS, (
+                    rel, line, tag, attrs)
+            if tag == "script":
+                assert rel == "search.html" and attrs == {"src": SEARCH_SCRIPT, "defer": None}, (
+                    rel, line, attrs)
+                assert page.text.get("script") == [""], rel  # no inline script
+        names = [n for n in names if n not in ("form", "input", "button", "select", "label",
+                                               "option", "script", "noscript")
+                 or (n == "noscript" and rel != "search.html")]
         assert not FORBIDDEN_TAGS & set(names), (rel, FORBIDDEN_TAGS & set(names))
         unknown = set(names) - TEMPLATE_TAGS - ALLOWED_TAGS
         assert not unknown, (rel, unknown)
@@ -363,7 +385,8 @@ def test_data_files_parse_and_carry_the_attack_text_verbatim(attack: Attack) -> 
         assert root.findtext(f"{ATOM}title") == SITE_TITLE
         entries = {e.findtext(f"{ATOM}title"): e.findtext(f"{ATOM}summary")
                    for e in root.iter(f"{ATOM}entry")}
-        assert entries == {r["title"]: r["abstract"] for r in rows}
+        # Feeds show inline TeX as text (generator.tex), like the pages; JSON keeps the source.
+        assert entries == {tex_to_text(r["title"]): tex_to_text(r["abstract"]) for r in rows}
     row = next(r for r in rows if r["title"] == T_SCRIPT)
     assert [s["file"] for s in row["sources"]] == [HOSTILE_DUMP, "attack.txt"]
     assert row["sources"][1]["query"] == QUERY
@@ -508,12 +531,19 @@ DOM_REPORT = """() => ({
   elements: [...document.querySelectorAll(
       'script, style, iframe, frame, object, embed, svg, math, img, image, form, base, ' +
       'template, noscript, foreignObject, use, animate, set, video, audio, input, button')]
-      .filter(e => !e.matches('figure.chart-figure > svg.chart'))
+      .filter(e => !e.matches('figure.chart-figure > svg.chart, figure.map-figure > svg'))
+      .filter(e => !e.matches('form.search-form, #site-search, form.search-form button'))
+      .filter(e => !e.matches('form.search-page-form, #q, .search-page-form button'))
+      .filter(e => !e.matches('script[src$="assets/search.js"]:not(:empty)') &&
+                   !(e.matches('script') && e.getAttribute('src') &&
+                     e.getAttribute('src').endsWith('assets/search.js')))
+      .filter(e => !(e.matches('noscript') && e.closest('#search-status')))
       .map(e => e.tagName.toLowerCase()),
   handlers: [...document.querySelectorAll('*')]
       .flatMap(e => [...e.attributes].map(a => a.name))
       .filter(n => n.startsWith('on')),
-  protocols: [...new Set([...document.querySelectorAll('a[href]')].map(a => a.protocol))].sort(),
+  protocols: [...new Set([...document.querySelectorAll('a[href]')]
+      .map(a => new URL(a.getAttribute('href'), document.baseURI).protocol))].sort(),
   title: document.title,
   lang: document.documentElement.lang,
 })"""
@@ -574,3 +604,11 @@ def test_the_browser_shows_hostile_text_literally(attack: Attack, served: str,
     visit(pg, f"{served}/{bidi}")
     assert pg.locator("article.paper h1").text_content() == T_BIDI  # type: ignore[attr-defined]
     assert pg.dialogs == []  # type: ignore[attr-defined]
+
+
+def test_a_hostile_language_is_refused_by_config_validation(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURE, tmp_path / "content")
+    (tmp_path / "content" / "digest.yaml").write_text(
+        "title: T\nlanguage: \"en\\\" onload=\\\"alert('lang')\"\n")
+    with pytest.raises(ConfigError, match="language: expected a language tag"):
+        load_config(tmp_path / "content")

@@ -1,10 +1,10 @@
 """Read the listing dumps named in the manifest into Listing records (each with file and line).
 
 A parser is a plain function `(text, path) -> (records, problems)`; `PARSERS` maps a format
-name to one, and `sniff_format` picks the name by looking at the content, because every dump
-is a `.txt` file and the suffix says nothing about the layout inside. A bad record is reported
-as a problem naming file and line, and skipped; a file that cannot be read at all is one
-problem. The build decides whether problems are fatal (`--strict`).
+name to one, and `sniff_format` picks the name by looking at the content, because a dump's
+suffix says little about the layout inside (`--format` or a manifest `format:` overrides it).
+A bad record is reported as a problem naming file and line, and skipped; a file that cannot
+be read at all is one problem. The build decides whether problems are fatal (`--strict`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,12 @@ from pathlib import Path
 
 from ..errors import SourceError
 from ..models import Listing, SourceInfo
+from .arxiv import parse_arxiv_api, parse_arxiv_listing, sniff_xml
+from .bibtex import parse_bibtex, sniff_bibtex
+from .hf_api import parse_hf_api, sniff_hf_api
 from .hf_listing import Parsed, parse_layout_a, parse_layout_b, sniff_hf_layout
+from .plain import parse_plain_csv, parse_plain_json, parse_plain_yaml, sniff_plain
+from . import text
 from .text import decode_text
 
 Parser = Callable[[str, str], Parsed]
@@ -23,6 +28,13 @@ Parser = Callable[[str, str], Parsed]
 PARSERS: dict[str, Parser] = {
     "hf-listing-a": parse_layout_a,
     "hf-listing-b": parse_layout_b,
+    "arxiv-api": parse_arxiv_api,  # export.arxiv.org/api/query responses (Atom)
+    "arxiv-listing": parse_arxiv_listing,  # rss.arxiv.org category feeds (RSS 2.0, Atom, RSS 1.0)
+    "hf-api": parse_hf_api,  # huggingface.co/api/daily_papers (JSON)
+    "bibtex": parse_bibtex,  # Zotero and Better BibTeX exports
+    "plain-json": parse_plain_json,
+    "plain-yaml": parse_plain_yaml,
+    "plain-csv": parse_plain_csv,
 }
 
 
@@ -36,19 +48,36 @@ class ReadResult:
 
 def sniff_format(text: str, path: str) -> str:
     """Name the parser for this content, or raise a SourceError saying what was expected."""
-    layout = sniff_hf_layout(text)
+    layout = sniff_hf_layout(text) or sniff_xml(text)
+    if layout is None and sniff_hf_api(text):
+        layout = "hf-api"
+    if layout is None and sniff_bibtex(text):
+        layout = "bibtex"
+    layout = layout or sniff_plain(text)
     if layout is None:
         raise SourceError(path, 1, "unrecognised format: expected a Hugging Face Papers "
                           "listing dump (layout A starts with 'new', layout B with "
-                          "'Get trending papers in your email inbox')")
+                          "'Get trending papers in your email inbox'), an arXiv API response "
+                          "or listing feed (XML), Hugging Face daily papers JSON, BibTeX, or a "
+                          "JSON, YAML or CSV list of papers with a title; or name the format "
+                          f"with --format ({', '.join(PARSERS)})")
     return layout
 
 
-def read_source(path: Path, source: SourceInfo, display: str | None = None) -> ReadResult:
-    """Parse one dump; raise SourceError only when the file as a whole cannot be read."""
+def read_source(path: Path, source: SourceInfo, display: str | None = None,
+                fmt: str | None = None) -> ReadResult:
+    """Parse one dump with the parser `fmt` (else the manifest's `format`, else sniffed);
+    raise SourceError only when the file as a whole cannot be read."""
     shown = display or str(path)
+    size = path.stat().st_size
+    if size > text.MAX_FILE_BYTES:  # refuse before reading it into memory
+        raise SourceError(shown, 1, f"the file is {size:,} bytes, over the limit of "
+                          f"{text.MAX_FILE_BYTES:,} for one dump")
     decoded = decode_text(path.read_bytes(), shown)
-    records, problems = PARSERS[sniff_format(decoded.text, shown)](decoded.text, shown)
+    name = fmt or source.format or sniff_format(decoded.text, shown)
+    if name not in PARSERS:
+        raise SourceError(shown, 1, f"unknown format {name!r}; known: {', '.join(PARSERS)}")
+    records, problems = PARSERS[name](decoded.text, shown)
     listings = []
     for record in records:
         bad = [n for n in (record.line, record.abstract_line) if n in decoded.bad_lines]
@@ -57,7 +86,10 @@ def read_source(path: Path, source: SourceInfo, display: str | None = None) -> R
                                         "; this listing is skipped"))
             continue
         listings.append(Listing(title=record.title, abstract=record.abstract, source=source,
-                                line=record.line))
+                                line=record.line, authors=record.authors,
+                                arxiv_id=record.arxiv_id, published=record.published,
+                                url=record.url, pdf_url=record.pdf_url,
+                                categories=record.categories))
     problems.sort(key=lambda p: p.line)
     return ReadResult(tuple(listings), tuple(problems))
 

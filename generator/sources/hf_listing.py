@@ -8,6 +8,7 @@ first title is glued to the word "Subscribe".
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -36,6 +37,13 @@ class RawListing:
     abstract: str
     line: int  # the title's line
     abstract_line: int
+    # Filled by the structured formats (generator/sources/fields.py); text dumps have none.
+    authors: tuple[str, ...] = ()
+    arxiv_id: str = ""
+    published: dt.date | None = None
+    url: str = ""
+    pdf_url: str = ""
+    categories: tuple[str, ...] = ()
 
 
 Parsed = tuple[list[RawListing], list[SourceError]]  # the good records, and each bad one
@@ -112,6 +120,11 @@ def _pair(items: list[tuple[int, str]], path: str) -> Parsed:
         if len(abstract) > MAX_ABSTRACT_CHARS:
             problems.append(SourceError(path, abstract_line, f"abstract of {len(abstract):,} "
                                         f"characters (over {MAX_ABSTRACT_CHARS:,}); skipped"))
+            i += 2
+            continue
+        if not _clean(title):
+            problems.append(SourceError(path, line, "the title is only control characters; "
+                                        "skipped"))
             i += 2
             continue
         records.append(RawListing(title=_clean(title), abstract=_clean(abstract), line=line,

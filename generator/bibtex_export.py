@@ -1,0 +1,94 @@
+"""BibTeX downloads: one .bib per paper page and one per weekly theme page, with stable keys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .digest import Digest
+from .models import Paper
+from .sources.fields import safe_url
+
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# Characters TeX would read as markup, written as commands the parser reads back (see
+# generator/sources/bibtex.py); "\{" is avoided because BibTeX counts it as a brace.
+_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
+            "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+            "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "<": r"\textless{}",
+            ">": r"\textgreater{}", "|": r"\textbar{}"}
+
+
+def paper_bib_path(paper: Paper) -> str:
+    return f"papers/{paper.slug}.bib"
+
+
+def week_theme_bib_path(week: str, theme: str) -> str:
+    return f"weeks/{week}/{theme}.bib"
+
+
+def bib_key(paper: Paper) -> str:
+    """A key that never changes for a paper: its first slug words and its id."""
+    words = "-".join(paper.slug.split("-")[:4])
+    return f"{words}-{paper.id[:6]}"
+
+
+def tex_escape(text: str) -> str:
+    """Text as BibTeX field content that prints as written: specials escaped, and "--", "``"
+    and "''" split with {} so TeX does not turn them into dashes or quotes."""
+    out = []
+    for i, ch in enumerate(text):
+        out.append(_ESCAPES.get(ch, ch))
+        if ch in "-`'" and text[i + 1: i + 2] == ch:
+            out.append("{}")
+    return "".join(out)
+
+
+def bib_name(name: str) -> str:
+    """"First Middle Last" as "Last, First Middle"; a name with a comma or "and" in it (an
+    organisation) is braced whole so that BibTeX does not split it."""
+    lowered = f" {name.lower()} "
+    if "," in name or " and " in lowered:
+        return "{" + tex_escape(name) + "}"
+    first, _, last = name.rpartition(" ")
+    return tex_escape(f"{last}, {first}" if first else last)
+
+
+def paper_entry(paper: Paper) -> str:
+    """One @misc entry; arXiv papers get eprint, archivePrefix and primaryClass."""
+    fields: list[tuple[str, str]] = [("title", "{" + tex_escape(paper.title) + "}")]
+    if paper.authors:
+        fields.append(("author", " and ".join(bib_name(a) for a in paper.authors)))
+    if paper.published is not None:
+        day = paper.published
+        fields += [("year", str(day.year)), ("month", MONTHS[day.month - 1]),
+                   ("date", day.isoformat())]
+    if paper.arxiv_id:
+        fields += [("eprint", paper.arxiv_id), ("archivePrefix", "arXiv")]
+        if paper.categories:
+            fields.append(("primaryClass", tex_escape(paper.categories[0])))
+    url = safe_url(paper.url)
+    if url:
+        # A URL is verbatim in BibTeX; only braces and backslashes could break the entry.
+        fields.append(("url", url.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")))
+    if paper.abstract:
+        fields.append(("abstract", tex_escape(paper.abstract)))
+    body = "".join(f"  {name} = {value if name == 'month' else '{' + value + '}'},\n"
+                   for name, value in fields)
+    return f"@misc{{{bib_key(paper)},\n{body}}}\n"
+
+
+def bibliography(papers: tuple[Paper, ...]) -> bytes:
+    """Entries separated by blank lines, in the order given."""
+    return "\n".join(paper_entry(p) for p in papers).encode("utf-8")
+
+
+def bibtex_pages(digest: Digest) -> Iterator[tuple[str, bytes]]:
+    """papers/<slug>.bib for every paper; weeks/<week>/<theme>.bib for each theme with papers
+    that week (an empty theme-week has no download, and its page no link)."""
+    for paper in digest.papers:
+        yield paper_bib_path(paper), bibliography((paper,))
+    for week in digest.weeks:
+        papers_of_week = digest.papers_of_week(week)
+        for theme in digest.themes:
+            papers = digest.papers_in(theme.slug, papers_of_week)
+            if papers:
+                yield week_theme_bib_path(week.key, theme.slug), bibliography(papers)

@@ -1,0 +1,41 @@
+"""Place papers on a 2-D map: TF-IDF, reduced by TruncatedSVD, laid out by t-SNE (seeded)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.manifold import TSNE
+
+from .models import Paper
+
+MAX_POINTS = 1500  # a map of more points is neither readable nor under the page-size budget
+SVD_DIMENSIONS = 50  # t-SNE works on a dense reduction, as its documentation advises
+
+
+def map_papers(papers: Sequence[Paper], random_state: int = 0) -> dict[str, tuple[float, float]]:
+    """Paper id -> (x, y) in [0, 1] x [0, 1] for the newest MAX_POINTS papers (by date, id)."""
+    chosen = sorted(papers, key=lambda p: (-p.first_seen.toordinal(), p.id))[:MAX_POINTS]
+    chosen.sort(key=lambda p: p.id)  # the layout must not depend on input order
+    n = len(chosen)
+    if n < 5:
+        return {p.id: (0.5, 0.5) for p in chosen}
+    vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=2 if n >= 50 else 1,
+                                 max_df=0.5 if n >= 50 else 1.0, dtype=np.float64)
+    try:
+        X = vectorizer.fit_transform([f"{p.title} {p.abstract}" for p in chosen])
+    except ValueError:  # no term survives
+        return {p.id: (0.5, 0.5) for p in chosen}
+    dims = max(1, min(SVD_DIMENSIONS, X.shape[1] - 1, n - 1))
+    reduced = TruncatedSVD(n_components=dims, random_state=random_state).fit_transform(X)
+    # 500 iterations instead of 1,000 halve the time; the layout is settled well before.
+    tsne = TSNE(n_components=2, perplexity=min(30.0, (n - 1) / 3), init="pca", max_iter=500,
+                random_state=random_state, learning_rate="auto")
+    xy = tsne.fit_transform(reduced)
+    low, high = xy.min(axis=0), xy.max(axis=0)
+    span = np.where(high > low, high - low, 1.0)
+    unit = (xy - low) / span
+    return {p.id: (round(float(unit[i, 0]), 4), round(float(unit[i, 1]), 4))
+            for i, p in enumerate(chosen)}

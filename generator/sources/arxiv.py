@@ -1,0 +1,216 @@
+"""Parsers for arXiv's XML: API query responses (Atom) and the category listing feeds (RSS, Atom).
+
+XML is parsed by defusedxml, which refuses entity declarations and external entities (no
+"billion laughs", no file or network reads), and every element keeps the line its start tag is
+on, so a record is reported by file:line like any other dump's.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
+
+from ..errors import SourceError
+from .fields import (
+    arxiv_id,
+    check_sizes,
+    clean_names,
+    clean_text,
+    parse_date,
+    record,
+    split_names,
+    strip_html,
+)
+from .hf_listing import Parsed, RawListing
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+ARXIV = "{http://arxiv.org/schemas/atom}"
+DC = "{http://purl.org/dc/elements/1.1/}"
+RSS1 = "{http://purl.org/rss/1.0/}"
+RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+
+# The listing feeds start each abstract with "arXiv:2401.01234v1 Announce Type: new Abstract:".
+_ANNOUNCE = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*[\w-]+\s*(?:Abstract:\s*)?", re.I)
+# The old RSS feeds end each title with "(arXiv:2401.01234v1 [cs.LG] UPDATED)".
+_TITLE_TAIL = re.compile(r"\.?\s*\(arXiv:[^()]*\)\s*$")
+_ROOT = re.compile(r"<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
+_API_MARKS = ("opensearch", "arxiv.org/api")
+_LISTING_MARKS = ("announce type", "rss.arxiv.org", "oai:arxiv.org:")
+
+
+class _LineBuilder(ET.TreeBuilder):
+    """A tree builder that notes the line of each element's start tag."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: dict[ET.Element, int] = {}
+        self.expat: object = None
+
+    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:
+        element = super().start(tag, attrs)
+        self.lines[element] = getattr(self.expat, "CurrentLineNumber", 1)
+        return element
+
+
+Lines = dict[ET.Element, int]
+
+
+def read_xml(text: str, path: str) -> tuple[ET.Element, Lines]:
+    """The document's root and each element's line; refuse DTD entities and broken XML."""
+    builder = _LineBuilder()
+    parser = DefusedXMLParser(target=builder)  # forbids entity declarations and external refs
+    builder.expat = parser.parser
+    try:
+        parser.feed(text.encode("utf-8"))
+        return parser.close(), builder.lines
+    except DefusedXmlException as err:
+        line = getattr(parser.parser, "CurrentLineNumber", 1)
+        raise SourceError(path, line, f"refused: the XML declares an entity or refers to an "
+                          f"external one ({type(err).__name__}); feeds never need them, and "
+                          "expanding them is how an XML bomb exhausts memory") from None
+    except ET.ParseError as err:
+        line = err.position[0] if err.position else 1
+        raise SourceError(path, line, f"invalid XML: {err}") from None
+
+
+def sniff_xml(text: str) -> str | None:
+    """'arxiv-api' or 'arxiv-listing' for an XML document of that kind, else None."""
+    if not text.lstrip().startswith("<"):
+        return None
+    root = _ROOT.search(text)
+    if root is None:
+        return None
+    head = text[:4000].lower()
+    name = root.group(2).lower()
+    if name in ("rss", "rdf"):
+        return "arxiv-listing"
+    if name == "feed":
+        if any(mark in head for mark in _API_MARKS):
+            return "arxiv-api"
+        return "arxiv-listing" if any(mark in head for mark in _LISTING_MARKS) else "arxiv-api"
+    return None
+
+
+def parse_arxiv_api(text: str, path: str) -> Parsed:
+    """An arXiv API response: an Atom feed of entries with arxiv: extensions."""
+    root, lines = read_xml(text, path)
+    if root.tag != f"{ATOM}feed":
+        raise SourceError(path, lines.get(root, 1), f"expected an Atom <feed> (an arXiv API "
+                          f"response), found <{_local(root.tag)}>")
+    return _collect(root.iter(f"{ATOM}entry"), lines, path, _atom_entry)
+
+
+def parse_arxiv_listing(text: str, path: str) -> Parsed:
+    """An arXiv listing feed: RSS 2.0 (rss.arxiv.org), its Atom variant, or the old RSS 1.0."""
+    root, lines = read_xml(text, path)
+    if root.tag == "rss":
+        return _collect(root.iter("item"), lines, path, _rss_item)
+    if root.tag == f"{RDF}RDF":
+        return _collect(root.iter(f"{RSS1}item"), lines, path, _rss_item)
+    if root.tag == f"{ATOM}feed":
+        return _collect(root.iter(f"{ATOM}entry"), lines, path, _atom_entry)
+    raise SourceError(path, lines.get(root, 1), f"expected an RSS or Atom feed, found "
+                      f"<{_local(root.tag)}>")
+
+
+Extract = Callable[[ET.Element, Lines, str], RawListing]
+
+
+def _collect(entries: Iterable[ET.Element], lines: Lines, path: str, extract: Extract) -> Parsed:
+    records: list[RawListing] = []
+    problems: list[SourceError] = []
+    for entry in entries:
+        try:
+            records.append(extract(entry, lines, path))
+        except SourceError as err:
+            problems.append(err)
+    if not records and not problems:
+        raise SourceError(path, 1, "the feed has no entries")
+    return records, problems
+
+
+def _atom_entry(entry: ET.Element, lines: Lines, path: str) -> RawListing:
+    ident_text = _text(entry, f"{ATOM}id")
+    if "arxiv.org/api/errors" in ident_text:  # the API reports a bad query as an entry
+        raise SourceError(path, lines[entry], "the arXiv API answered with an error: "
+                          f"{clean_text(_text(entry, f'{ATOM}summary'))}")
+    title_el = entry.find(f"{ATOM}title")
+    summary_el = entry.find(f"{ATOM}summary")
+    names = [clean_text(n.text or "") for n in entry.iterfind(f"{ATOM}author/{ATOM}name")]
+    # The listing's Atom feed puts every author in one <name>, separated by commas.
+    authors = split_names(names[0]) if len(names) == 1 else clean_names(names)
+    authors = authors or _creators(entry)
+    url = pdf_url = ""
+    for link in entry.iterfind(f"{ATOM}link"):
+        href = link.get("href", "")
+        if link.get("title") == "pdf" or link.get("type") == "application/pdf":
+            pdf_url = pdf_url or href
+        elif link.get("rel", "alternate") == "alternate":
+            url = url or href
+    primary = entry.find(f"{ARXIV}primary_category")
+    categories = [primary.get("term", "")] if primary is not None else []
+    categories += [c.get("term", "") for c in entry.iterfind(f"{ATOM}category")]
+    summary = _rich_text(summary_el)
+    ident = arxiv_id(ident_text) or arxiv_id(url) or arxiv_id(summary[:80])
+    published = parse_date(_text(entry, f"{ATOM}published") or _text(entry, f"{ATOM}updated"))
+    return _checked(path, lines, entry, title_el, summary_el, _rich_text(title_el),
+                    _ANNOUNCE.sub("", summary), authors=authors, ident=ident,
+                    published=published, url=url, pdf_url=pdf_url,
+                    categories=tuple(categories))
+
+
+def _rss_item(item: ET.Element, lines: Lines, path: str) -> RawListing:
+    ns = RSS1 if item.tag.startswith(RSS1) else ""
+    title_el, summary_el = item.find(f"{ns}title"), item.find(f"{ns}description")
+    link = _text(item, f"{ns}link")
+    description = strip_html(summary_el.text or "") if summary_el is not None else ""
+    ident = (arxiv_id(_text(item, "guid")) or arxiv_id(link) or arxiv_id(description[:80])
+             or arxiv_id(item.get(f"{RDF}about", "")))
+    title = _TITLE_TAIL.sub("", strip_html(title_el.text or "")) if title_el is not None else ""
+    categories = tuple(clean_text(c.text or "") for c in item.iterfind(f"{ns}category"))
+    published = parse_date(_text(item, f"{ns}pubDate") or _text(item, f"{DC}date"))
+    return _checked(path, lines, item, title_el, summary_el, title,
+                    _ANNOUNCE.sub("", description), authors=_creators(item), ident=ident,
+                    published=published, url=link, categories=categories)
+
+
+def _checked(path: str, lines: Lines, entry: ET.Element, title_el: ET.Element | None,
+             summary_el: ET.Element | None, title: str, abstract: str,
+             **fields: object) -> RawListing:
+    """The record, or a SourceError at the entry's line saying why it is skipped."""
+    line = lines[title_el] if title_el is not None else lines[entry]
+    check_sizes(path, line, title, abstract)
+    abstract_line = lines[summary_el] if summary_el is not None else line
+    return record(title, abstract, line, max(line, abstract_line),
+                  **fields)  # type: ignore[arg-type]
+
+
+def _creators(element: ET.Element) -> tuple[str, ...]:
+    """dc:creator, one name or a comma-separated list (old feeds wrap each in an HTML link)."""
+    names: list[str] = []
+    for creator in element.iterfind(f"{DC}creator"):
+        names += split_names(creator.text or "")
+    return clean_names(names)
+
+
+def _rich_text(element: ET.Element | None) -> str:
+    """An Atom text construct as one clean line; type="html" content has its tags removed."""
+    if element is None:
+        return ""
+    if element.get("type") == "xhtml":
+        return clean_text("".join(element.itertext()))
+    text = element.text or ""
+    return strip_html(text) if element.get("type") == "html" else clean_text(text)
+
+
+def _text(element: ET.Element, path: str) -> str:
+    found = element.find(path)
+    return (found.text or "").strip() if found is not None else ""
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]

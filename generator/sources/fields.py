@@ -1,0 +1,167 @@
+"""Field helpers the structured parsers share: clean text, arXiv ids, names, dates, safe URLs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import html
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ..errors import SourceError
+from ..markup import URL_RE
+from .hf_listing import MAX_ABSTRACT_CHARS, MAX_TITLE_CHARS, RawListing, _clean
+
+# New-style ids (0704.0001 on, five digits from 1501) and old-style archive/YYMMNNN ids, each
+# with an optional version; the version is dropped because every version is the same paper.
+_NEW_ID = r"\d{4}\.\d{4,5}"
+_OLD_ID = r"[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}"
+ARXIV_ID = re.compile(rf"(?<![\w./-])(?P<id>{_NEW_ID}|{_OLD_ID})(?:v\d+)?(?![\w-])")
+# Where an id is found: an arxiv.org URL, an "arXiv:" prefix, an OAI identifier, a DataCite DOI.
+_ARXIV_CONTEXT = re.compile(
+    rf"(?:arxiv\.org/(?:abs|pdf|html)/|arxiv[:\s.]\s*|oai:arxiv\.org:)"
+    rf"(?P<id>{_NEW_ID}|{_OLD_ID})(?:v\d+)?", re.IGNORECASE)
+# Tags in feeds that escape their HTML (<p>, <a href=...>); a lone "x < y" is not a tag.
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+MAX_AUTHORS = 2000  # large collaborations list ~3000 names; more than this is a broken record
+
+
+def clean_text(text: str) -> str:
+    """One line of text: hard line breaks and indentation folded, control characters dropped."""
+    return _clean(text)
+
+
+def strip_html(text: str) -> str:
+    """Text from a feed field that may carry escaped HTML: tags dropped, entities decoded."""
+    if _TAG.search(text):
+        text = _TAG.sub(" ", text)
+    return clean_text(html.unescape(text))
+
+
+def arxiv_id(text: str, bare: bool = False) -> str:
+    """The versionless arXiv id in text ("" if none). Without `bare`, only an id in arXiv
+    context counts (a URL, "arXiv:", an OAI identifier), so a DOI or a date is never taken."""
+    found = _ARXIV_CONTEXT.search(text)
+    if found is None and bare:
+        found = ARXIV_ID.search(text.strip())
+    if found is None:
+        return ""
+    ident = found.group("id")
+    archive, _, number = ident.partition("/")
+    if not number:
+        return ident
+    name, dot, subject = archive.partition(".")  # math.GT: archive lower, subject class upper
+    return f"{name.lower()}{dot}{subject.upper()}/{number}"
+
+
+def arxiv_urls(ident: str) -> tuple[str, str]:
+    """The abstract page and PDF of an arXiv id."""
+    return f"https://arxiv.org/abs/{ident}", f"https://arxiv.org/pdf/{ident}"
+
+
+def safe_url(url: str) -> str:
+    """The URL if it is one plain http(s) URL (markup's own URL pattern), else ""."""
+    url = url.strip()
+    return url if URL_RE.fullmatch(url) else ""
+
+
+def split_names(text: str) -> tuple[str, ...]:
+    """Author names from one string: "A, B and C", "A; B" or "A and B"."""
+    text = strip_html(text)
+    if not text:
+        return ()
+    parts = re.split(r";|,|\band\b", text) if ";" not in text else text.split(";")
+    return clean_names(parts)
+
+
+def clean_names(names: list[Any] | tuple[Any, ...]) -> tuple[str, ...]:
+    """Non-empty names, white space folded, each once, in order."""
+    out: list[str] = []
+    for name in names:
+        if isinstance(name, str) and (cleaned := clean_text(name)) and cleaned not in out:
+            out.append(cleaned)
+    return tuple(out[:MAX_AUTHORS])
+
+
+def parse_date(text: str) -> dt.date | None:
+    """An ISO date or date-time (2024-01-02, 2024-01-02T18:59:59.000Z) or an RFC 822 one
+    (Mon, 08 Jan 2024 00:00:00 -0500), as the day it names; None if it is neither."""
+    text = text.strip()
+    if m := re.match(r"(\d{4})-(\d{2})-(\d{2})(?![\d])", text):
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            return None
+    try:
+        return email.utils.parsedate_to_datetime(text).date()
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def check_sizes(path: str, line: int, title: str, abstract: str) -> None:
+    """Raise a SourceError (this record is skipped) for a missing title or an oversized field."""
+    if not title:
+        raise SourceError(path, line, "entry without a title; skipped")
+    if len(title) > MAX_TITLE_CHARS:
+        raise SourceError(path, line, f"title of {len(title):,} characters (over "
+                          f"{MAX_TITLE_CHARS}); skipped")
+    if len(abstract) > MAX_ABSTRACT_CHARS:
+        raise SourceError(path, line, f"abstract of {len(abstract):,} characters (over "
+                          f"{MAX_ABSTRACT_CHARS:,}); skipped")
+
+
+def record(title: str, abstract: str, line: int, abstract_line: int | None = None, *,
+           authors: tuple[str, ...] = (), ident: str = "", published: dt.date | None = None,
+           url: str = "", pdf_url: str = "", categories: tuple[str, ...] = ()) -> RawListing:
+    """A RawListing with URLs filtered to http(s); an arXiv paper gets arXiv's own
+    versionless abstract and PDF links, so every listing of it links the same pages."""
+    url, pdf_url = safe_url(url), safe_url(pdf_url)
+    if ident:
+        url, pdf_url = arxiv_urls(ident)
+    return RawListing(title=title, abstract=abstract, line=line,
+                      abstract_line=abstract_line or line, authors=authors, arxiv_id=ident,
+                      published=published, url=url, pdf_url=pdf_url,
+                      categories=tuple(dict.fromkeys(c for c in categories if c)))
+
+
+def json_items(text: str, path: str) -> Iterator[tuple[int, Any]]:
+    """(line, value) for each element of the JSON array that is the whole text.
+
+    Elements are decoded one at a time from their own offset, so each keeps the line it
+    starts on; a syntax error is a SourceError at its line.
+    """
+    decoder = json.JSONDecoder()
+    pos, line, counted = _skip_space(text, 0), 1, 0
+    if not text.startswith("[", pos):
+        raise SourceError(path, _line_at(text, pos), "expected a JSON list of entries")
+    pos = _skip_space(text, pos + 1)
+    if text.startswith("]", pos):
+        return
+    while True:
+        line += text.count("\n", counted, pos)
+        counted = pos
+        try:
+            value, pos = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError as err:
+            raise SourceError(path, err.lineno, f"invalid JSON: {err.msg}") from None
+        yield line, value
+        pos = _skip_space(text, pos)
+        if text.startswith(",", pos):
+            pos = _skip_space(text, pos + 1)
+            continue
+        if text.startswith("]", pos) and not text[pos + 1:].strip():
+            return
+        raise SourceError(path, _line_at(text, pos), "invalid JSON: expected ',' or the end "
+                          "of the list")
+
+
+def _skip_space(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t\r\n":
+        pos += 1
+    return pos
+
+
+def _line_at(text: str, pos: int) -> int:
+    return text.count("\n", 0, pos) + 1
