@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from markupsafe import Markup
 
 from .bibtex_export import bibtex_pages, paper_bib_path
 from .digest import OTHER, Digest
+from .errors import BuildError
 from .charts import paper_map, theme_over_weeks, themes_over_weeks
 from .feeds import feed_path, make_feed
 from .hosting import base_path, host_files
@@ -60,6 +62,21 @@ def make_env(overrides: Path | None = None) -> jinja2.Environment:
                        tex_text=tex_to_text)
     env.globals.update(week_range=week_range)
     return env
+
+
+def template_problem(err: jinja2.TemplateError, template: str, path: str) -> str:
+    """'file:line: message (while rendering page)': where a template broke, in plain words."""
+    where = getattr(err, "filename", None) or template
+    line = getattr(err, "lineno", None)
+    if isinstance(err, jinja2.TemplateNotFound):
+        searched = ", ".join(str(p) for p in [default_templates_dir()])
+        return f"template {err.name!r} not found (looked in your templates/ and {searched})"
+    at = f"{where}:{line}" if line else where
+    if line is None and err.__traceback__ is not None:
+        for frame, lineno in traceback.walk_tb(err.__traceback__):
+            if frame.f_code.co_filename.endswith((".html", ".xml")):
+                at = f"{frame.f_code.co_filename}:{lineno}"
+    return f"{at}: {err.message or err} (while rendering {path})"
 
 
 def date_words(day: dt.date) -> str:
@@ -132,7 +149,10 @@ def render_site(digest: Digest, env: jinja2.Environment,
 
     def page(path: str, template: str, lastmod: dt.date | None = None, **context: Any) -> Page:
         root = "../" * path.count("/")
-        html = env.get_template(template).render(**common, **context, path=path, root=root)
+        try:
+            html = env.get_template(template).render(**common, **context, path=path, root=root)
+        except jinja2.TemplateError as err:
+            raise BuildError(template_problem(err, template, path)) from err
         sitemap.append((path, lastmod or digest.built_at))
         if on_page is not None:
             on_page(path)
@@ -277,14 +297,49 @@ def _week_nav(digest: Digest, week: Week | None) -> dict[str, Week | None]:
             "next": digest.weeks[i + 1] if i + 1 < len(digest.weeks) else None}
 
 
+PREVIEW = 15  # papers per theme on the week page and home; the weekly theme page has all
+
+
+@dataclass(frozen=True, slots=True)
+class WeekTheme:
+    """One theme's block on a week page: its papers, and a preview grouped by sub-topic."""
+
+    theme: ThemeView
+    papers: tuple[Paper, ...]
+    preview: list[Section]
+
+
 def _week_themes(digest: Digest, themes: tuple[ThemeView, ...],
-                 week: Week | None) -> list[tuple[ThemeView, tuple[Paper, ...]]]:
-    """The themes that have papers in a week, each with its papers (highlights first)."""
+                 week: Week | None) -> list[WeekTheme]:
+    """The themes that have papers in a week: highlights first, then by sub-topic."""
     if week is None:
         return []
-    papers = digest.highlights_first(digest.papers_of_week(week), digest.note_for(week))
-    rows = [(t, digest.papers_in(t.slug, papers)) for t in themes]
-    return [(t, ps) for t, ps in rows if ps]
+    note = digest.note_for(week)
+    ordered = digest.highlights_first(digest.papers_of_week(week), note)
+    blocks = []
+    for theme in themes:
+        papers = digest.papers_in(theme.slug, ordered)
+        if not papers:
+            continue
+        chosen = set(note.paper_ids) if note else set()
+        first = tuple(p for p in papers if p.id in chosen)
+        sections = [Section("Highlights", "highlights", first)] if first else []
+        sections += _by_subtopic(digest, theme.slug, tuple(p for p in papers if p.id not in chosen))
+        blocks.append(WeekTheme(theme, papers, _preview(sections, PREVIEW)))
+    return blocks
+
+
+def _preview(sections: list[Section], size: int) -> list[Section]:
+    """At most `size` papers, dealt round-robin from the sections so each sub-topic shows."""
+    taken = [0] * len(sections)
+    left = size
+    while left > 0 and any(t < len(s.papers) for t, s in zip(taken, sections, strict=True)):
+        for i, section in enumerate(sections):
+            if left > 0 and taken[i] < len(section.papers):
+                taken[i] += 1
+                left -= 1
+    return [Section(s.title, s.key, s.papers[:n])
+            for s, n in zip(sections, taken, strict=True) if n]
 
 
 def _archive_rows(digest: Digest, themes: tuple[ThemeView, ...]) -> list[dict[str, Any]]:

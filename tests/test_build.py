@@ -167,3 +167,32 @@ def test_building_into_the_content_directory_or_its_parent_is_refused(content_co
     for out in (content_copy, content_copy.parent):
         with pytest.raises(BuildError, match="content directory"):
             build(config, out)
+
+
+def test_no_page_is_over_150_kb_of_html(built_default: tuple[Path, BuildReport]) -> None:
+    site, _ = built_default
+    sizes = {p.relative_to(site).as_posix(): p.stat().st_size for p in site.rglob("*.html")}
+    too_big = {p: s for p, s in sizes.items() if s > 150_000}
+    assert too_big == {}
+    assert (site / "weeks" / "2025-W13" / "representation-learning-2.html").is_file()  # paginated
+
+
+def test_week_pages_group_each_theme_by_sub_topic(built_default: tuple[Path, BuildReport]) -> None:
+    site, _ = built_default
+    html = (site / "weeks" / "2025-W13" / "index.html").read_text(encoding="utf-8")
+    block = html[html.index('id="w-representation-learning"'):html.index('id="w-embeddings"')]
+    assert block.count('<h3 class="subtopic">') >= 2
+    assert len(re.findall(r'<li class="paper-item', block)) == 15
+    assert re.search(r"All 1\d\d Representation learning papers of week 2025-W13", block)
+
+
+def test_a_template_error_names_the_template_line_and_page(content_copy: Path,
+                                                          tmp_path: Path) -> None:
+    (content_copy / "templates").mkdir()
+    (content_copy / "templates" / "paper.html").write_text(
+        '{% extends "default/paper.html" %}\n{% block title %}{{ paper.nope }}{% endblock %}')
+    with pytest.raises(BuildError) as err:
+        build(load_config(content_copy), tmp_path / "site")
+    message = str(err.value)
+    assert "templates/paper.html:2: " in message and "no attribute 'nope'" in message
+    assert "(while rendering papers/" in message
