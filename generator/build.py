@@ -16,9 +16,9 @@ from .config import Config
 from .corpus import merge_papers
 from .digest import Digest, assemble_digest
 from .errors import SourceProblems
+from .mapping import map_papers
 from .models import Listing, Paper
 from .publish import PublishReport, publish_site
-from .mapping import map_papers
 from .render import make_env, render_site
 from .search import index_site
 from .similar import relate_papers

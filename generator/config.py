@@ -259,7 +259,7 @@ def _check_sources(data: dict[str, Any], content_dir: Path,
             problems.append(f"{at}.format: unknown format {fmt!r}{hint}; known: "
                             f"{', '.join(PARSERS)}")
             ok = False
-        if ok:
+        if ok and isinstance(file, str) and isinstance(collected, dt.date):
             seen.add(file)
             out.append(SourceInfo(file=file, collected=collected,
                                   query=str(entry.get("query") or ""),

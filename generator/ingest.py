@@ -59,10 +59,10 @@ def ingest_file(content_dir: Path, path: Path, collected: dt.date, query: str = 
     known = {_paper_key(li) for li in before} | {normalise_title(li.title) for li in before}
     papers = {_paper_key(li): normalise_title(li.title) for li in result.listings}
     old = {key for key, title in papers.items() if key in known or title in known}
-    counts = dict(listings=len(result.listings), new_papers=len(papers) - len(old),
-                  known_papers=len(old))
+    listings, new, known_count = len(result.listings), len(papers) - len(old), len(old)
     if existing is not None:
-        return IngestReport(file=existing, added=False, **counts)
+        return IngestReport(file=existing, added=False, listings=listings, new_papers=new,
+                            known_papers=known_count)
     name = _free_name(config.sources_dir, path.name, data)
     warnings = []
     latest = max((s.collected for s in config.sources), default=None)
@@ -78,7 +78,8 @@ def ingest_file(content_dir: Path, path: Path, collected: dt.date, query: str = 
     except BaseException:
         target.unlink()
         raise
-    return IngestReport(file=name, added=True, warnings=tuple(warnings), **counts)
+    return IngestReport(file=name, added=True, listings=listings, new_papers=new,
+                        known_papers=known_count, warnings=tuple(warnings))
 
 
 def _same_bytes(sources_dir: Path, data: bytes) -> str | None:

@@ -57,20 +57,24 @@ def built_base_url(site: Path) -> str | None:
     return None
 
 
+Finisher = Callable[[Path, Path | None, frozenset[str]], None]
+
+
 def publish_site(pages: Iterable[tuple[str, bytes]], out_dir: Path, content_dir: Path,
-                 base_url: str = "/", finish: Callable[[Path], None] | None = None
-                 ) -> PublishReport:
-    """Write every page into a staging directory, let `finish` add to it (the search index),
-    then swap it in for out_dir."""
+                 base_url: str = "/", finish: Finisher | None = None) -> PublishReport:
+    """Write every page into a staging directory, let `finish` add to it (the search index;
+    it gets the staging dir, the previous site and the paths that changed or went), then swap
+    it in for out_dir."""
     check_out_dir(out_dir, content_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with _lock(out_dir):
         stage = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
         _remove(stage)
         try:
-            report = _write_all(pages, stage, out_dir)
+            report, changed = _write_all(pages, stage, out_dir)
             if finish is not None:
-                finish(stage)
+                gone = {p for p in _files(out_dir) if not (stage / p).exists()}
+                finish(stage, out_dir if out_dir.is_dir() else None, frozenset(changed | gone))
             kept = set(_files(stage))
             report = replace(report, removed=tuple(sorted(
                 p for p in _files(out_dir) if p not in kept and not _is_dot(p))))
@@ -84,24 +88,42 @@ def publish_site(pages: Iterable[tuple[str, bytes]], out_dir: Path, content_dir:
     return report
 
 
-def _write_all(pages: Iterable[tuple[str, bytes]], stage: Path, old: Path) -> PublishReport:
+def _write_all(pages: Iterable[tuple[str, bytes]], stage: Path, old: Path
+               ) -> tuple[PublishReport, set[str]]:
+    """Write the pages into stage; a page whose bytes the old site already has is hard-linked
+    from it instead, so an unchanged file is never rewritten. Returns the report and the
+    paths that are new or changed."""
     stage.mkdir(parents=True)
     seen: set[str] = set()
-    written = unchanged = total = 0
+    changed: set[str] = set()
+    unchanged = total = 0
     for rel, data in pages:
         path = stage / _safe_relative(rel)
         if rel in seen:
             raise BuildError(f"two pages were rendered to the same path: {rel}")
         seen.add(rel)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
         total += len(data)
         previous = old / rel
         if previous.is_file() and not previous.is_symlink() and _same(previous, data):
             unchanged += 1
+            if _link(previous, path):
+                continue
         else:
-            written += 1
-    return PublishReport(written=written, unchanged=unchanged, removed=(), total_bytes=total)
+            changed.add(rel)
+        path.write_bytes(data)
+    report = PublishReport(written=len(changed), unchanged=unchanged, removed=(),
+                           total_bytes=total)
+    return report, changed
+
+
+def _link(source: Path, target: Path) -> bool:
+    """Hard-link source to target; False where the file system cannot (the caller writes)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        return False
+    return True
 
 
 def _safe_relative(rel: str) -> str:

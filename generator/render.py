@@ -19,9 +19,9 @@ import jinja2
 from markupsafe import Markup
 
 from .bibtex_export import bibtex_pages, paper_bib_path
+from .charts import paper_map, theme_over_weeks, themes_over_weeks
 from .digest import OTHER, Digest
 from .errors import BuildError
-from .charts import paper_map, theme_over_weeks, themes_over_weeks
 from .feeds import feed_path, make_feed
 from .hosting import base_path, host_files
 from .markup import linkify, paragraphs, render_markdown
@@ -234,10 +234,10 @@ def _theme_pages(page: Callable[..., Page], digest: Digest,
         by_score = tuple(sorted(theme.papers, key=lambda p: (-digest.score_of(p, theme.slug),
                                                              p.id)))
         views.append(("confidence", by_score, None))
-    for topic in topics:
-        views.append((f"topic-{topic.key}", tuple(p for p in theme.papers
-                                                  if digest.subtopic_of(p, theme.slug) is topic),
-                       topic))
+    for subtopic in topics:
+        views.append((f"topic-{subtopic.key}",
+                      tuple(p for p in theme.papers if digest.subtopic_of(p, theme.slug) is subtopic),
+                      subtopic))
     size = digest.config.page_size
     newest = max((p.first_seen for p in theme.papers), default=digest.built_at)
     chart = theme_over_weeks(digest, theme)

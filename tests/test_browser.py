@@ -124,7 +124,7 @@ def test_search_finds_a_title_word_and_opens_the_paper(served: str, page: object
     assert "Mastering Atari" in first.inner_text()
     first.click()
     assert pg.locator("article.paper h1").inner_text().startswith("Mastering Atari, Go, Chess")
-    assert pg.url == f"{served}{prefix}/papers/mastering-atari-go-chess-and-shogi-by-planning-with-a-learned-model.html"
+    assert pg.url == f"{served}{prefix}/{PAGES['paper']}"
     assert pg.problems == []  # type: ignore[attr-defined]
 
 

@@ -196,3 +196,25 @@ def test_a_template_error_names_the_template_line_and_page(content_copy: Path,
     message = str(err.value)
     assert "templates/paper.html:2: " in message and "no attribute 'nope'" in message
     assert "(while rendering papers/" in message
+
+
+def test_a_no_op_rebuild_rewrites_no_file(content_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(load_config(content_copy), out)
+
+    def inodes() -> dict[str, int]:
+        return {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("*")
+                if p.is_file() and p.name != ".digest-site"}
+
+    before = inodes()
+    assert any(k.startswith("pagefind/") for k in before)
+    report = build(load_config(content_copy), out)
+    assert report.publish.written == 0 and report.publish.removed == ()
+    assert inodes() == before  # every file, the search index included, is the same file
+
+    note = content_copy / "notes" / "2025-W13.md"
+    note.write_text("A note for week 13.")
+    build(load_config(content_copy), out)
+    after = inodes()
+    changed = sorted(k for k in before if after.get(k) != before[k])
+    assert changed == ["weeks/2025-W13/index.html"]

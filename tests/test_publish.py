@@ -15,7 +15,6 @@ import yaml
 from click.testing import CliRunner
 
 from generator.build import build
-from generator.check import check_site
 from generator.cli import cli
 from generator.config import load_config
 from generator.serve import make_server, snapshot, watch

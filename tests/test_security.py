@@ -32,8 +32,8 @@ from generator.build import BuildReport, build
 from generator.config import load_config
 from generator.corpus import normalise_title, paper_id
 from generator.errors import ConfigError, GeneratorError
-from generator.tex import tex_to_text
 from generator.markup import ALLOWED_TAGS
+from generator.tex import tex_to_text
 
 from .conftest import REPO
 

@@ -15,12 +15,12 @@ from pathlib import Path
 
 from ..errors import SourceError
 from ..models import Listing, SourceInfo
+from . import text
 from .arxiv import parse_arxiv_api, parse_arxiv_listing, sniff_xml
 from .bibtex import parse_bibtex, sniff_bibtex
 from .hf_api import parse_hf_api, sniff_hf_api
 from .hf_listing import Parsed, parse_layout_a, parse_layout_b, sniff_hf_layout
 from .plain import parse_plain_csv, parse_plain_json, parse_plain_yaml, sniff_plain
-from . import text
 from .text import decode_text
 
 Parser = Callable[[str, str], Parsed]

