@@ -7,6 +7,7 @@ one build works from file://, at a domain root and under any sub-path.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 import traceback
@@ -57,9 +58,12 @@ def make_env(overrides: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    # A paper's title and abstract are converted on its page and again in every list that
+    # shows it; the conversions are pure, so each text is converted once.
     env.filters.update(linkify=linkify, paragraphs=paragraphs, markdown=render_markdown,
-                       date_words=date_words, snippet=snippet, tex=tex_to_html,
-                       tex_text=tex_to_text)
+                       date_words=date_words, snippet=snippet,
+                       tex=functools.lru_cache(maxsize=8192)(tex_to_html),
+                       tex_text=functools.lru_cache(maxsize=8192)(tex_to_text))
     env.globals.update(week_range=week_range)
     return env
 
