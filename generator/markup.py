@@ -22,6 +22,7 @@ ALLOWED_TAGS = {
     "h4", "h5", "h6", "hr", "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody",
     "td", "th", "thead", "tr", "ul",
 }
+MAX_PASSES = 16  # sanitizer passes; each undoes a level of misnesting, so this is plenty
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
 
 
@@ -102,10 +103,14 @@ def render_markdown(source: str) -> Markup:
 def sanitize_html(html: str) -> str:
     """Allowlist sanitizing, run to a fixed point.
 
-    One pass over misnested input can write markup (an <a> inside an <a>) that a browser
-    re-nests differently; a second pass sees what the browser would and settles it.
+    One pass over misnested input can write markup (an <a> inside an <a>, an <h1> inside an
+    <h1>) that the next parse re-nests differently; each pass undoes one level of such
+    nesting, so passes are repeated until the output no longer changes.
     """
-    once = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                     url_schemes=SAFE_SCHEMES, link_rel="nofollow noopener")
-    return nh3.clean(once, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                     url_schemes=SAFE_SCHEMES, link_rel="nofollow noopener")
+    for _ in range(MAX_PASSES):
+        clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                          url_schemes=SAFE_SCHEMES, link_rel="nofollow noopener")
+        if clean == html:
+            return clean
+        html = clean
+    return html
