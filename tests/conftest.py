@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from generator.build import BuildReport, build
+from generator.config import load_config
+
 # On CI the property tests draw the same examples every run (a red build must be reproducible);
 # on a developer's machine they explore new ones each time.
 settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
-
-from generator.build import BuildReport, build
-from generator.config import load_config
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"
