@@ -10,15 +10,12 @@ real browser (Debian's headless Chromium through Playwright, served over 127.0.0
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -35,10 +32,10 @@ from generator.errors import ConfigError, GeneratorError
 from generator.markup import ALLOWED_TAGS
 from generator.tex import tex_to_text
 
+from .browser import chromium, serve_directory
 from .conftest import REPO
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "attack"
-CHROMIUM = "/usr/bin/chromium"
 
 # Values the fixture files hold, repeated here so a test says exactly what it expects.
 SITE_TITLE = "</title><script>alert('site')</script> {{ 7*7 }} Attack Digest"
@@ -468,39 +465,19 @@ def test_an_unencodable_escape_in_the_config_is_a_config_error(tmp_path: Path) -
 # -- in a real browser ---------------------------------------------------------------------------
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def served(attack: Attack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The attack site at http://127.0.0.1:PORT/attack/, the path of its base_url."""
     root = tmp_path_factory.mktemp("www")
     shutil.copytree(attack.site, root / "attack")
-    handler = functools.partial(_Quiet, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/attack"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serve_directory(root) as url:
+        yield f"{url}/attack"
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: .ci/run must install Debian's chromium")
-        pytest.skip(f"{CHROMIUM} not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from .fields import (
     check_sizes,
     clean_names,
     clean_text,
+    collect,
     parse_date,
     record,
     split_names,
@@ -121,16 +122,8 @@ Extract = Callable[[ET.Element, Lines, str], RawListing]
 
 
 def _collect(entries: Iterable[ET.Element], lines: Lines, path: str, extract: Extract) -> Parsed:
-    records: list[RawListing] = []
-    problems: list[SourceError] = []
-    for entry in entries:
-        try:
-            records.append(extract(entry, lines, path))
-        except SourceError as err:
-            problems.append(err)
-    if not records and not problems:
-        raise SourceError(path, 1, "the feed has no entries")
-    return records, problems
+    return collect(entries, lambda entry: extract(entry, lines, path), path,
+                   "the feed has no entries")
 
 
 def _atom_entry(entry: ET.Element, lines: Lines, path: str) -> RawListing:

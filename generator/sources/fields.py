@@ -7,8 +7,8 @@ import email.utils
 import html
 import json
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 from ..errors import SourceError
 from ..markup import URL_RE
@@ -165,3 +165,22 @@ def _skip_space(text: str, pos: int) -> int:
 
 def _line_at(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
+
+
+Item = TypeVar("Item")
+
+
+def collect(items: Iterable[Item], make: Callable[[Item], RawListing], path: str,
+            empty: str) -> tuple[list[RawListing], list[SourceError]]:
+    """Turn each item into a record; a bad one becomes a problem and reading goes on.
+    A source with neither records nor problems is an error saying `empty`."""
+    records: list[RawListing] = []
+    problems: list[SourceError] = []
+    for item in items:
+        try:
+            records.append(make(item))
+        except SourceError as err:
+            problems.append(err)
+    if not records and not problems:
+        raise SourceError(path, 1, empty)
+    return records, problems

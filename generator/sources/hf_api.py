@@ -11,6 +11,7 @@ from .fields import (
     check_sizes,
     clean_names,
     clean_text,
+    collect,
     json_items,
     parse_date,
     record,
@@ -27,16 +28,8 @@ def sniff_hf_api(text: str) -> bool:
 
 def parse_hf_api(text: str, path: str) -> Parsed:
     """Each entry's `paper`: id (the arXiv id), title, summary, authors, publishedAt."""
-    records: list[RawListing] = []
-    problems: list[SourceError] = []
-    for line, entry in json_items(text, path):
-        try:
-            records.append(_entry(entry, line, path))
-        except SourceError as err:
-            problems.append(err)
-    if not records and not problems:
-        raise SourceError(path, 1, "the list has no entries")
-    return records, problems
+    return collect(json_items(text, path), lambda item: _entry(item[1], item[0], path), path,
+                   "the list has no entries")
 
 
 def _entry(entry: Any, line: int, path: str) -> RawListing:

@@ -21,6 +21,7 @@ from .fields import (
     check_sizes,
     clean_names,
     clean_text,
+    collect,
     json_items,
     parse_date,
     record,
@@ -91,16 +92,8 @@ def parse_plain_csv(text: str, path: str) -> Parsed:
 
 
 def _records(items: Iterable[tuple[int, Any]], path: str) -> Parsed:
-    records: list[RawListing] = []
-    problems: list[SourceError] = []
-    for line, item in items:
-        try:
-            records.append(_row(item, line, path))
-        except SourceError as err:
-            problems.append(err)
-    if not records and not problems:
-        raise SourceError(path, 1, "the list has no papers")
-    return records, problems
+    return collect(items, lambda item: _row(item[1], item[0], path), path,
+                   "the list has no papers")
 
 
 def _row(item: Any, line: int, path: str) -> RawListing:
