@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from .digest import Digest
@@ -34,12 +35,15 @@ def bib_key(paper: Paper) -> str:
 def tex_escape(text: str) -> str:
     """Text as BibTeX field content that prints as written: specials escaped, and "--", "``"
     and "''" split with {} so TeX does not turn them into dashes or quotes."""
-    out = []
-    for i, ch in enumerate(text):
-        out.append(_ESCAPES.get(ch, ch))
-        if ch in "-`'" and text[i + 1: i + 2] == ch:
-            out.append("{}")
-    return "".join(out)
+    return _SPECIALS.sub(_escape_one, text)
+
+
+# A special character, or the first of two equal dashes/quotes (it gets "{}" after it).
+_SPECIALS = re.compile(r"[\\{}&%$#_~^<>|]|([-`'])(?=\1)")
+
+
+def _escape_one(m: re.Match[str]) -> str:
+    return m.group(1) + "{}" if m.group(1) else _ESCAPES[m.group(0)]
 
 
 def bib_name(name: str) -> str:
@@ -76,19 +80,17 @@ def paper_entry(paper: Paper) -> str:
     return f"@misc{{{bib_key(paper)},\n{body}}}\n"
 
 
-def bibliography(papers: tuple[Paper, ...]) -> bytes:
-    """Entries separated by blank lines, in the order given."""
-    return "\n".join(paper_entry(p) for p in papers).encode("utf-8")
-
-
 def bibtex_pages(digest: Digest) -> Iterator[tuple[str, bytes]]:
     """papers/<slug>.bib for every paper; weeks/<week>/<theme>.bib for each theme with papers
     that week (an empty theme-week has no download, and its page no link)."""
+    entries: dict[str, str] = {}  # a paper's entry is written once and reused in week files
     for paper in digest.papers:
-        yield paper_bib_path(paper), bibliography((paper,))
+        entries[paper.id] = paper_entry(paper)
+        yield paper_bib_path(paper), entries[paper.id].encode("utf-8")
     for week in digest.weeks:
         papers_of_week = digest.papers_of_week(week)
         for theme in digest.themes:
             papers = digest.papers_in(theme.slug, papers_of_week)
             if papers:
-                yield week_theme_bib_path(week.key, theme.slug), bibliography(papers)
+                yield (week_theme_bib_path(week.key, theme.slug),
+                       "\n".join(entries[p.id] for p in papers).encode("utf-8"))

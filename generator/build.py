@@ -3,6 +3,7 @@ publish."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -10,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .cache import PACKAGE, cached, inputs_key, themes_key
 from .config import Config
@@ -18,13 +20,15 @@ from .digest import Digest, assemble_digest
 from .errors import SourceProblems
 from .mapping import map_papers
 from .models import Listing, Paper
-from .publish import PublishReport, publish_site
-from .render import make_env, render_site
-from .search import index_site
+from .parallel import Beside, one_thread
+from .publish import MARKER, PublishReport, check_out_dir, publish_site
+from .render import default_templates_dir, make_env, render_site
+from .search import SearchIndexer
 from .similar import relate_papers
 from .sources import read_sources
 from .sources.notes import read_notes
 from .themes import ThemeSettings, assign_themes
+from .uptodate import fingerprint, last_build, remember_build
 from .weeks import schedule_weeks
 
 log = logging.getLogger(__name__)
@@ -57,47 +61,92 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
     """
     started = time.perf_counter()
     step = progress or (lambda stage, done, total: None)
+    print_ = fingerprint(config, default_templates_dir()) if cache_dir is not None else None
+    if cache_dir is not None and print_ is not None:
+        last = last_build(cache_dir, out_dir, print_)
+        if last is not None:  # nothing changed since the last build into out_dir
+            return _unchanged(last, config, out_dir, strict, started)
 
     step("read", 0, 1)
     listings, papers, warnings = read_papers(config, strict)
+    log.info("read %d papers: %.2f s", len(papers), time.perf_counter() - started)
+    check_out_dir(out_dir, config.content_dir)  # before the search indexer writes beside it
+    # The search index needs only the papers: it is built in the background from here on.
+    with SearchIndexer(papers, config.language, out_dir, config.search_shard_size) as search:
+        digest, more_warnings = derive_digest(config, papers, cache_dir, step, started)
+        warnings += more_warnings
+        if strict and warnings:
+            raise SourceProblems(warnings)
+        # Reading ends here; from now on everything is derived from `digest` and written out.
+        env = make_env(config.templates_dir)
+        total = expected_pages(digest)
+        done = 0
+
+        def on_page(_path: str) -> None:
+            nonlocal done
+            done += 1
+            step("render", done, total)
+
+        report = publish_site(render_site(digest, env, on_page=on_page), out_dir,
+                              config.content_dir, config.base_url, finish=search.finish)
+    counts = {t.slug: len(digest.papers_in(t.slug)) for t in digest.themes}
+    elapsed = time.perf_counter() - started
+    log.info("built %d pages in %.2fs", done, elapsed)
+    result = BuildReport(listings=len(listings), papers=len(papers),
+                         weeks=tuple(w.key for w in digest.weeks), theme_counts=counts,
+                         pages=report.written + report.unchanged, publish=report,
+                         seconds=elapsed, out_dir=out_dir, warnings=warnings)
+    if cache_dir is not None and print_ is not None:
+        remember_build(cache_dir, out_dir, print_, result)
+    return result
+
+
+def derive_digest(config: Config, papers: tuple[Paper, ...], cache_dir: Path | None,
+                  step: Progress, started: float) -> tuple[Digest, tuple[str, ...]]:
+    """Themes, related papers, the map, weeks and notes: the digest, and notes' warnings.
+
+    Each model stage is cached by a key of exactly its inputs; related papers and the map
+    run in a worker process beside the theme model."""
     step("themes", 0, 1)
     settings = theme_settings(config)
-    themes = cached(cache_dir, "themes", themes_key(papers, config.themes, settings),
-                    lambda: assign_themes(papers, config.themes, settings))
-    step("related", 0, 1)
-    related = cached(cache_dir, "related", inputs_key(papers, [PACKAGE / "similar.py"]),
-                     lambda: relate_papers(papers))
+    related_key = inputs_key(papers, [PACKAGE / "similar.py"])
     dates = sorted((p.id, p.first_seen.isoformat()) for p in papers)  # the map shows the newest
-    positions = cached(cache_dir, "map", inputs_key(papers, [PACKAGE / "mapping.py"],
-                                                    config.random_state, dates),
-                       lambda: map_papers(papers, config.random_state))
+    map_key = inputs_key(papers, [PACKAGE / "mapping.py"], config.random_state, dates)
+    with Beside(lambda: (
+            cached(cache_dir, "related", related_key, lambda: relate_papers(papers)),
+            cached(cache_dir, "map", map_key, lambda: map_papers(papers, config.random_state)))
+    ) as beside:
+        with one_thread() if beside.forked else contextlib.nullcontext():
+            themes = cached(cache_dir, "themes", themes_key(papers, config.themes, settings),
+                            lambda: assign_themes(papers, config.themes, settings))
+        log.info("themes assigned: %.2f s", time.perf_counter() - started)
+        step("related", 0, 1)
+        related, positions = beside.result()
+        log.info("related papers and map: %.2f s", time.perf_counter() - started)
     weeks = schedule_weeks(papers, config.week_start)
     notes, note_problems = read_notes(config.notes_dir, {t.slug for t in config.themes})
     digest, note_warnings = assemble_digest(config, papers, themes, weeks,
                                             built_date(config, papers), notes,
                                             related=related, positions=positions)
-    warnings += tuple(str(p) for p in note_problems) + tuple(note_warnings)
+    return digest, tuple(str(p) for p in note_problems) + tuple(note_warnings)
+
+
+def _unchanged(last: tuple[dict[str, Any], dict[str, list[int]]], config: Config,
+               out_dir: Path, strict: bool, started: float) -> BuildReport:
+    """The report of a build that found its inputs and output as the last build left them."""
+    report, files = last
+    warnings = tuple(report["warnings"])
     if strict and warnings:
         raise SourceProblems(warnings)
-    # Reading ends here; from now on everything is derived from `digest` and written out.
-    env = make_env(config.templates_dir)
-    total = expected_pages(digest)
-    done = 0
-
-    def on_page(_path: str) -> None:
-        nonlocal done
-        done += 1
-        step("render", done, total)
-
-    report = publish_site(render_site(digest, env, on_page=on_page), out_dir, config.content_dir,
-                          config.base_url, finish=index_site)
-    counts = {t.slug: len(digest.papers_in(t.slug)) for t in digest.themes}
-    elapsed = time.perf_counter() - started
-    log.info("built %d pages in %.2fs", done, elapsed)
-    return BuildReport(listings=len(listings), papers=len(papers),
-                       weeks=tuple(w.key for w in weeks), theme_counts=counts,
-                       pages=report.written + report.unchanged, publish=report,
-                       seconds=elapsed, out_dir=out_dir, warnings=warnings)
+    pages = [v for k, v in files.items() if k != MARKER]
+    log.info("nothing changed since the last build into %s", out_dir)
+    return BuildReport(listings=report["listings"], papers=report["papers"],
+                       weeks=tuple(report["weeks"]), theme_counts=report["theme_counts"],
+                       pages=len(pages),
+                       publish=PublishReport(written=0, unchanged=len(pages), removed=(),
+                                             total_bytes=sum(size for size, _, _ in pages)),
+                       seconds=time.perf_counter() - started, out_dir=out_dir,
+                       warnings=warnings)
 
 
 def read_papers(config: Config, strict: bool = False

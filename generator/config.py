@@ -37,6 +37,7 @@ DIGEST_KEYS = {
     "week_start": "the weekday weeks start on (default monday, as ISO 8601)",
     "feed_size": "entries per Atom feed, newest first",
     "cname": "custom domain for GitHub Pages, written to CNAME",
+    "search_shard_size": "papers per search-index shard (bounds the indexer's memory)",
 }
 SOURCE_KEYS = {"file", "collected", "query", "origin", "dated_by", "format"}
 THEME_KEYS = {"name", "slug", "description", "keywords", "exclude", "examples"}
@@ -57,6 +58,7 @@ class Config:
     week_start: int = 0  # 0 = Monday ... 6 = Sunday
     feed_size: int = 100  # newest entries per Atom feed
     cname: str = ""  # custom domain (GitHub Pages reads it from a CNAME file)
+    search_shard_size: int = 5000  # papers per Pagefind bundle (generator/search.py)
     sources: tuple[SourceInfo, ...] = ()
     themes: tuple[ThemeSpec, ...] = ()
 
@@ -190,7 +192,8 @@ def _check_digest(data: dict[str, Any], where: str, problems: list[str]) -> dict
         else:
             problems.append(f"{where}: week_start: expected a weekday name (monday ... sunday), "
                             f"got {data['week_start']!r}")
-    for key, low in (("page_size", 1), ("random_state", 0), ("feed_size", 1)):
+    for key, low in (("page_size", 1), ("random_state", 0), ("feed_size", 1),
+                     ("search_shard_size", 1)):
         if key in data:
             value = data[key]
             if isinstance(value, bool) or not isinstance(value, int) or value < low:

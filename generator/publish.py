@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from .errors import BuildError
 
+log = logging.getLogger(__name__)
 MARKER = ".digest-site"  # written into every output directory this program produced
 
 
@@ -71,7 +74,9 @@ def publish_site(pages: Iterable[tuple[str, bytes]], out_dir: Path, content_dir:
         stage = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
         _remove(stage)
         try:
+            started = time.perf_counter()
             report, changed = _write_all(pages, stage, out_dir)
+            log.info("pages rendered and written: %.2f s", time.perf_counter() - started)
             if finish is not None:
                 gone = {p for p in _files(out_dir) if not (stage / p).exists()}
                 finish(stage, out_dir if out_dir.is_dir() else None, frozenset(changed | gone))

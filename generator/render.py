@@ -147,7 +147,8 @@ def render_site(digest: Digest, env: jinja2.Environment,
     themes = tuple(t for t in themes if t.papers or t.slug != OTHER.slug)
     common = {"site": digest.config, "digest": digest, "themes": themes,
               "built_at": digest.built_at, "paper_path": paper_path, "theme_path": theme_path,
-              "week_path": week_path, "feed_path": feed_path}
+              "week_path": week_path, "feed_path": feed_path,
+              "theme_names": {t.slug: t.name for t in digest.themes}}
 
     sitemap: list[tuple[str, dt.date]] = []
 
@@ -204,10 +205,10 @@ def render_site(digest: Digest, env: jinja2.Environment,
     for paper in digest.papers:
         yield page(paper_path(paper), "paper.html", max(s.collected for s in paper.sources),
                    paper=paper,
-                   assignments=digest.assignments.get(paper.id, ()),
-                   theme_names={t.slug: t.name for t in digest.themes})
+                   assignments=digest.assignments.get(paper.id, ()))
     yield from _feeds(digest, env, themes, common)
     yield "data/papers.json", papers_json(digest)
+    yield from theme_members(themes)
     yield from bibtex_pages(digest)  # papers/<slug>.bib, weeks/<week>/<theme>.bib
     yield from _assets(digest.config.templates_dir)
     yield from host_files(digest.config, env.get_template("404.html").render(
@@ -386,6 +387,16 @@ def papers_json(digest: Digest) -> bytes:
                                         ("bibtex", paper_bib_path(paper))) if u},
         })
     return (json.dumps(rows, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def theme_members(themes: tuple[ThemeView, ...]) -> Iterator[Page]:
+    """data/themes/<slug>.json: the slugs of a theme's papers, for the search page's theme
+    filter (kept out of the search index so a new model leaves the index as it is)."""
+    for theme in themes:
+        data = {"theme": theme.slug, "name": theme.name,
+                "papers": sorted(p.slug for p in theme.papers)}
+        yield f"data/themes/{theme.slug}.json", (json.dumps(data, ensure_ascii=False)
+                                                 + "\n").encode("utf-8")
 
 
 def _assets(overrides: Path) -> Iterator[Page]:

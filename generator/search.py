@@ -1,54 +1,213 @@
-"""Full-text search for a static host: a Pagefind index of the paper pages.
+"""Full-text search for a static host: Pagefind indexes of the papers, in shards.
 
-Pagefind reads the rendered paper pages (each paper indexed once: only papers/*.html, and only
-the part marked data-pagefind-body) and writes a compressed index that the browser queries
-with no server. It runs on the staging directory, so a failure leaves the old site intact.
+Each paper is indexed once, from a small page made for the indexer (title, authors, abstract,
+and the themes as metadata), not from its rendered page. That lets the index be built in a
+background thread while the site renders: Pagefind is a separate process, so on a machine with
+two cores the two really run side by side.
+
+The papers are split, oldest first, into shards of `shard_size` papers, each its own Pagefind
+bundle in pagefind/<n>/; pagefind/shards.json lists them and the search page merges them in the
+browser (Pagefind's mergeIndex). Sharding bounds the indexer's memory (Pagefind holds a whole
+index in memory: about 1.4 GB for 10,000 pages), and a shard whose papers did not change is
+reused from the previous site instead of being indexed again; a new week only changes the newest
+shard. The index is written outside the staging directory and moved in at the end, so a failure
+leaves the old site intact.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+from importlib import metadata
 from pathlib import Path
 
 from .errors import BuildError
+from .models import Paper
+from .render import paper_path
+from .tex import tex_to_text
+
+log = logging.getLogger(__name__)
 
 INDEX_DIR = "pagefind"
+SHARDS_FILE = "shards.json"
+SHARD_SIZE = 5000  # papers per Pagefind bundle: about 0.7 GB of memory for the indexer
 
 
-def index_site(site: Path, previous: Path | None = None,
-               changed: frozenset[str] = frozenset()) -> None:
-    """Write site/pagefind/ from the paper pages; raise BuildError if Pagefind fails.
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """One Pagefind bundle: its folder name, its indexer pages, and a key naming its content."""
 
-    When no paper page changed or went since the previous site, its index is still right:
-    it is hard-linked over instead of rebuilt (Pagefind's output is the same for the same
-    pages, so this changes nothing but the time).
-    """
-    old_index = previous / INDEX_DIR if previous is not None else None
-    if (old_index is not None and old_index.is_dir()
-            and not any(_is_paper_page(p) for p in changed)):
-        _link_tree(old_index, site / INDEX_DIR)
-        return
-    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--glob", "papers/*.html",
-               "--output-subdir", INDEX_DIR, "--quiet"]
+    name: str
+    pages: tuple[tuple[str, bytes], ...]  # (site-relative path, indexer page)
+    key: str
+
+
+def search_shards(papers: Sequence[Paper], language: str = "en",
+                  shard_size: int = SHARD_SIZE) -> tuple[Shard, ...]:
+    """The papers, oldest first, cut into shards; the same papers give the same shards.
+
+    A shard holds what a reader searches (title, authors, abstract) and nothing the theme
+    model decides, so it can be indexed before the model runs, and a shard stays the same
+    when the model changes its mind about an older paper. (The search page's theme filter
+    reads data/themes/<theme>.json instead.)"""
+    ordered = sorted(papers, key=lambda p: (p.first_seen, p.id))
     try:
-        done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=3600)
-    except (OSError, subprocess.TimeoutExpired) as err:
-        raise BuildError(f"the search index could not be built: {err}") from None
-    if done.returncode != 0:
-        detail = (done.stderr or done.stdout).strip().splitlines()[-5:]
-        raise BuildError("the search index could not be built (is the pagefind[bin] package "
-                         "installed?):\n" + "\n".join(detail))
+        version = metadata.version("pagefind_bin")
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    lang = escape(language)
+    shards = []
+    for number, start in enumerate(range(0, len(ordered), max(1, shard_size))):
+        pages = []
+        h = hashlib.sha256(f"{version}\0{lang}".encode())
+        for paper in ordered[start:start + shard_size]:
+            title = escape(tex_to_text(paper.title))
+            authors = (f"<p>By {escape(', '.join(paper.authors[:30]))}</p>"
+                       if paper.authors else "")
+            page = (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+                    f"<title>{title}</title></head><body><article data-pagefind-body>"
+                    f'<h1 data-pagefind-meta="title">{title}</h1>'
+                    f"{authors}<p>{escape(tex_to_text(paper.abstract))}</p>"
+                    "</article></body></html>\n").encode()
+            path = paper_path(paper)
+            h.update(b"\0" + path.encode() + b"\0" + page)
+            pages.append((path, page))
+        shards.append(Shard(name=str(number), pages=tuple(pages), key=h.hexdigest()[:32]))
+    return tuple(shards)
 
 
-def _is_paper_page(rel: str) -> bool:
-    return rel.startswith("papers/") and rel.endswith(".html")
+class SearchIndexer:
+    """Makes the shards and indexes those that changed, in a background thread, from the
+    moment the papers are read; `finish` (publish's Finisher) puts them in the site. Use as a
+    context manager around the rest of the build: on a failure the indexer is stopped."""
+
+    def __init__(self, papers: Sequence[Paper], language: str, out_dir: Path,
+                 shard_size: int = SHARD_SIZE) -> None:
+        self.papers = papers
+        self.language = language
+        self.shard_size = shard_size
+        self.shards: tuple[Shard, ...] = ()  # set by the thread
+        self.out_dir = out_dir
+        self.work = out_dir.parent  # set to a fresh folder beside the output on entering
+        self.error: BaseException | None = None
+        self._cancel = threading.Event()
+        self._process: subprocess.Popen[str] | None = None
+        self._thread = threading.Thread(target=self._run, name="search-index", daemon=True)
+
+    def __enter__(self) -> SearchIndexer:
+        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.work = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.search-",
+                                          dir=self.out_dir.parent))
+        self._thread.start()
+        return self
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is not None:  # the build failed: its index is not wanted
+            self._cancel.set()
+            process = self._process
+            if process is not None and process.poll() is None:
+                process.terminate()
+        self._thread.join()
+        _remove(self.work)
+
+    def _run(self) -> None:
+        try:
+            reusable = _keys(self.out_dir / INDEX_DIR)
+            self.shards = search_shards(self.papers, self.language, self.shard_size)
+            for shard in self.shards:
+                if self._cancel.is_set():
+                    return
+                if reusable.get(shard.name) != shard.key:
+                    self._index(shard)
+        except BaseException as err:  # reported by finish(), in the main thread
+            self.error = err
+
+    def _index(self, shard: Shard) -> None:
+        started = time.perf_counter()
+        source = self.work / f"pages-{shard.name}"
+        for rel, page in shard.pages:
+            path = source / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(page)
+        self._pagefind(source, self.work / f"index-{shard.name}")
+        shutil.rmtree(source)
+        log.info("search shard %s (%d papers) indexed in %.2f s", shard.name, len(shard.pages),
+                 time.perf_counter() - started)
+
+    def _pagefind(self, site: Path, output: Path) -> None:
+        command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path",
+                   str(output), "--quiet"]
+        try:
+            # One indexing thread: the build's own processes use the other cores meanwhile.
+            env = {**os.environ, "RAYON_NUM_THREADS": "1"}
+            self._process = subprocess.Popen(command, stdout=subprocess.PIPE,
+                                             stderr=subprocess.PIPE, text=True, env=env)
+            out, err = self._process.communicate(timeout=3600)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise BuildError(f"the search index could not be built: {error}") from None
+        if self._process.returncode != 0 and not self._cancel.is_set():
+            detail = (err or out).strip().splitlines()[-5:]
+            raise BuildError("the search index could not be built (is the pagefind[bin] "
+                             "package installed?):\n" + "\n".join(detail))
+
+    def finish(self, stage: Path, previous: Path | None, changed: frozenset[str]) -> None:
+        """Wait for the indexer, then fill stage/pagefind/ with every shard: new ones moved in,
+        unchanged ones hard-linked from the previous site (or indexed now if it lost them)."""
+        del changed  # shards know their own content; the rendered pages do not matter here
+        waited = time.perf_counter()
+        self._thread.join()
+        log.info("search index: waited %.2f s for the indexer", time.perf_counter() - waited)
+        if self.error is not None:
+            if isinstance(self.error, BuildError):
+                raise self.error
+            raise BuildError(f"the search index could not be built: {self.error}")
+        old = previous / INDEX_DIR if previous is not None else None
+        old_keys = _keys(old) if old is not None else {}
+        target = stage / INDEX_DIR
+        target.mkdir(parents=True, exist_ok=True)
+        for shard in self.shards:
+            built = self.work / f"index-{shard.name}"
+            if built.is_dir():
+                os.rename(built, target / shard.name)
+            elif old is not None and old_keys.get(shard.name) == shard.key:
+                _link_tree(old / shard.name, target / shard.name)
+            else:  # the previous site changed under us: index this shard now
+                self._index(shard)
+                os.rename(built, target / shard.name)
+        listing = {"shards": [{"name": s.name, "papers": len(s.pages), "key": s.key}
+                              for s in self.shards]}
+        data = (json.dumps(listing, indent=1) + "\n").encode("utf-8")
+        if old is not None and (old / SHARDS_FILE).is_file() \
+                and (old / SHARDS_FILE).read_bytes() == data:
+            _link_tree(old, target, only=SHARDS_FILE)  # unchanged: the same file, not a copy
+        else:
+            (target / SHARDS_FILE).write_bytes(data)
 
 
-def _link_tree(source: Path, target: Path) -> None:
-    for path in sorted(source.rglob("*")):
+def _keys(index_dir: Path) -> dict[str, str]:
+    """Shard name -> key, as the previous site's shards.json records them ({} if none)."""
+    try:
+        listing = json.loads((index_dir / SHARDS_FILE).read_text(encoding="utf-8"))
+        return {str(s["name"]): str(s["key"]) for s in listing["shards"]
+                if (index_dir / str(s["name"]) / "pagefind-entry.json").is_file()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _link_tree(source: Path, target: Path, only: str = "*") -> None:
+    """Hard-link the files under source (those matching `only`) into target."""
+    for path in sorted(source.rglob(only)):
         dest = target / path.relative_to(source)
         if path.is_dir():
             dest.mkdir(parents=True, exist_ok=True)
@@ -58,3 +217,8 @@ def _link_tree(source: Path, target: Path) -> None:
                 os.link(path, dest)
             except OSError:
                 shutil.copy2(path, dest)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)

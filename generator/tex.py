@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -85,16 +86,23 @@ _HREF_TWICE = re.compile(r"(https?://[^\s{}\\]+)\}\{\1")
 _COLOUR_WORD = re.compile(r"\b(?:blue|red|green|magenta|cyan|purple|orange)(?=\{https?://)")
 # Bare superscripts whose "$" the listing dropped: R^2, 10^6, rangle^{-1}.
 _BARE_SUP = re.compile(r"\^(\d+|\{[-+]?\d+\})")
+_SPECIAL = re.compile(r"[{}\\$^_~`']")  # where the parser may have to act
+# Text with none of these reads the same as TeX and as plain text (most abstracts).
+_MARKUP = re.compile(r"[{}\\$^~]|``|''")
 
 
 def tex_to_text(s: str) -> str:
     """Inline TeX as plain Unicode: $^3$ -> ³, $\\alpha$ -> α, {\\em x} -> x, \\% -> %."""
+    if not _MARKUP.search(s):
+        return s
     return "".join(_text(n) for n in parse(s))
 
 
 def tex_to_html(s: str) -> Markup:
     """Inline TeX as escaped HTML: <sup>/<sub> where Unicode has no glyph, <em>, <strong>,
     and URLs as links; nothing from the input passes unescaped."""
+    if not _MARKUP.search(s) and "://" not in s:  # plain text without a URL (most titles)
+        return escape(s)
     return Markup("").join(_html(n) for n in parse(s))
 
 
@@ -115,6 +123,7 @@ class _Parser:
     def __init__(self, s: str, urls: dict[int, int]) -> None:
         self.s = s
         self.urls = urls
+        self.starts = sorted(urls)
 
     def run(self, i: int, math: bool, in_group: bool) -> tuple[list[Node], int]:
         """Parse from i to the end, or to the "}" closing the current group (not consumed)."""
@@ -169,9 +178,13 @@ class _Parser:
                 out.append("′")
                 i += 1
             else:
-                j = i + 1
-                while j < len(s) and s[j] not in "{}\\$^_~`'" and j not in self.urls:
-                    j += 1
+                # Plain text runs to the next character that could start markup or a URL;
+                # found by regex and bisection, not a Python loop over every character.
+                found = _SPECIAL.search(s, i + 1)
+                j = found.start() if found else len(s)
+                at = bisect.bisect_right(self.starts, i)
+                if at < len(self.starts) and self.starts[at] < j:
+                    j = self.starts[at]
                 out.append(s[i:j])
                 i = j
         return out, i

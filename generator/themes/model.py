@@ -31,6 +31,7 @@ class ThemeSettings:
     title_repeat: int = 2  # titles are dense summaries: their words count twice
     C: float = 1.0  # inverse L2 strength: moderate, because the seeds are noisy
     folds: int = 5  # out-of-fold scores, so a seed paper is never scored by itself
+    max_negatives: int = 20_000  # negative seeds trained on, at most (a seeded sample)
     p_strong: float = 0.2  # strong evidence: in unless the model clearly disagrees
     p_weak: float = 0.4  # a passing mention: the model must back it
     p_none: float = 0.6  # no mention at all: the model alone must be confident
@@ -75,6 +76,14 @@ def score_theme(X: sp.csr_matrix, evidence: np.ndarray, settings: ThemeSettings,
     if extra_positives is not None:
         positive = positive | extra_positives
     negative = (evidence <= 0) & ~positive
+    negatives = np.flatnonzero(negative)
+    if len(negatives) > settings.max_negatives:
+        # A large corpus has far more papers without a keyword than the model needs to learn
+        # what a theme is not; a seeded sample keeps the fits' cost flat as the corpus grows.
+        # Papers left out are scored by the model like any paper outside the seeds.
+        rng = np.random.default_rng(settings.random_state)
+        negative = np.zeros_like(negative)
+        negative[rng.choice(negatives, settings.max_negatives, replace=False)] = True
     seeds = np.flatnonzero(positive | negative)
     y = positive[seeds].astype(int)
     if y.sum() < 2 or (1 - y).sum() < 2 or X.shape[1] == 0:

@@ -53,15 +53,29 @@ class PhraseSet:
                 for form in arg or ():
                     self._by_word.setdefault(form, []).append((index, pattern))
         self._prefixes = tuple(p for p, _, _ in self._by_prefix)
-        self._can_start: dict[str, bool] = {}
+        self._seen: set[str] = set()  # every word classified so far...
+        self._starters: set[str] = set()  # ...and those of them that can start a phrase
 
     def scan(self, toks: Sequence[str]) -> Iterator[tuple[int, int, int]]:
         """(phrase index, start, end) of each match, left to right, never overlapping."""
+        by_word = self._by_word
+        # Only tokens that can start a phrase are tried. Each distinct word is classified once
+        # (memoised in sets); the positions of the starting words are found in one C-speed pass.
+        words = set(toks)
+        for tok in words.difference(self._seen):
+            self._seen.add(tok)
+            if tok in by_word or tok.startswith(self._prefixes):
+                self._starters.add(tok)
+        starters = words & self._starters
+        if not starters:
+            return
+        starts = [i for i, tok in enumerate(toks) if tok in starters]
         resume = 0
-        for i, tok in enumerate(toks):
-            if i < resume or not self._starts(tok):
+        for i in starts:
+            if i < resume:
                 continue
-            candidates = list(self._by_word.get(tok, ()))
+            tok = toks[i]
+            candidates = list(by_word.get(tok, ()))
             candidates += [(idx, pat) for pre, idx, pat in self._by_prefix if tok.startswith(pre)]
             best: tuple[int, int, int] | None = None
             for index, pattern in candidates:
@@ -71,12 +85,6 @@ class PhraseSet:
             if best is not None:
                 yield best
                 resume = best[2]
-
-    def _starts(self, tok: str) -> bool:
-        known = self._can_start.get(tok)
-        if known is None:
-            known = self._can_start[tok] = tok in self._by_word or tok.startswith(self._prefixes)
-        return known
 
 
 def _step(word: str) -> Step:

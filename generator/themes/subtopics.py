@@ -15,6 +15,7 @@ from sklearn.exceptions import ConvergenceWarning
 MIN_PAPERS = 12  # fewer papers than this are one list, not sub-topics
 PAPERS_PER_TOPIC = 25  # aim for sub-topics of about this size...
 MAX_TOPICS = 6  # ...but never more than a reader can scan
+FIT_ROWS = 3000  # a theme with more papers learns its sub-topics from a sample this size
 NAME_TERMS = 3
 # Words that name nothing: fragments left by hyphen splitting ("pre-training", "model-based")
 # disqualify a term; generic research words disqualify it only when they are all it has.
@@ -45,12 +46,26 @@ def find_subtopics(X: sp.csr_matrix, names: np.ndarray, paper_ids: Sequence[str]
     if n < MIN_PAPERS or X.shape[1] == 0:
         return ()
     k = int(min(MAX_TOPICS, max(2, round(n / PAPERS_PER_TOPIC))))
+    # Only the terms these papers use: the rest of the corpus vocabulary would only widen
+    # every factor with zeros (and cost time in each iteration).
+    used = np.unique(sp.csr_matrix(X).indices)
+    X, names = sp.csr_matrix(X)[:, used], names[used]
     # nndsvd initialisation is deterministic, so the same papers always give the same topics.
     model = NMF(n_components=k, init="nndsvd", max_iter=200, tol=1e-3, random_state=random_state)
     with warnings.catch_warnings():
         # An NMF stopped before full convergence still groups papers well, and deterministically.
         warnings.simplefilter("ignore", ConvergenceWarning)
-        weights = model.fit_transform(X)
+        if n <= FIT_ROWS:
+            weights = model.fit_transform(X)
+        else:
+            # A large theme: the topics are learnt from a seeded sample of its papers, and
+            # every paper is then placed by least squares on them (one matrix product, where
+            # NMF's own transform would iterate over every paper again).
+            sample = np.sort(np.random.default_rng(random_state).choice(n, FIT_ROWS,
+                                                                        replace=False))
+            model.fit(X[sample])
+            H = model.components_
+            weights = np.asarray(X @ H.T) @ np.linalg.pinv(H @ H.T)
     members: dict[int, list[str]] = {}
     for row, pid in enumerate(paper_ids):
         if weights[row].max() > 0:

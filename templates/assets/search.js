@@ -19,6 +19,49 @@
     return new DOMParser().parseFromString(html, "text/html").body.textContent || "";
   }
 
+  let loaded = null;
+  function load() {
+    // The index comes in shards (pagefind/<n>/, listed in pagefind/shards.json): the first is
+    // loaded, the others are merged into it, so one search covers every paper.
+    if (!loaded) {
+      loaded = (async function () {
+        const listing = await fetch(new URL("pagefind/shards.json", base)).then((r) => {
+          if (!r.ok) { throw new Error("no search index"); }
+          return r.json();
+        });
+        const names = listing.shards.map((s) => s.name);
+        const bundle = (name) => new URL("pagefind/" + name + "/", base);
+        const pf = await import(new URL("pagefind.js", bundle(names[0])).href);
+        await pf.options({ baseUrl: base.pathname, bundlePath: bundle(names[0]).pathname });
+        for (const name of names.slice(1)) {
+          await pf.mergeIndex(bundle(name).pathname, { baseUrl: base.pathname });
+        }
+        return pf;
+      })();
+      loaded.catch(() => { loaded = null; });
+    }
+    return loaded;
+  }
+
+  const memberLists = {};
+  function themeMembers(slug) {
+    if (!memberLists[slug]) {
+      memberLists[slug] = fetch(new URL("data/themes/" + encodeURIComponent(slug) + ".json", base))
+        .then((r) => {
+          if (!r.ok) { throw new Error("no list of papers for this theme"); }
+          return r.json();
+        })
+        .then((data) => new Set(data.papers));
+      memberLists[slug].catch(() => { delete memberLists[slug]; });
+    }
+    return memberLists[slug];
+  }
+
+  function slugOf(url) {
+    const match = /\/papers\/([^/?#]+)\.html(?:[?#]|$)/.exec(url);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
   function show(message) {
     status.textContent = message;
   }
@@ -33,19 +76,26 @@
     show("Searching…");
     let pagefind;
     try {
-      pagefind = await import(new URL("pagefind/pagefind.js", base).href);
-      await pagefind.options({ baseUrl: base.pathname });
+      pagefind = await load();
     } catch (err) {
       show("Search is not available here (it needs the site to be served over HTTP).");
       return;
     }
     const found = await pagefind.search(query);
-    // The theme filter reads each result's "themes" metadata (slugs separated by spaces).
+    // The theme filter keeps the papers listed in data/themes/<theme>.json.
     const wanted = select.value;
+    let members = null;
+    if (wanted) {
+      try {
+        members = await themeMembers(wanted);
+      } catch (err) {
+        show("The theme filter is not available: " + err.message);
+        return;
+      }
+    }
     const candidates = await Promise.all(found.results.slice(0, wanted ? SCAN : SHOW)
       .map((r) => r.data()));
-    const matching = candidates.filter((d) => !wanted ||
-      (d.meta.themes || "").split(" ").indexOf(wanted) >= 0);
+    const matching = candidates.filter((d) => !members || members.has(slugOf(d.url)));
     const total = wanted ? matching.length : found.results.length;
     const label = wanted ? " in " + select.options[select.selectedIndex].text : "";
     show(total + (total === 1 ? " paper" : " papers") + " found for “" + query + "”" + label +

@@ -1,0 +1,87 @@
+"""Run a pipeline stage in a forked child process while the parent goes on with another.
+
+The model stages (themes, related papers, the map) are pure functions of the papers, each
+mostly single-threaded Python and NumPy, so on a machine with two or more cores two of them
+can run side by side. A forked child starts with the parent's memory (papers, imported
+modules) at no copying cost and sends back only its pickled result. Where fork is unavailable,
+or with one core, the stage simply runs in the parent when its result is asked for.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import traceback
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Generic, TypeVar
+
+import threadpoolctl
+
+from .errors import BuildError
+
+T = TypeVar("T")
+
+
+def one_thread() -> threadpoolctl.threadpool_limits:
+    """Native thread pools (BLAS, OpenMP) limited to one thread: while processes run side by
+    side, more threads than cores only make them wait for each other (and spin)."""
+    return threadpoolctl.threadpool_limits(limits=1)
+
+
+class Beside(Generic[T]):
+    """A computation started now in a child process; `result()` waits for it. Use it as a
+    context manager so that the child is stopped if the parent fails first."""
+
+    def __init__(self, compute: Callable[[], T]) -> None:
+        self._compute = compute
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._conn: Connection | None = None
+        if (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")
+            receive, send = context.Pipe(duplex=False)
+            self._process = context.Process(target=_child, args=(compute, send), daemon=True)
+            self._process.start()
+            send.close()
+            self._conn = receive
+
+    def __enter__(self) -> Beside[T]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Stop the child if its result was never collected (the parent failed meanwhile)."""
+        if self._process is not None and self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
+        if self._conn is not None:
+            self._conn.close()
+
+    @property
+    def forked(self) -> bool:
+        """Whether the computation runs in a child (else `result()` computes it)."""
+        return self._process is not None
+
+    def result(self) -> T:
+        if self._process is None or self._conn is None:
+            return self._compute()
+        try:
+            status, payload = pickle.loads(self._conn.recv_bytes())
+        except EOFError:
+            status, payload = "error", "the worker process ended without a result"
+        finally:
+            self._conn.close()
+            self._process.join()
+        if status == "error":
+            raise BuildError(f"a build stage failed in its worker process:\n{payload}")
+        return payload  # type: ignore[no-any-return]
+
+
+def _child(compute: Callable[[], object], conn: Connection) -> None:
+    try:
+        with one_thread():
+            data = pickle.dumps(("ok", compute()), protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException:  # reported to the parent, which raises it as a BuildError
+        data = pickle.dumps(("error", traceback.format_exc()))
+    conn.send_bytes(data)
+    conn.close()

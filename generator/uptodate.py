@@ -1,0 +1,104 @@
+"""Skip a build whose inputs and output are exactly as the last build left them.
+
+A build is a pure function of its inputs: every file of the content directory, the settings
+(the Config, which includes command-line overrides), SOURCE_DATE_EPOCH, the program itself
+(its code and templates) and the versions of the libraries whose results it publishes. When
+a fingerprint of all of these equals the one recorded after the last successful build into
+the same output, and the output still holds exactly the files that build wrote (same paths,
+sizes and modification times), building again would write the same bytes: the build is
+skipped. Anything else, including a missing or unreadable record, means a full build.
+
+The record lives in the cache directory (.digest-cache/), so deleting the cache, or
+`digest build --no-cache`, always rebuilds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .config import Config
+from .publish import MARKER
+
+PACKAGE = Path(__file__).parent
+LIBRARIES = ("scikit-learn", "numpy", "scipy", "jinja2", "markdown", "nh3", "pagefind_bin")
+
+
+def library_versions() -> str:
+    """The versions of the libraries whose output ends up in the site."""
+    found = []
+    for name in LIBRARIES:
+        try:
+            found.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name}=none")
+    return " ".join(found)
+
+
+def fingerprint(config: Config, templates: Path) -> str:
+    """A hash of everything a build reads (see the module docstring)."""
+    h = hashlib.sha256()
+    h.update(repr(config).encode())
+    h.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode() + b"\0")
+    h.update(library_versions().encode())
+    roots = [(PACKAGE, "*.py"), (templates, "*"), (config.content_dir, "*")]
+    for root, pattern in roots:
+        for path in sorted(root.rglob(pattern)):
+            if path.is_file():
+                h.update(f"\0{path.relative_to(root).as_posix()}\0".encode())
+                h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def site_state(out_dir: Path) -> dict[str, list[int]]:
+    """Every file of the site: path -> [size, mtime in ns, inode]. Dot-folders (a .git of
+    the user's, say) are not the build's and are left out."""
+    state = {}
+    for dirpath, dirs, names in os.walk(out_dir):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            path = os.path.join(dirpath, name)
+            st = os.lstat(path)
+            state[os.path.relpath(path, out_dir)] = [st.st_size, st.st_mtime_ns, st.st_ino]
+    return state
+
+
+def _record_path(cache_dir: Path, out_dir: Path) -> Path:
+    where = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
+    return cache_dir / f"last-build-{where}.json"
+
+
+def last_build(cache_dir: Path, out_dir: Path, print_: str
+               ) -> tuple[dict[str, Any], dict[str, list[int]]] | None:
+    """The last build's report and the site's files, if fingerprint `print_` matches and
+    the site is exactly as that build left it; else None."""
+    try:
+        record = json.loads(_record_path(cache_dir, out_dir).read_text(encoding="utf-8"))
+        if record["fingerprint"] != print_ or not (out_dir / MARKER).is_file():
+            return None
+        state = site_state(out_dir)
+        if record["site"] != state:
+            return None
+        return record["report"], state
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def remember_build(cache_dir: Path, out_dir: Path, print_: str, report: Any) -> None:
+    """Record a successful build (best effort: a cache that cannot be written costs time)."""
+    record = {"fingerprint": print_, "site": site_state(out_dir),
+              "report": {k: v for k, v in asdict(report).items()
+                         if k in ("listings", "papers", "weeks", "theme_counts", "warnings")}}
+    path = _record_path(cache_dir, out_dir)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp-{os.getpid()}")
+        tmp.write_text(json.dumps(record), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass

@@ -1,0 +1,112 @@
+"""The search index in shards: every paper indexed once, unchanged shards reused, and one
+search in the browser finding papers of every shard."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from generator.build import build
+from generator.config import load_config
+from generator.ingest import ingest_file
+
+from .browser import chromium, serve_directory
+
+SHARD = 200  # the default digest's 747 papers make 4 shards
+
+
+def _with_shards(content: Path) -> Path:
+    digest_yaml = content / "digest.yaml"
+    digest_yaml.write_text(digest_yaml.read_text(encoding="utf-8") +
+                           f"search_shard_size: {SHARD}\n", encoding="utf-8")
+    return content
+
+
+@pytest.fixture(scope="module")
+def sharded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(content, site) of the default digest built with 4 search shards."""
+    import shutil
+
+    from .conftest import CONTENT
+    root = tmp_path_factory.mktemp("sharded")
+    content = _with_shards(Path(shutil.copytree(CONTENT, root / "content")))
+    site = root / "site"
+    build(load_config(content), site)
+    return content, site
+
+
+def _listing(site: Path) -> list[dict[str, object]]:
+    return json.loads((site / "pagefind" / "shards.json").read_text())["shards"]  # type: ignore[no-any-return]
+
+
+def test_every_paper_is_in_exactly_one_shard(sharded: tuple[Path, Path]) -> None:
+    _, site = sharded
+    shards = _listing(site)
+    assert [s["name"] for s in shards] == ["0", "1", "2", "3"]
+    assert [s["papers"] for s in shards] == [200, 200, 200, 147]
+    for shard in shards:
+        entry = json.loads((site / "pagefind" / str(shard["name"]) / "pagefind-entry.json")
+                           .read_text())
+        # Pagefind counts the pages it indexed, per language.
+        assert sum(lang["page_count"] for lang in entry["languages"].values()) == shard["papers"]
+
+
+def _entry_inodes(site: Path) -> dict[str, int]:
+    return {str(s["name"]): (site / "pagefind" / str(s["name"]) / "pagefind-entry.json")
+            .stat().st_ino for s in _listing(site)}
+
+
+def test_a_new_week_reindexes_only_the_newest_shard(tmp_path: Path, content_copy: Path) -> None:
+    content = _with_shards(content_copy)
+    site = tmp_path / "site"
+    build(load_config(content), site)
+    before = _entry_inodes(site)
+    themes_before = (site / "data" / "themes" / "embeddings.json").read_bytes()
+    dump = tmp_path / "new-week.json"
+    dump.write_text(json.dumps([{"title": "A Shard-Local Paper About Sentence Embeddings",
+                                 "abstract": "We study sentence embeddings for retrieval."}]),
+                    encoding="utf-8")
+    ingest_file(content, dump, dt.date(2025, 5, 1), query="embeddings")
+    build(load_config(content), site)
+    after = _entry_inodes(site)
+    assert [s["papers"] for s in _listing(site)] == [200, 200, 200, 148]
+    # The index holds no model output, so the three older shards are the very same files
+    # even though the theme model was trained again; only the newest shard was indexed.
+    assert {k: after[k] for k in "012"} == {k: before[k] for k in "012"}
+    assert after["3"] != before["3"]
+    # The theme filter's lists are data files, rewritten with the model's new decisions.
+    members = json.loads((site / "data" / "themes" / "embeddings.json").read_text())
+    assert "a-shard-local-paper-about-sentence-embeddings" in members["papers"]
+    assert (site / "data" / "themes" / "embeddings.json").read_bytes() != themes_before
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with chromium() as b:
+        yield b
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("shard", [0, 1, 2, 3])
+def test_one_search_covers_every_shard(sharded: tuple[Path, Path], browser: object,
+                                       shard: int) -> None:
+    _, site = sharded
+    rows = json.loads((site / "data" / "papers.json").read_text(encoding="utf-8"))
+    rows.sort(key=lambda r: (r["first_seen"], r["id"]))  # the shards' order
+    wanted = rows[shard * SHARD]["title"]
+    query = " ".join(wanted.split()[:6])
+    with serve_directory(site) as url:
+        page = browser.new_page()  # type: ignore[attr-defined]
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{url}/search.html?q={quote(query)}")
+        page.locator("#search-results li").first.wait_for()
+        titles = page.locator("#search-results li a").all_inner_texts()
+        assert wanted in titles, (query, titles[:10])
+        assert errors == []
+        page.close()
