@@ -21,7 +21,7 @@ from .errors import SourceProblems
 from .mapping import map_papers
 from .models import Listing, Paper
 from .parallel import Beside, one_thread
-from .publish import MARKER, PublishReport, check_out_dir, publish_site
+from .publish import PublishReport, check_out_dir, publish_site
 from .render import default_templates_dir, make_env, render_site
 from .search import SearchIndexer
 from .similar import relate_papers
@@ -49,6 +49,7 @@ class BuildReport:
     seconds: float
     out_dir: Path
     warnings: tuple[str, ...] = ()  # bad records skipped, each "file:line: reason"
+    up_to_date: bool = False  # nothing changed since the last build: nothing was done
 
 
 def build(config: Config, out_dir: Path, progress: Progress | None = None,
@@ -138,15 +139,14 @@ def _unchanged(last: tuple[dict[str, Any], dict[str, list[int]]], config: Config
     warnings = tuple(report["warnings"])
     if strict and warnings:
         raise SourceProblems(warnings)
-    pages = [v for k, v in files.items() if k != MARKER]
-    log.info("nothing changed since the last build into %s", out_dir)
+    log.info("nothing changed since the last build into %s (%d files)", out_dir, len(files))
     return BuildReport(listings=report["listings"], papers=report["papers"],
                        weeks=tuple(report["weeks"]), theme_counts=report["theme_counts"],
-                       pages=len(pages),
-                       publish=PublishReport(written=0, unchanged=len(pages), removed=(),
-                                             total_bytes=sum(size for size, _, _ in pages)),
+                       pages=report["pages"],
+                       publish=PublishReport(written=0, unchanged=report["pages"], removed=(),
+                                             total_bytes=report["total_bytes"]),
                        seconds=time.perf_counter() - started, out_dir=out_dir,
-                       warnings=warnings)
+                       warnings=warnings, up_to_date=True)
 
 
 def read_papers(config: Config, strict: bool = False

@@ -65,8 +65,9 @@ def cli() -> None:
               "base_url), e.g. https://USER.github.io/REPO/.")
 @click.option("--strict", is_flag=True, help="Fail on any bad record in the dumps instead of "
               "skipping it with a warning.")
-@click.option("--no-cache", is_flag=True, help="Recompute the theme model instead of reusing "
-              "the result cached in .digest-cache/ beside the output (the result is the same).")
+@click.option("--no-cache", is_flag=True, help="Recompute everything instead of reusing what "
+              ".digest-cache/ beside the output holds (the model results, and the record that "
+              "lets an unchanged build be skipped); the result is the same.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors and warnings.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print each stage as it runs.")
 def build(content_dir: Path, out_dir: Path, base_url: str | None, strict: bool, no_cache: bool,
@@ -100,6 +101,11 @@ def build(content_dir: Path, out_dir: Path, base_url: str | None, strict: bool, 
     click.echo(f"Read {report.listings} listings: {report.papers} papers in {weeks} "
                f"{'week' if weeks == 1 else 'weeks'} ({report.weeks[0]} to {report.weeks[-1]}).")
     click.echo(f"Themes: {themes}.")
+    if report.up_to_date:
+        click.echo(f"Nothing changed since the last build: {report.out_dir} is up to date "
+                   f"({report.pages} files; checked in {report.seconds:.2f} s).")
+        click.echo(f"Open {(report.out_dir / 'index.html').resolve().as_uri()}")
+        return
     click.echo(f"Wrote {report.pages} files to {report.out_dir} ({pub.written} new or changed, "
                f"{pub.unchanged} unchanged, {len(pub.removed)} removed; "
                f"{pub.total_bytes / 1e6:.1f} MB) in {report.seconds:.2f} s.")

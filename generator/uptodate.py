@@ -92,8 +92,10 @@ def last_build(cache_dir: Path, out_dir: Path, print_: str
 def remember_build(cache_dir: Path, out_dir: Path, print_: str, report: Any) -> None:
     """Record a successful build (best effort: a cache that cannot be written costs time)."""
     record = {"fingerprint": print_, "site": site_state(out_dir),
-              "report": {k: v for k, v in asdict(report).items()
-                         if k in ("listings", "papers", "weeks", "theme_counts", "warnings")}}
+              "report": {**{k: v for k, v in asdict(report).items()
+                            if k in ("listings", "papers", "weeks", "theme_counts", "warnings",
+                                     "pages")},
+                         "total_bytes": report.publish.total_bytes}}
     path = _record_path(cache_dir, out_dir)
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)

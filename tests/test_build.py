@@ -218,3 +218,42 @@ def test_a_no_op_rebuild_rewrites_no_file(content_copy: Path, tmp_path: Path) ->
     after = inodes()
     changed = sorted(k for k in before if after.get(k) != before[k])
     assert changed == ["weeks/2025-W13/index.html"]
+
+
+def test_an_unchanged_build_is_skipped_and_any_change_rebuilds(
+        content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import generator.build as build_module
+
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    first = build(load_config(content_copy), out, cache_dir=cache)
+    pristine = tree(out)
+    renders: list[int] = []
+    real_render = build_module.render_site
+
+    def counting_render(*args: object, **kwargs: object) -> object:
+        renders.append(1)
+        return real_render(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "render_site", counting_render)
+    again = build(load_config(content_copy), out, cache_dir=cache)
+    assert renders == []  # nothing was read past the fingerprint, nothing rendered
+    assert again.publish.written == 0 and again.pages == first.pages
+    assert (again.papers, again.weeks, again.theme_counts) == (first.papers, first.weeks,
+                                                              first.theme_counts)
+    assert tree(out) == pristine
+
+    # A page edited by hand is noticed and put back.
+    (out / "about.html").write_text("edited by hand", encoding="utf-8")
+    build(load_config(content_copy), out, cache_dir=cache)
+    assert renders == [1] and tree(out) == pristine
+
+    # So is a change of settings given on the command line (base URL)...
+    build(load_config(content_copy, base_url="https://x.example/"), out, cache_dir=cache)
+    assert len(renders) == 2 and tree(out) != pristine
+    # ...and a change in the content directory.
+    build(load_config(content_copy), out, cache_dir=cache)
+    assert len(renders) == 3 and tree(out) == pristine
+    (content_copy / "notes" / "2025-W13.md").write_text("A note for week 13.", encoding="utf-8")
+    build(load_config(content_copy), out, cache_dir=cache)
+    assert len(renders) == 4 and "A note for week 13." in (
+        out / "weeks" / "2025-W13" / "index.html").read_text(encoding="utf-8")

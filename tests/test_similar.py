@@ -10,7 +10,7 @@ import pytest
 
 from generator.config import load_config
 from generator.markup import sentences
-from generator.similar import related_papers, tfidf_matrix, top_k_similar
+from generator.similar import related_papers, tfidf_matrix, top_k_by_candidates, top_k_similar
 from generator.sources import read_sources
 
 from .conftest import CONTENT
@@ -124,3 +124,34 @@ def test_scale_smoke_twenty_thousand_documents(seed_texts: list[str]) -> None:
     assert len(related) == len(texts)
     assert all(i not in row and len(row) <= 5 for i, row in enumerate(related))
     assert sum(len(row) == 5 for row in related) > 0.99 * len(texts)
+
+
+def test_candidate_search_agrees_with_the_exact_one(seed_texts: list[str]) -> None:
+    # Above EXACT_LIMIT the search only scores candidates that share rare terms. On 20,000
+    # synthetic documents it must find nearly the exact answer, and what it lists must be in
+    # the exact order of true scores (every listed score is computed exactly).
+    texts = _synthetic(seed_texts, 20_000)
+    x = tfidf_matrix(texts)
+    exact = top_k_similar(x, k=5)
+    found = top_k_by_candidates(x, k=5)
+    overlap = np.mean([len(set(a) & set(b)) / max(1, len(b)) for a, b in zip(found, exact, strict=True)])
+    assert overlap > 0.95
+    assert np.mean([a[:1] == b[:1] for a, b in zip(found, exact, strict=True)]) > 0.95
+    for i in range(0, 20_000, 997):
+        scores = [float(x[i].multiply(x[j]).sum()) for j in found[i]]
+        assert scores == sorted(scores, reverse=True) and i not in found[i]
+
+
+def test_above_the_limit_the_candidate_search_is_used(monkeypatch: pytest.MonkeyPatch,
+                                                      seed_texts: list[str]) -> None:
+    import generator.similar as similar
+
+    monkeypatch.setattr(similar, "EXACT_LIMIT", 100)
+    x = tfidf_matrix(seed_texts)
+    assert top_k_similar(x, k=5) == top_k_by_candidates(x, k=5)
+    # On the real seeds (few papers, so nearly every term is "rare") it is the exact answer
+    # for nearly every paper.
+    monkeypatch.setattr(similar, "EXACT_LIMIT", 10**9)
+    exact = top_k_similar(x, k=5)
+    found = top_k_by_candidates(x, k=5)
+    assert np.mean([a == b for a, b in zip(found, exact, strict=True)]) > 0.98

@@ -1,0 +1,35 @@
+"""A stage in a worker process: its result comes back, its failure becomes a BuildError."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from generator.errors import BuildError
+from generator.parallel import Beside
+
+
+def test_the_result_comes_back_from_the_worker() -> None:
+    parent = os.getpid()
+    with Beside(lambda: (os.getpid(), sum(range(1000)))) as job:
+        pid, total = job.result()
+    assert total == 499500
+    assert (pid != parent) == job.forked  # computed in a child wherever fork is available
+
+
+def test_a_failure_in_the_worker_is_reported_with_its_traceback() -> None:
+    def broken() -> int:
+        raise ValueError("the stage broke")
+
+    with Beside(broken) as job, pytest.raises(BuildError) as err:
+        job.result()
+    assert "ValueError: the stage broke" in str(err.value)
+
+
+def test_a_parent_failure_stops_the_worker() -> None:
+    import time
+
+    with pytest.raises(RuntimeError), Beside(lambda: time.sleep(60)) as job:
+        raise RuntimeError("the parent failed first")
+    assert job._process is None or not job._process.is_alive()
