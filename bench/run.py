@@ -313,6 +313,7 @@ def largest_html(root: Path) -> tuple[int, str]:
 
 _WROTE = re.compile(r"Wrote (\d+) files to .*?\((\d+) new or changed, (\d+) unchanged, "
                     r"(\d+) removed")
+_UP_TO_DATE = re.compile(r"Nothing changed since the last build: .*? is up to date \((\d+) files")
 
 
 def digest_cmd() -> list[str]:
@@ -371,6 +372,8 @@ def build_ours(content: Path, site: Path, log: Path, timeout: float | None,
         if m:
             run.extra.update(files=int(m[1]), written=int(m[2]), unchanged=int(m[3]),
                              removed=int(m[4]))
+        elif m := _UP_TO_DATE.search(run.log):  # the build was skipped: nothing to write
+            run.extra.update(files=int(m[1]), written=0, unchanged=int(m[1]), removed=0)
     return run
 
 
