@@ -72,9 +72,11 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
     listings, papers, warnings = read_papers(config, strict)
     log.info("read %d papers: %.2f s", len(papers), time.perf_counter() - started)
     check_out_dir(out_dir, config.content_dir)  # before the search indexer writes beside it
-    # The search index needs only the papers: it is built in the background from here on.
-    with SearchIndexer(papers, config.language, out_dir, config.search_shard_size) as search:
-        digest, more_warnings = derive_digest(config, papers, cache_dir, step, started)
+    # Related papers and the map start in a worker process, forked before any thread exists;
+    # the search index needs only the papers, so it is built in the background from here on.
+    with worker_stages(config, papers, cache_dir) as beside, \
+            SearchIndexer(papers, config.language, out_dir, config.search_shard_size) as search:
+        digest, more_warnings = derive_digest(config, papers, cache_dir, step, started, beside)
         warnings += more_warnings
         if strict and warnings:
             raise SourceProblems(warnings)
@@ -102,28 +104,34 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
     return result
 
 
-def derive_digest(config: Config, papers: tuple[Paper, ...], cache_dir: Path | None,
-                  step: Progress, started: float) -> tuple[Digest, tuple[str, ...]]:
-    """Themes, related papers, the map, weeks and notes: the digest, and notes' warnings.
-
-    Each model stage is cached by a key of exactly its inputs; related papers and the map
-    run in a worker process beside the theme model."""
-    step("themes", 0, 1)
-    settings = theme_settings(config)
+def worker_stages(config: Config, papers: tuple[Paper, ...], cache_dir: Path | None
+                  ) -> Beside[tuple[dict[str, tuple[str, ...]], dict[str, tuple[float, float]]]]:
+    """Related papers and the map, each cached by a key of exactly its inputs, started in a
+    worker process (see parallel.py)."""
     related_key = inputs_key(papers, [PACKAGE / "similar.py"])
     dates = sorted((p.id, p.first_seen.isoformat()) for p in papers)  # the map shows the newest
     map_key = inputs_key(papers, [PACKAGE / "mapping.py"], config.random_state, dates)
-    with Beside(lambda: (
-            cached(cache_dir, "related", related_key, lambda: relate_papers(papers)),
-            cached(cache_dir, "map", map_key, lambda: map_papers(papers, config.random_state)))
-    ) as beside:
-        with one_thread() if beside.forked else contextlib.nullcontext():
-            themes = cached(cache_dir, "themes", themes_key(papers, config.themes, settings),
-                            lambda: assign_themes(papers, config.themes, settings))
-        log.info("themes assigned: %.2f s", time.perf_counter() - started)
-        step("related", 0, 1)
-        related, positions = beside.result()
-        log.info("related papers and map: %.2f s", time.perf_counter() - started)
+    return Beside(lambda: (
+        cached(cache_dir, "related", related_key, lambda: relate_papers(papers)),
+        cached(cache_dir, "map", map_key, lambda: map_papers(papers, config.random_state))))
+
+
+def derive_digest(config: Config, papers: tuple[Paper, ...], cache_dir: Path | None,
+                  step: Progress, started: float,
+                  beside: Beside[tuple[dict[str, tuple[str, ...]],
+                                       dict[str, tuple[float, float]]]],
+                  ) -> tuple[Digest, tuple[str, ...]]:
+    """Themes (cached by a key of exactly their inputs), the worker's related papers and map,
+    weeks and notes: the digest, and the notes' warnings."""
+    step("themes", 0, 1)
+    settings = theme_settings(config)
+    with one_thread() if beside.forked else contextlib.nullcontext():
+        themes = cached(cache_dir, "themes", themes_key(papers, config.themes, settings),
+                        lambda: assign_themes(papers, config.themes, settings))
+    log.info("themes assigned: %.2f s", time.perf_counter() - started)
+    step("related", 0, 1)
+    related, positions = beside.result()
+    log.info("related papers and map: %.2f s", time.perf_counter() - started)
     weeks = schedule_weeks(papers, config.week_start)
     notes, note_problems = read_notes(config.notes_dir, {t.slug for t in config.themes})
     digest, note_warnings = assemble_digest(config, papers, themes, weeks,
