@@ -80,13 +80,18 @@ def paper_entry(paper: Paper) -> str:
     return f"@misc{{{bib_key(paper)},\n{body}}}\n"
 
 
-def bibtex_pages(digest: Digest) -> Iterator[tuple[str, bytes]]:
+def bibtex_pages(digest: Digest, paper_files: bool = True, week_files: bool = True
+                 ) -> Iterator[tuple[str, bytes]]:
     """papers/<slug>.bib for every paper; weeks/<week>/<theme>.bib for each theme with papers
-    that week (an empty theme-week has no download, and its page no link)."""
-    entries: dict[str, str] = {}  # a paper's entry is written once and reused in week files
+    that week (an empty theme-week has no download, and its page no link). `paper_files` and
+    `week_files` choose which of the two kinds are made."""
+    entries: dict[str, str] = {}  # a paper's entry is made once and reused in week files
     for paper in digest.papers:
         entries[paper.id] = paper_entry(paper)
-        yield paper_bib_path(paper), entries[paper.id].encode("utf-8")
+        if paper_files:
+            yield paper_bib_path(paper), entries[paper.id].encode("utf-8")
+    if not week_files:
+        return
     for week in digest.weeks:
         papers_of_week = digest.papers_of_week(week)
         for theme in digest.themes:

@@ -82,7 +82,9 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
             raise SourceProblems(warnings)
         # Reading ends here; from now on everything is derived from `digest` and written out.
         env = make_env(config.templates_dir)
-        total = expected_pages(digest)
+        # Paper pages are rendered by a worker process while this one renders the rest (the
+        # progress bar counts the rest).
+        total = expected_pages(digest) - len(digest.papers)
         done = 0
 
         def on_page(_path: str) -> None:
@@ -90,11 +92,12 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
             done += 1
             step("render", done, total)
 
-        report = publish_site(render_site(digest, env, on_page=on_page), out_dir,
-                              config.content_dir, config.base_url, finish=search.finish)
+        report = publish_site(render_site(digest, env, on_page=on_page, part="rest"), out_dir,
+                              config.content_dir, config.base_url, finish=search.finish,
+                              side_pages=lambda: render_site(digest, env, part="papers"))
     counts = {t.slug: len(digest.papers_in(t.slug)) for t in digest.themes}
     elapsed = time.perf_counter() - started
-    log.info("built %d pages in %.2fs", done, elapsed)
+    log.info("built %d pages in %.2fs", report.written + report.unchanged, elapsed)
     result = BuildReport(listings=len(listings), papers=len(papers),
                          weeks=tuple(w.key for w in digest.weeks), theme_counts=counts,
                          pages=report.written + report.unchanged, publish=report,

@@ -4,7 +4,8 @@ The model stages (themes, related papers, the map) are pure functions of the pap
 mostly single-threaded Python and NumPy, so on a machine with two or more cores two of them
 can run side by side. A forked child starts with the parent's memory (papers, imported
 modules) at no copying cost and sends back only its pickled result. Where fork is unavailable,
-or with one core, the stage simply runs in the parent when its result is asked for.
+with one core, or while other threads run, the stage simply runs in the parent when its result
+is asked for.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import threading
 import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -19,7 +21,7 @@ from typing import Generic, TypeVar
 
 import threadpoolctl
 
-from .errors import BuildError
+from .errors import BuildError, GeneratorError
 
 T = TypeVar("T")
 
@@ -38,7 +40,11 @@ class Beside(Generic[T]):
         self._compute = compute
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: Connection | None = None
-        if (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        # Forking while another thread runs could copy a lock that thread holds into a child
+        # that then waits for it forever (a template cache's lock, say: two builds at once in
+        # one process, or `digest serve`); then the stage runs here, when its result is asked.
+        if ((os.cpu_count() or 1) > 1 and threading.active_count() == 1
+                and "fork" in multiprocessing.get_all_start_methods()):
             context = multiprocessing.get_context("fork")
             receive, send = context.Pipe(duplex=False)
             self._process = context.Process(target=_child, args=(compute, send), daemon=True)
@@ -72,6 +78,8 @@ class Beside(Generic[T]):
         finally:
             self._conn.close()
             self._process.join()
+        if status == "problem":
+            raise BuildError(payload)
         if status == "error":
             raise BuildError(f"a build stage failed in its worker process:\n{payload}")
         return payload  # type: ignore[no-any-return]
@@ -81,6 +89,8 @@ def _child(compute: Callable[[], object], conn: Connection) -> None:
     try:
         with one_thread():
             data = pickle.dumps(("ok", compute()), protocol=pickle.HIGHEST_PROTOCOL)
+    except GeneratorError as err:  # a problem for the user: its message says it all
+        data = pickle.dumps(("problem", str(err)))
     except BaseException:  # reported to the parent, which raises it as a BuildError
         data = pickle.dumps(("error", traceback.format_exc()))
     conn.send_bytes(data)

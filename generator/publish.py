@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from .errors import BuildError
+from .parallel import Beside
 
 log = logging.getLogger(__name__)
 MARKER = ".digest-site"  # written into every output directory this program produced
@@ -64,10 +65,15 @@ Finisher = Callable[[Path, Path | None, frozenset[str]], None]
 
 
 def publish_site(pages: Iterable[tuple[str, bytes]], out_dir: Path, content_dir: Path,
-                 base_url: str = "/", finish: Finisher | None = None) -> PublishReport:
+                 base_url: str = "/", finish: Finisher | None = None,
+                 side_pages: Callable[[], Iterable[tuple[str, bytes]]] | None = None
+                 ) -> PublishReport:
     """Write every page into a staging directory, let `finish` add to it (the search index;
     it gets the staging dir, the previous site and the paths that changed or went), then swap
-    it in for out_dir."""
+    it in for out_dir.
+
+    `side_pages`, if given, makes more pages (other paths than `pages`); they are rendered
+    and written by a worker process while this one writes `pages`."""
     check_out_dir(out_dir, content_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with _lock(out_dir):
@@ -75,7 +81,21 @@ def publish_site(pages: Iterable[tuple[str, bytes]], out_dir: Path, content_dir:
         _remove(stage)
         try:
             started = time.perf_counter()
-            report, changed = _write_all(pages, stage, out_dir)
+            stage.mkdir(parents=True)
+            side = (Beside(lambda: _write_all(side_pages(), stage, out_dir))
+                    if side_pages is not None else None)
+            with side if side is not None else contextlib.nullcontext():
+                report, changed, seen = _write_all(pages, stage, out_dir)
+                if side is not None:
+                    more, more_changed, more_seen = side.result()
+                    if seen & more_seen:
+                        raise BuildError("two pages were rendered to the same path: "
+                                         f"{min(seen & more_seen)}")
+                    report = PublishReport(written=report.written + more.written,
+                                           unchanged=report.unchanged + more.unchanged,
+                                           removed=(),
+                                           total_bytes=report.total_bytes + more.total_bytes)
+                    changed |= more_changed
             log.info("pages rendered and written: %.2f s", time.perf_counter() - started)
             if finish is not None:
                 gone = {p for p in _files(out_dir) if not (stage / p).exists()}
@@ -94,11 +114,10 @@ def publish_site(pages: Iterable[tuple[str, bytes]], out_dir: Path, content_dir:
 
 
 def _write_all(pages: Iterable[tuple[str, bytes]], stage: Path, old: Path
-               ) -> tuple[PublishReport, set[str]]:
+               ) -> tuple[PublishReport, set[str], set[str]]:
     """Write the pages into stage; a page whose bytes the old site already has is hard-linked
-    from it instead, so an unchanged file is never rewritten. Returns the report and the
-    paths that are new or changed."""
-    stage.mkdir(parents=True)
+    from it instead, so an unchanged file is never rewritten. Returns the report, the paths
+    that are new or changed, and every path written."""
     seen: set[str] = set()
     changed: set[str] = set()
     unchanged = total = 0
@@ -119,7 +138,7 @@ def _write_all(pages: Iterable[tuple[str, bytes]], stage: Path, old: Path
         path.write_bytes(data)
     report = PublishReport(written=len(changed), unchanged=unchanged, removed=(),
                            total_bytes=total)
-    return report, changed
+    return report, changed, seen
 
 
 def _link(source: Path, target: Path) -> bool:

@@ -140,8 +140,12 @@ def week_path(key: str, theme: str | None = None, page: int = 1) -> str:
 
 
 def render_site(digest: Digest, env: jinja2.Environment,
-                on_page: Callable[[str], None] | None = None) -> Iterator[Page]:
-    """Yield every page of the site; the same digest always yields the same bytes."""
+                on_page: Callable[[str], None] | None = None, part: str = "all"
+                ) -> Iterator[Page]:
+    """Yield every page of the site; the same digest always yields the same bytes.
+
+    `part` splits the work between two processes: "papers" is the paper pages and their
+    .bib files, "rest" everything else; "all" is both."""
     themes = tuple(ThemeView(spec=t, description=render_markdown(t.description),
                              papers=digest.papers_in(t.slug)) for t in digest.themes)
     themes = tuple(t for t in themes if t.papers or t.slug != OTHER.slug)
@@ -163,6 +167,10 @@ def render_site(digest: Digest, env: jinja2.Environment,
             on_page(path)
         return path, html.encode("utf-8")
 
+    if part == "papers":
+        yield from _paper_pages(page, digest)
+        yield from bibtex_pages(digest, week_files=False)
+        return
     latest = digest.weeks[-1] if digest.weeks else None
     yield page("index.html", "home.html", week=latest, week_nav=_week_nav(digest, latest),
                week_themes=_week_themes(digest, themes, latest),
@@ -202,17 +210,29 @@ def render_site(digest: Digest, env: jinja2.Environment,
                            week_nav=nav, theme=theme, papers=papers, note=note,
                            sections=chunk, highlighted=highlighted,
                            pagination={"number": number, "count": len(pages), "paths": paths})
-    for paper in digest.papers:
-        yield page(paper_path(paper), "paper.html", max(s.collected for s in paper.sources),
-                   paper=paper,
-                   assignments=digest.assignments.get(paper.id, ()))
+    if part == "all":
+        yield from _paper_pages(page, digest)
+    else:  # rendered by another process; the sitemap still lists them
+        sitemap.extend((paper_path(p), _paper_date(p)) for p in digest.papers)
     yield from _feeds(digest, env, themes, common)
     yield "data/papers.json", papers_json(digest)
     yield from theme_members(themes)
-    yield from bibtex_pages(digest)  # papers/<slug>.bib, weeks/<week>/<theme>.bib
+    # papers/<slug>.bib (unless another process renders paper pages), weeks/<week>/<theme>.bib
+    yield from bibtex_pages(digest, paper_files=part == "all")
     yield from _assets(digest.config.templates_dir)
     yield from host_files(digest.config, env.get_template("404.html").render(
         **common, path="404.html", root=base_path(digest.config.base_url)), sitemap)
+
+
+def _paper_pages(page: Callable[..., Page], digest: Digest) -> Iterator[Page]:
+    for paper in digest.papers:
+        yield page(paper_path(paper), "paper.html", _paper_date(paper), paper=paper,
+                   assignments=digest.assignments.get(paper.id, ()))
+
+
+def _paper_date(paper: Paper) -> dt.date:
+    """A paper page's last change, for the sitemap: its newest listing."""
+    return max(s.collected for s in paper.sources)
 
 
 def _feeds(digest: Digest, env: jinja2.Environment, themes: tuple[ThemeView, ...],

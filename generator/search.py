@@ -21,10 +21,10 @@ import json
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,6 +34,7 @@ from pathlib import Path
 
 from .errors import BuildError
 from .models import Paper
+from .parallel import Beside
 from .render import paper_path
 from .tex import tex_to_text
 
@@ -87,51 +88,63 @@ def search_shards(papers: Sequence[Paper], language: str = "en",
     return tuple(shards)
 
 
+@dataclass(frozen=True, slots=True)
+class ShardDone:
+    """What the indexer reports of a shard: its name, key and size, and whether it was built
+    (else the previous site's copy is to be kept)."""
+
+    name: str
+    key: str
+    papers: int
+    built: bool
+
+
 class SearchIndexer:
-    """Makes the shards and indexes those that changed, in a background thread, from the
-    moment the papers are read; `finish` (publish's Finisher) puts them in the site. Use as a
-    context manager around the rest of the build: on a failure the indexer is stopped."""
+    """Makes the shards and indexes those that changed, in a worker process started as soon
+    as the papers are read; `finish` (publish's Finisher) puts them in the site. Use as a
+    context manager around the rest of the build: on a failure the worker is stopped."""
 
     def __init__(self, papers: Sequence[Paper], language: str, out_dir: Path,
                  shard_size: int = SHARD_SIZE) -> None:
         self.papers = papers
         self.language = language
         self.shard_size = shard_size
-        self.shards: tuple[Shard, ...] = ()  # set by the thread
         self.out_dir = out_dir
         self.work = out_dir.parent  # set to a fresh folder beside the output on entering
-        self.error: BaseException | None = None
-        self._cancel = threading.Event()
-        self._process: subprocess.Popen[str] | None = None
-        self._thread = threading.Thread(target=self._run, name="search-index", daemon=True)
+        self._process: subprocess.Popen[str] | None = None  # the running Pagefind, if any
+        self._worker: Beside[tuple[ShardDone, ...]] | None = None
+        self._parent = os.getpid()
 
     def __enter__(self) -> SearchIndexer:
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
         self.work = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.search-",
                                           dir=self.out_dir.parent))
-        self._thread.start()
+        self._worker = Beside(self._run)
         return self
 
-    def __exit__(self, exc_type: object, *exc: object) -> None:
-        if exc_type is not None:  # the build failed: its index is not wanted
-            self._cancel.set()
-            process = self._process
-            if process is not None and process.poll() is None:
-                process.terminate()
-        self._thread.join()
+    def __exit__(self, *exc: object) -> None:
+        if self._worker is not None:
+            self._worker.__exit__(*exc)  # stops the worker if its result was never collected
         _remove(self.work)
 
-    def _run(self) -> None:
-        try:
-            reusable = _keys(self.out_dir / INDEX_DIR)
-            self.shards = search_shards(self.papers, self.language, self.shard_size)
-            for shard in self.shards:
-                if self._cancel.is_set():
-                    return
-                if reusable.get(shard.name) != shard.key:
-                    self._index(shard)
-        except BaseException as err:  # reported by finish(), in the main thread
-            self.error = err
+    def _run(self) -> tuple[ShardDone, ...]:
+        """In the worker: index every shard whose key the previous site does not have."""
+        if os.getpid() != self._parent:  # in a forked worker (not the fallback in-process)
+            signal.signal(signal.SIGTERM, self._stop)
+        reusable = _keys(self.out_dir / INDEX_DIR)
+        done = []
+        for shard in search_shards(self.papers, self.language, self.shard_size):
+            built = reusable.get(shard.name) != shard.key
+            if built:
+                self._index(shard)
+            done.append(ShardDone(shard.name, shard.key, len(shard.pages), built))
+        return tuple(done)
+
+    def _stop(self, signum: int, frame: object) -> None:
+        """The build failed and stops the worker: stop its Pagefind too."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+        os._exit(1)
 
     def _index(self, shard: Shard) -> None:
         started = time.perf_counter()
@@ -156,7 +169,7 @@ class SearchIndexer:
             out, err = self._process.communicate(timeout=3600)
         except (OSError, subprocess.TimeoutExpired) as error:
             raise BuildError(f"the search index could not be built: {error}") from None
-        if self._process.returncode != 0 and not self._cancel.is_set():
+        if self._process.returncode != 0:
             detail = (err or out).strip().splitlines()[-5:]
             raise BuildError("the search index could not be built (is the pagefind[bin] "
                              "package installed?):\n" + "\n".join(detail))
@@ -166,27 +179,26 @@ class SearchIndexer:
         unchanged ones hard-linked from the previous site (or indexed now if it lost them)."""
         del changed  # shards know their own content; the rendered pages do not matter here
         waited = time.perf_counter()
-        self._thread.join()
+        assert self._worker is not None, "finish() is called inside the context"
+        shards = self._worker.result()
         log.info("search index: waited %.2f s for the indexer", time.perf_counter() - waited)
-        if self.error is not None:
-            if isinstance(self.error, BuildError):
-                raise self.error
-            raise BuildError(f"the search index could not be built: {self.error}")
         old = previous / INDEX_DIR if previous is not None else None
         old_keys = _keys(old) if old is not None else {}
         target = stage / INDEX_DIR
         target.mkdir(parents=True, exist_ok=True)
-        for shard in self.shards:
+        for shard in shards:
             built = self.work / f"index-{shard.name}"
-            if built.is_dir():
+            if shard.built:
                 os.rename(built, target / shard.name)
             elif old is not None and old_keys.get(shard.name) == shard.key:
                 _link_tree(old / shard.name, target / shard.name)
             else:  # the previous site changed under us: index this shard now
-                self._index(shard)
+                self._index(next(s for s in search_shards(self.papers, self.language,
+                                                          self.shard_size)
+                                 if s.name == shard.name))
                 os.rename(built, target / shard.name)
-        listing = {"shards": [{"name": s.name, "papers": len(s.pages), "key": s.key}
-                              for s in self.shards]}
+        listing = {"shards": [{"name": s.name, "papers": s.papers, "key": s.key}
+                              for s in shards]}
         data = (json.dumps(listing, indent=1) + "\n").encode("utf-8")
         if old is not None and (old / SHARDS_FILE).is_file() \
                 and (old / SHARDS_FILE).read_bytes() == data:

@@ -257,3 +257,23 @@ def test_an_unchanged_build_is_skipped_and_any_change_rebuilds(
     build(load_config(content_copy), out, cache_dir=cache)
     assert len(renders) == 4 and "A note for week 13." in (
         out / "weeks" / "2025-W13" / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_two_render_halves_make_exactly_the_whole_site(content_copy: Path) -> None:
+    # build() renders paper pages in a worker process and the rest here: together they must
+    # be the very pages (paths and bytes) that one process makes, the sitemap included.
+    from generator.build import derive_digest, read_papers, worker_stages
+    from generator.render import make_env, render_site
+
+    config = load_config(content_copy)
+    _, papers, _ = read_papers(config)
+    with worker_stages(config, papers, None) as beside:
+        digest, _ = derive_digest(config, papers, None, lambda *a: None, 0.0, beside)
+    env = make_env(config.templates_dir)
+    whole = dict(render_site(digest, env))
+    papers_part = dict(render_site(digest, env, part="papers"))
+    rest = dict(render_site(digest, env, part="rest"))
+    assert not papers_part.keys() & rest.keys()
+    assert {**papers_part, **rest} == whole
+    assert sorted(papers_part) == sorted(
+        [f"papers/{p.slug}.html" for p in papers] + [f"papers/{p.slug}.bib" for p in papers])

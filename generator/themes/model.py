@@ -58,6 +58,8 @@ def vectorize(docs: Sequence[tuple[str, str]], settings: ThemeSettings
         X = vectorizer.fit_transform(texts).tocsr()
     except ValueError:  # no term survives (empty or stop-word-only texts)
         return sp.csr_matrix((n, 0)), np.array([], dtype=object)
+    X.sort_indices()  # once here, not in a copy for each of the model fits
+
     return X, vectorizer.get_feature_names_out()
 
 
