@@ -1,9 +1,9 @@
 """Full-text search for a static host: Pagefind indexes of the papers, in shards.
 
-Each paper is indexed once, from a small page made for the indexer (title, authors, abstract,
-and the themes as metadata), not from its rendered page. That lets the index be built in a
-background thread while the site renders: Pagefind is a separate process, so on a machine with
-two cores the two really run side by side.
+Each paper is indexed once, from a small page made for the indexer (title, authors, abstract),
+not from its rendered page, and with nothing the theme model decides. That lets the index be
+built by a worker process from the moment the papers are read, while the model runs and the
+site renders (the search page's theme filter reads data/themes/<theme>.json instead).
 
 The papers are split, oldest first, into shards of `shard_size` papers, each its own Pagefind
 bundle in pagefind/<n>/; pagefind/shards.json lists them and the search page merges them in the
