@@ -58,7 +58,8 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
 
     Bad records in the dumps are skipped and listed in the report's warnings; with
     strict=True any of them fails the build before anything is written. With a cache_dir the
-    model stage is reused when its inputs are unchanged (same result, less time).
+    model stages are reused when their inputs are unchanged, and a build whose inputs and
+    output are as the last build left them is skipped (same result, less time).
     """
     started = time.perf_counter()
     step = progress or (lambda stage, done, total: None)
@@ -66,14 +67,14 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
     if cache_dir is not None and print_ is not None:
         last = last_build(cache_dir, out_dir, print_)
         if last is not None:  # nothing changed since the last build into out_dir
-            return _unchanged(last, config, out_dir, strict, started)
+            return _unchanged(last, out_dir, strict, started)
 
     step("read", 0, 1)
     listings, papers, warnings = read_papers(config, strict)
     log.info("read %d papers: %.2f s", len(papers), time.perf_counter() - started)
     check_out_dir(out_dir, config.content_dir)  # before the search indexer writes beside it
-    # Related papers and the map start in a worker process, forked before any thread exists;
-    # the search index needs only the papers, so it is built in the background from here on.
+    # From here two worker processes run beside this one: related papers and the map, and
+    # the search index (it needs only the papers).
     with worker_stages(config, papers, cache_dir) as beside, \
             SearchIndexer(papers, config.language, out_dir, config.search_shard_size) as search:
         digest, more_warnings = derive_digest(config, papers, cache_dir, step, started, beside)
@@ -107,8 +108,12 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
     return result
 
 
+# What the worker stages give: each paper's related papers, and map positions.
+WorkerResult = tuple[dict[str, tuple[str, ...]], dict[str, tuple[float, float]]]
+
+
 def worker_stages(config: Config, papers: tuple[Paper, ...], cache_dir: Path | None
-                  ) -> Beside[tuple[dict[str, tuple[str, ...]], dict[str, tuple[float, float]]]]:
+                  ) -> Beside[WorkerResult]:
     """Related papers and the map, each cached by a key of exactly its inputs, started in a
     worker process (see parallel.py)."""
     related_key = inputs_key(papers, [PACKAGE / "similar.py"])
@@ -120,9 +125,7 @@ def worker_stages(config: Config, papers: tuple[Paper, ...], cache_dir: Path | N
 
 
 def derive_digest(config: Config, papers: tuple[Paper, ...], cache_dir: Path | None,
-                  step: Progress, started: float,
-                  beside: Beside[tuple[dict[str, tuple[str, ...]],
-                                       dict[str, tuple[float, float]]]],
+                  step: Progress, started: float, beside: Beside[WorkerResult]
                   ) -> tuple[Digest, tuple[str, ...]]:
     """Themes (cached by a key of exactly their inputs), the worker's related papers and map,
     weeks and notes: the digest, and the notes' warnings."""
@@ -143,14 +146,14 @@ def derive_digest(config: Config, papers: tuple[Paper, ...], cache_dir: Path | N
     return digest, tuple(str(p) for p in note_problems) + tuple(note_warnings)
 
 
-def _unchanged(last: tuple[dict[str, Any], dict[str, list[int]]], config: Config,
-               out_dir: Path, strict: bool, started: float) -> BuildReport:
-    """The report of a build that found its inputs and output as the last build left them."""
-    report, files = last
+def _unchanged(report: dict[str, Any], out_dir: Path, strict: bool,
+               started: float) -> BuildReport:
+    """The report of a build that found its inputs and output as the last build left them
+    (`report`: what that build recorded)."""
     warnings = tuple(report["warnings"])
     if strict and warnings:
         raise SourceProblems(warnings)
-    log.info("nothing changed since the last build into %s (%d files)", out_dir, len(files))
+    log.info("nothing changed since the last build into %s", out_dir)
     return BuildReport(listings=report["listings"], papers=report["papers"],
                        weeks=tuple(report["weeks"]), theme_counts=report["theme_counts"],
                        pages=report["pages"],

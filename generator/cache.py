@@ -1,8 +1,8 @@
 """A cache for the model stage, keyed by a hash of exactly what the stage reads.
 
-The key covers every paper's id, title and abstract, the theme declarations, the settings and
-the source code of the themes package, so a cached result is always the result a fresh run
-would give. The folder is safe to delete at any time.
+The key covers every paper's id, title and abstract, the theme declarations, the settings,
+the source code of the stage and the versions of the libraries it uses, so a cached result is
+always the result a fresh run would give. The folder is safe to delete at any time.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import os
 import pickle
 import tempfile
 from collections.abc import Callable, Sequence
+from importlib import metadata
 from pathlib import Path
 from typing import TypeVar
 
@@ -22,12 +23,27 @@ from .models import Paper, ThemeSpec
 T = TypeVar("T")
 KEEP = 4  # newest entries kept; older ones are removed when a new one is written
 PACKAGE = Path(__file__).parent
+# Libraries whose results end up in the site: a new version may compute something else.
+LIBRARIES = ("scikit-learn", "numpy", "scipy", "jinja2", "markdown", "nh3", "pagefind_bin")
+
+
+def package_version(name: str) -> str:
+    """An installed distribution's version, or "none"."""
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "none"
+
+
+def library_versions() -> str:
+    """The versions of LIBRARIES, as one string for a key."""
+    return " ".join(f"{name}={package_version(name)}" for name in LIBRARIES)
 
 
 def inputs_key(papers: Sequence[Paper], code: Sequence[Path], *extra: object) -> str:
     """A digest of the papers' ids, titles and abstracts, the code that computes from them,
     and any settings; the same key always means the same result."""
-    h = hashlib.sha256()
+    h = hashlib.sha256(library_versions().encode())
     for source in sorted(code):
         h.update(source.read_bytes())
     for value in extra:

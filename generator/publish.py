@@ -78,24 +78,11 @@ def publish_site(pages: Iterable[tuple[str, bytes]], out_dir: Path, content_dir:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with _lock(out_dir):
         stage = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
-        _remove(stage)
+        remove_path(stage)
         try:
             started = time.perf_counter()
             stage.mkdir(parents=True)
-            side = (Beside(lambda: _write_all(side_pages(), stage, out_dir))
-                    if side_pages is not None else None)
-            with side if side is not None else contextlib.nullcontext():
-                report, changed, seen = _write_all(pages, stage, out_dir)
-                if side is not None:
-                    more, more_changed, more_seen = side.result()
-                    if seen & more_seen:
-                        raise BuildError("two pages were rendered to the same path: "
-                                         f"{min(seen & more_seen)}")
-                    report = PublishReport(written=report.written + more.written,
-                                           unchanged=report.unchanged + more.unchanged,
-                                           removed=(),
-                                           total_bytes=report.total_bytes + more.total_bytes)
-                    changed |= more_changed
+            report, changed = _write_beside(pages, side_pages, stage, out_dir)
             log.info("pages rendered and written: %.2f s", time.perf_counter() - started)
             if finish is not None:
                 gone = {p for p in _files(out_dir) if not (stage / p).exists()}
@@ -108,9 +95,28 @@ def publish_site(pages: Iterable[tuple[str, bytes]], out_dir: Path, content_dir:
                                         f"base_url: {base_url}\n", encoding="utf-8")
             _swap(stage, out_dir)
         except BaseException:
-            _remove(stage)
+            remove_path(stage)
             raise
     return report
+
+
+def _write_beside(pages: Iterable[tuple[str, bytes]],
+                  side_pages: Callable[[], Iterable[tuple[str, bytes]]] | None,
+                  stage: Path, old: Path) -> tuple[PublishReport, set[str]]:
+    """_write_all for `pages` here and for `side_pages` in a worker at the same time; the
+    two reports and sets of changed paths merged."""
+    if side_pages is None:
+        report, changed, _ = _write_all(pages, stage, old)
+        return report, changed
+    with Beside(lambda: _write_all(side_pages(), stage, old)) as side:
+        report, changed, seen = _write_all(pages, stage, old)
+        more, more_changed, more_seen = side.result()
+    if seen & more_seen:
+        raise BuildError(f"two pages were rendered to the same path: {min(seen & more_seen)}")
+    return (PublishReport(written=report.written + more.written,
+                          unchanged=report.unchanged + more.unchanged, removed=(),
+                          total_bytes=report.total_bytes + more.total_bytes),
+            changed | more_changed)
 
 
 def _write_all(pages: Iterable[tuple[str, bytes]], stage: Path, old: Path
@@ -191,17 +197,18 @@ def _swap(stage: Path, out_dir: Path) -> None:
         os.rename(stage, out_dir)
         return
     retired = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
-    _remove(retired)
+    remove_path(retired)
     os.rename(out_dir, retired)
     try:
         os.rename(stage, out_dir)
     except BaseException:
         os.rename(retired, out_dir)
         raise
-    _remove(retired)
+    remove_path(retired)
 
 
-def _remove(path: Path) -> None:
+def remove_path(path: Path) -> None:
+    """Delete a file or a whole folder (a symlink itself, never its target), if it is there."""
     if path.is_symlink() or path.is_file():
         path.unlink()
     elif path.exists():

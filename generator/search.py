@@ -26,15 +26,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from html import escape
-from importlib import metadata
 from pathlib import Path
 
+from .cache import package_version
 from .errors import BuildError
 from .models import Paper
 from .parallel import Beside
+from .publish import remove_path
 from .render import paper_path
 from .tex import tex_to_text
 
@@ -55,20 +56,17 @@ class Shard:
 
 
 def search_shards(papers: Sequence[Paper], language: str = "en",
-                  shard_size: int = SHARD_SIZE) -> tuple[Shard, ...]:
+                  shard_size: int = SHARD_SIZE) -> Iterator[Shard]:
     """The papers, oldest first, cut into shards; the same papers give the same shards.
+    Made one at a time, so only one shard's indexer pages are ever in memory.
 
     A shard holds what a reader searches (title, authors, abstract) and nothing the theme
     model decides, so it can be indexed before the model runs, and a shard stays the same
     when the model changes its mind about an older paper. (The search page's theme filter
     reads data/themes/<theme>.json instead.)"""
     ordered = sorted(papers, key=lambda p: (p.first_seen, p.id))
-    try:
-        version = metadata.version("pagefind_bin")
-    except metadata.PackageNotFoundError:
-        version = "unknown"
+    version = package_version("pagefind_bin")
     lang = escape(language)
-    shards = []
     for number, start in enumerate(range(0, len(ordered), max(1, shard_size))):
         pages = []
         h = hashlib.sha256(f"{version}\0{lang}".encode())
@@ -84,8 +82,7 @@ def search_shards(papers: Sequence[Paper], language: str = "en",
             path = paper_path(paper)
             h.update(b"\0" + path.encode() + b"\0" + page)
             pages.append((path, page))
-        shards.append(Shard(name=str(number), pages=tuple(pages), key=h.hexdigest()[:32]))
-    return tuple(shards)
+        yield Shard(name=str(number), pages=tuple(pages), key=h.hexdigest()[:32])
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +107,7 @@ class SearchIndexer:
         self.language = language
         self.shard_size = shard_size
         self.out_dir = out_dir
-        self.work = out_dir.parent  # set to a fresh folder beside the output on entering
+        self.work: Path | None = None  # a fresh folder beside the output, made on entering
         self._process: subprocess.Popen[str] | None = None  # the running Pagefind, if any
         self._worker: Beside[tuple[ShardDone, ...]] | None = None
         self._parent = os.getpid()
@@ -125,7 +122,12 @@ class SearchIndexer:
     def __exit__(self, *exc: object) -> None:
         if self._worker is not None:
             self._worker.__exit__(*exc)  # stops the worker if its result was never collected
-        _remove(self.work)
+        if self.work is not None:
+            remove_path(self.work)
+
+    def _work_dir(self) -> Path:
+        assert self.work is not None, "the indexer is used inside its `with` block"
+        return self.work
 
     def _run(self) -> tuple[ShardDone, ...]:
         """In the worker: index every shard whose key the previous site does not have."""
@@ -148,12 +150,12 @@ class SearchIndexer:
 
     def _index(self, shard: Shard) -> None:
         started = time.perf_counter()
-        source = self.work / f"pages-{shard.name}"
+        source = self._work_dir() / f"pages-{shard.name}"
         for rel, page in shard.pages:
             path = source / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(page)
-        self._pagefind(source, self.work / f"index-{shard.name}")
+        self._pagefind(source, self._work_dir() / f"index-{shard.name}")
         shutil.rmtree(source)
         log.info("search shard %s (%d papers) indexed in %.2f s", shard.name, len(shard.pages),
                  time.perf_counter() - started)
@@ -187,7 +189,7 @@ class SearchIndexer:
         target = stage / INDEX_DIR
         target.mkdir(parents=True, exist_ok=True)
         for shard in shards:
-            built = self.work / f"index-{shard.name}"
+            built = self._work_dir() / f"index-{shard.name}"
             if shard.built:
                 os.rename(built, target / shard.name)
             elif old is not None and old_keys.get(shard.name) == shard.key:
@@ -229,8 +231,3 @@ def _link_tree(source: Path, target: Path, only: str = "*") -> None:
                 os.link(path, dest)
             except OSError:
                 shutil.copy2(path, dest)
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)

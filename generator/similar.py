@@ -69,10 +69,11 @@ def related_papers(texts: Sequence[str], k: int = 5, chunk_size: int = 2048,
     """For each text, up to k indices of the others by cosine similarity, most similar first.
 
     Ties go to the lower index. A document sharing no term with a text (score 0) is never
-    listed as related to it, so a tuple can be shorter than k. Exact and deterministic;
-    `random_state` is accepted for the pipeline's uniform signature and changes nothing.
+    listed as related to it, so a tuple can be shorter than k. Deterministic, and exact up to
+    EXACT_LIMIT texts (see top_k_similar); `random_state` is accepted for the pipeline's
+    uniform signature and changes nothing.
     """
-    del random_state  # the computation is exact: nothing is sampled
+    del random_state  # nothing is sampled
     if len(texts) <= 1 or k <= 0:
         return [() for _ in texts]
     return top_k_similar(tfidf_matrix(texts), k, chunk_size)

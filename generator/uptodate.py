@@ -18,26 +18,12 @@ import hashlib
 import json
 import os
 from dataclasses import asdict
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from .cache import PACKAGE, library_versions
 from .config import Config
 from .publish import MARKER
-
-PACKAGE = Path(__file__).parent
-LIBRARIES = ("scikit-learn", "numpy", "scipy", "jinja2", "markdown", "nh3", "pagefind_bin")
-
-
-def library_versions() -> str:
-    """The versions of the libraries whose output ends up in the site."""
-    found = []
-    for name in LIBRARIES:
-        try:
-            found.append(f"{name}={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            found.append(f"{name}=none")
-    return " ".join(found)
 
 
 def fingerprint(config: Config, templates: Path) -> str:
@@ -73,18 +59,16 @@ def _record_path(cache_dir: Path, out_dir: Path) -> Path:
     return cache_dir / f"last-build-{where}.json"
 
 
-def last_build(cache_dir: Path, out_dir: Path, print_: str
-               ) -> tuple[dict[str, Any], dict[str, list[int]]] | None:
-    """The last build's report and the site's files, if fingerprint `print_` matches and
-    the site is exactly as that build left it; else None."""
+def last_build(cache_dir: Path, out_dir: Path, print_: str) -> dict[str, Any] | None:
+    """The last build's recorded report, if fingerprint `print_` matches and the site is
+    exactly as that build left it; else None."""
     try:
         record = json.loads(_record_path(cache_dir, out_dir).read_text(encoding="utf-8"))
         if record["fingerprint"] != print_ or not (out_dir / MARKER).is_file():
             return None
-        state = site_state(out_dir)
-        if record["site"] != state:
+        if record["site"] != site_state(out_dir):
             return None
-        return record["report"], state
+        return record["report"]  # type: ignore[no-any-return]
     except (OSError, ValueError, KeyError, TypeError):
         return None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,8 @@ from hypothesis import settings
 
 from generator.build import BuildReport, build
 from generator.config import load_config
+
+from .browser import chromium
 
 # On CI the property tests draw the same examples every run (a red build must be reproducible);
 # on a developer's machine they explore new ones each time.
@@ -37,6 +39,13 @@ def built_default(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Build
     out = tmp_path_factory.mktemp("default") / "site"
     report = build(load_config(CONTENT), out)
     return out, report
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Headless Chromium (Debian's), one per test module."""
+    with chromium() as b:
+        yield b
 
 
 @pytest.fixture

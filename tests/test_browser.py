@@ -14,7 +14,7 @@ import pytest
 
 from generator.build import BuildReport
 
-from .browser import chromium, serve_directory
+from .browser import serve_directory
 
 pytestmark = pytest.mark.browser
 
@@ -34,12 +34,6 @@ def served(built_default: tuple[Path, BuildReport],
             shutil.copy2(item, target)
     with serve_directory(root) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+import shutil
 from pathlib import Path
 from urllib.parse import quote
 
@@ -13,9 +13,11 @@ import pytest
 
 from generator.build import build
 from generator.config import load_config
+from generator.errors import GeneratorError
 from generator.ingest import ingest_file
 
-from .browser import chromium, serve_directory
+from .browser import serve_directory
+from .conftest import CONTENT
 
 SHARD = 200  # the default digest's 747 papers make 4 shards
 
@@ -30,9 +32,6 @@ def _with_shards(content: Path) -> Path:
 @pytest.fixture(scope="module")
 def sharded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(content, site) of the default digest built with 4 search shards."""
-    import shutil
-
-    from .conftest import CONTENT
     root = tmp_path_factory.mktemp("sharded")
     content = _with_shards(Path(shutil.copytree(CONTENT, root / "content")))
     site = root / "site"
@@ -85,10 +84,27 @@ def test_a_new_week_reindexes_only_the_newest_shard(tmp_path: Path, content_copy
     assert (site / "data" / "themes" / "embeddings.json").read_bytes() != themes_before
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as b:
-        yield b
+def test_a_failed_build_stops_the_indexer_and_leaves_nothing_beside_the_site(
+        tmp_path: Path, content_copy: Path) -> None:
+    # The template fails while the search worker is still indexing (many small shards):
+    # the worker and its Pagefind are stopped, and no temporary folder is left behind.
+    digest_yaml = content_copy / "digest.yaml"
+    digest_yaml.write_text(digest_yaml.read_text(encoding="utf-8") + "search_shard_size: 20\n",
+                           encoding="utf-8")
+    (content_copy / "templates").mkdir()
+    (content_copy / "templates" / "home.html").write_text("{{ no_such_variable }}")
+    with pytest.raises(GeneratorError, match="no_such_variable"):
+        build(load_config(content_copy), tmp_path / "site")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "content"]
+    # No process (a Pagefind still indexing this build's pages) names the build's folder.
+    stray = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if str(tmp_path).encode() in cmdline.read_bytes():
+                stray.append(cmdline.parent.name)
+        except OSError:  # the process ended meanwhile
+            pass
+    assert stray == []
 
 
 @pytest.mark.browser

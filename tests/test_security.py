@@ -32,7 +32,7 @@ from generator.errors import ConfigError, GeneratorError
 from generator.markup import ALLOWED_TAGS
 from generator.tex import tex_to_text
 
-from .browser import chromium, serve_directory
+from .browser import serve_directory
 from .conftest import REPO
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "attack"
@@ -472,12 +472,6 @@ def served(attack: Attack, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     shutil.copytree(attack.site, root / "attack")
     with serve_directory(root) as url:
         yield f"{url}/attack"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture
