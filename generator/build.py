@@ -11,25 +11,29 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .cache import PACKAGE, cached, inputs_key, themes_key
 from .config import Config
 from .corpus import merge_papers
 from .digest import Digest, assemble_digest
 from .errors import SourceProblems
-from .mapping import map_papers
 from .models import Listing, Paper
 from .parallel import Beside, one_thread
 from .publish import PublishReport, check_out_dir, publish_site
 from .render import default_templates_dir, make_env, render_site
 from .search import SearchIndexer
-from .similar import relate_papers
 from .sources import read_sources
 from .sources.notes import read_notes
-from .themes import ThemeSettings, assign_themes
 from .uptodate import fingerprint, last_build, remember_build
 from .weeks import schedule_weeks
+
+if TYPE_CHECKING:
+    from .themes import ThemeSettings
+
+# The model stages (themes, related papers, the map) import scikit-learn and SciPy, about a
+# second of a small build; they are imported where used, after the search indexer has started,
+# so that its Pagefind runs on another core meanwhile.
 
 log = logging.getLogger(__name__)
 
@@ -73,10 +77,10 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
     listings, papers, warnings = read_papers(config, strict)
     log.info("read %d papers: %.2f s", len(papers), time.perf_counter() - started)
     check_out_dir(out_dir, config.content_dir)  # before the search indexer writes beside it
-    # From here two worker processes run beside this one: related papers and the map, and
-    # the search index (it needs only the papers).
-    with worker_stages(config, papers, cache_dir) as beside, \
-            SearchIndexer(papers, config.language, out_dir, config.search_shard_size) as search:
+    # From here two worker processes run beside this one: the search index (it needs only
+    # the papers; started first, see the imports), then related papers and the map.
+    with SearchIndexer(papers, config.language, out_dir, config.search_shard_size) as search, \
+            worker_stages(config, papers, cache_dir) as beside:
         digest, more_warnings = derive_digest(config, papers, cache_dir, step, started, beside)
         warnings += more_warnings
         if strict and warnings:
@@ -116,6 +120,8 @@ def worker_stages(config: Config, papers: tuple[Paper, ...], cache_dir: Path | N
                   ) -> Beside[WorkerResult]:
     """Related papers and the map, each cached by a key of exactly its inputs, started in a
     worker process (see parallel.py)."""
+    from .mapping import map_papers
+    from .similar import relate_papers
     related_key = inputs_key(papers, [PACKAGE / "similar.py"])
     dates = sorted((p.id, p.first_seen.isoformat()) for p in papers)  # the map shows the newest
     map_key = inputs_key(papers, [PACKAGE / "mapping.py"], config.random_state, dates)
@@ -129,6 +135,8 @@ def derive_digest(config: Config, papers: tuple[Paper, ...], cache_dir: Path | N
                   ) -> tuple[Digest, tuple[str, ...]]:
     """Themes (cached by a key of exactly their inputs), the worker's related papers and map,
     weeks and notes: the digest, and the notes' warnings."""
+    from .themes import assign_themes
+
     step("themes", 0, 1)
     settings = theme_settings(config)
     with one_thread() if beside.forked else contextlib.nullcontext():
@@ -178,6 +186,8 @@ def read_papers(config: Config, strict: bool = False
 
 
 def theme_settings(config: Config) -> ThemeSettings:
+    from .themes import ThemeSettings
+
     return ThemeSettings(random_state=config.random_state)
 
 

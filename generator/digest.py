@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .config import Config
 from .corpus import normalise_title
 from .links import Link, find_links
 from .models import Assignment, Note, Paper, ThemeSpec, Week
-from .themes import Subtopic, ThemeResult
+
+if TYPE_CHECKING:  # only named in annotations: importing it would import scikit-learn
+    from .themes import Subtopic, ThemeResult
 
 OTHER = ThemeSpec(slug="other", name="Other", keywords=("-",),
                   description="Papers that fit none of the digest's themes.")

@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markupsafe import Markup
@@ -28,7 +28,9 @@ from .hosting import base_path, host_files
 from .markup import linkify, paragraphs, render_markdown
 from .models import Paper, ThemeSpec, Week
 from .tex import tex_to_html, tex_to_text
-from .themes import Subtopic
+
+if TYPE_CHECKING:  # only named in annotations: importing it would import scikit-learn
+    from .themes import Subtopic
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"  # inside an installed wheel
 REPO_TEMPLATES = Path(__file__).parent.parent / "templates"  # in a source checkout

@@ -39,7 +39,8 @@ EXACT_LIMIT = 20_000
 RARE_SHARE = 0.01
 RARE_MIN = 200
 CANDIDATES = 20  # ...the best this many by those terms alone are then scored on every term.
-CANDIDATE_ROWS = 500  # rows per chunk of the candidate search (a dense rows x candidates block)
+CANDIDATE_ROWS = 500  # rows per chunk of the candidate search (a sparse product)...
+GROUP_ROWS = 50  # ...whose rows are ranked in groups of about this many (a dense block each)
 
 
 def _vectorizer(n: int) -> TfidfVectorizer:
@@ -141,24 +142,40 @@ def top_k_by_candidates(matrix: sp.csr_matrix, k: int) -> list[tuple[int, ...]]:
 def _best_candidates(shared: sp.spmatrix, start: int
                      ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
     """(row, column) pairs: for each row of `shared` (document start + r), the CANDIDATES
-    columns with the highest values, itself excluded; one vectorised partition per chunk."""
+    columns with the highest values, itself excluded.
+
+    Rows are taken in groups of similar length, each group padded to its own longest row and
+    partitioned in one vectorised call: padding every row to the chunk's longest would make
+    the partition work on several times the entries there are."""
     shared = sp.csr_matrix(shared)
-    height = shared.shape[0]
     lengths = np.diff(shared.indptr)
+    by_length = np.argsort(lengths, kind="stable")
+    found = [_top_columns(shared, group, start)
+             for group in np.array_split(by_length, max(1, len(by_length) // GROUP_ROWS))]
+    return (np.concatenate([rows for rows, _ in found]),
+            np.concatenate([cols for _, cols in found]))
+
+
+def _top_columns(shared: sp.csr_matrix, group: npt.NDArray[np.intp], start: int
+                 ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """_best_candidates for the rows in `group`, as a dense (rows x longest) block."""
+    lengths = np.diff(shared.indptr)[group]
     width = max(1, int(lengths.max(initial=0)))
-    row_of = np.repeat(np.arange(height), lengths)
-    slot = np.arange(shared.nnz) - np.repeat(shared.indptr[:-1], lengths)
-    values = np.full((height, width), -np.inf, dtype=np.float32)
-    columns = np.full((height, width), -1, dtype=np.intp)
-    values[row_of, slot] = shared.data
-    columns[row_of, slot] = shared.indices
-    values[columns == (np.arange(height) + start)[:, None]] = -np.inf  # never oneself
+    owner = np.repeat(np.arange(len(group)), lengths)
+    slot = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    entries = np.repeat(shared.indptr[group], lengths) + slot
+    values = np.full((len(group), width), -np.inf, dtype=np.float32)
+    columns = np.full((len(group), width), -1, dtype=np.intp)
+    values[owner, slot] = shared.data[entries]
+    columns[owner, slot] = shared.indices[entries]
+    documents = group + start
+    values[columns == documents[:, None]] = -np.inf  # never oneself
     if width > CANDIDATES:
         best = np.argpartition(-values, CANDIDATES - 1, axis=1)[:, :CANDIDATES]
         values = np.take_along_axis(values, best, axis=1)
         columns = np.take_along_axis(columns, best, axis=1)
     keep = np.isfinite(values) & (values > 0)
-    rows = np.broadcast_to((np.arange(height) + start)[:, None], values.shape)[keep]
+    rows = np.broadcast_to(documents[:, None], values.shape)[keep]
     return rows, columns[keep]
 
 

@@ -14,7 +14,7 @@ import numpy as np
 from ..corpus import normalise_title
 from ..models import Assignment, Paper, ThemeSpec
 from .model import ThemeSettings, decide, score_theme, telling_terms, vectorize
-from .phrases import Evidence, ThemeMatcher, tokens
+from .phrases import Evidence, ThemeMatcher, normalise, split
 from .subtopics import Subtopic, find_subtopics
 
 __all__ = ["ThemeResult", "ThemeSettings", "ThemeStats", "Subtopic", "assign_themes"]
@@ -49,8 +49,10 @@ def assign_themes(papers: Sequence[Paper], specs: Sequence[ThemeSpec],
     """Multi-label theme assignment; deterministic for the same papers, specs and settings."""
     settings = settings or ThemeSettings()
     ordered = sorted(papers, key=lambda p: p.id)  # input order must not change any result
-    X, names = vectorize([(p.title, p.abstract) for p in ordered], settings)
-    evidences = keyword_evidence(ordered, specs, settings.title_weight)
+    texts = [(normalise(p.title), normalise(p.abstract)) for p in ordered]  # once for both
+    X, names = vectorize(texts, settings)
+    evidences = keyword_evidence(texts, specs, settings.title_weight)
+    del texts
     by_title = {normalise_title(p.title): i for i, p in enumerate(ordered)}
     found: dict[str, list[Assignment]] = {p.id: [] for p in ordered}
     members: dict[str, list[int]] = {}
@@ -64,10 +66,11 @@ def assign_themes(papers: Sequence[Paper], specs: Sequence[ThemeSpec],
         scores = score_theme(X, score, settings, extra_positives=examples)
         chosen = decide(scores.probability, score, settings) | examples
         members[spec.slug] = [int(i) for i in np.flatnonzero(chosen)]
-        for i in members[spec.slug]:
+        terms = telling_terms(scores.coef, names, X, members[spec.slug], settings.top_terms)
+        for i, telling in zip(members[spec.slug], terms, strict=True):
             found[ordered[i].id].append(Assignment(
                 theme=spec.slug, score=float(scores.probability[i]), matches=evidence[i].matches,
-                terms=telling_terms(scores.coef, names, X[i], settings.top_terms)))
+                terms=telling))
         stats[spec.slug] = _stats(spec.slug, ordered, scores.probability, score, chosen,
                                   scores.coef, names, settings)
     subtopics = {spec.slug: find_subtopics(X[members[spec.slug]], names,
@@ -79,17 +82,24 @@ def assign_themes(papers: Sequence[Paper], specs: Sequence[ThemeSpec],
     return ThemeResult(assignments=assignments, subtopics=subtopics, stats=stats)
 
 
-def keyword_evidence(papers: Sequence[Paper], specs: Sequence[ThemeSpec],
+def keyword_evidence(texts: Sequence[tuple[str, str]], specs: Sequence[ThemeSpec],
                      title_weight: float) -> list[list[Evidence]]:
-    """Per theme, each paper's keyword evidence. A paper is tokenised once for all themes and
-    its tokens dropped right after: held for a whole corpus they would take more memory than
-    everything else (a Python string per word: over a gigabyte at 100,000 papers)."""
+    """Per theme, each paper's keyword evidence from its (title, abstract), both `normalise`d.
+    A paper is tokenised once for all themes and its tokens dropped right after: held for a
+    whole corpus they would take more memory than everything else (a Python string per word:
+    over a gigabyte at 100,000 papers)."""
     matchers = [ThemeMatcher(spec.keywords, spec.exclude) for spec in specs]
     found: list[list[Evidence]] = [[] for _ in specs]
-    for paper in papers:
-        title, abstract = tokens(paper.title), tokens(paper.abstract)
+    seen: set[str] = set()
+    for title_text, abstract_text in texts:
+        title, abstract = split(title_text), split(abstract_text)
+        words = set(title).union(abstract)  # once for all the themes' phrase sets
+        if new := words - seen:
+            seen |= new
+            for matcher in matchers:
+                matcher.learn(new)
         for matcher, out in zip(matchers, found, strict=True):
-            out.append(matcher.evidence(title, abstract, title_weight))
+            out.append(matcher.evidence(title, abstract, title_weight, words))
     return found
 
 

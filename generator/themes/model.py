@@ -7,6 +7,7 @@ scored out of fold, so the model can overrule a keyword seed it disagrees with.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,8 +16,6 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
-
-from .phrases import normalise
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +40,11 @@ class ThemeSettings:
 
 def vectorize(docs: Sequence[tuple[str, str]], settings: ThemeSettings
               ) -> tuple[sp.csr_matrix, np.ndarray]:
-    """TF-IDF of title (repeated) and abstract; returns the matrix and the feature names."""
-    texts = [" ".join([normalise(t)] * settings.title_repeat + [normalise(a)]) for t, a in docs]
-    n = len(texts)
+    """TF-IDF of title (repeated) and abstract, both already `normalise`d; returns the matrix
+    and the feature names."""
+    n = len(docs)
+    # A generator: the joined texts of a large corpus are never all in memory at once.
+    texts = (" ".join([t] * settings.title_repeat + [a]) for t, a in docs)
     vectorizer = TfidfVectorizer(
         ngram_range=settings.ngram_range,
         # On tiny corpora the df cut-offs would leave no vocabulary at all.
@@ -119,11 +120,33 @@ def decide(probability: np.ndarray, evidence: np.ndarray, settings: ThemeSetting
             | (none & (probability >= settings.p_none)))
 
 
-def telling_terms(coef: np.ndarray | None, names: np.ndarray, row: sp.csr_matrix,
-                  k: int) -> tuple[str, ...]:
-    """The k terms of one paper that pushed the model most towards the theme (coef * tf-idf)."""
-    if coef is None or row.nnz == 0:
-        return ()
-    contribution = row.data * coef[row.indices]
-    order = np.lexsort((row.indices, -contribution))[:k]
-    return tuple(str(names[row.indices[i]]) for i in order if contribution[i] > 0)
+def telling_terms(coef: np.ndarray | None, names: np.ndarray, X: sp.csr_matrix,
+                  rows: Sequence[int], k: int) -> list[tuple[str, ...]]:
+    """For each of `rows` (of X), the k terms that pushed the model most towards the theme
+    (coef * tf-idf), strongest first, ties by term; only terms that pushed towards it.
+
+    All rows at once, from X's arrays: slicing a row out of a sparse matrix costs more than
+    this whole computation for it (seconds over a large theme)."""
+    if coef is None or not len(rows):
+        return [() for _ in rows]
+    if not X.has_sorted_indices:
+        X = X.sorted_indices()
+    picked = np.asarray(rows, dtype=np.intp)
+    starts, lengths = X.indptr[picked], np.diff(X.indptr)[picked]
+    owner = np.repeat(np.arange(len(picked)), lengths)
+    # Position of every stored entry of the picked rows, row after row.
+    offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    entries = np.repeat(starts, lengths) + offsets
+    columns = X.indices[entries]
+    contribution = X.data[entries] * coef[columns]
+    # Only terms pushing towards the theme are named, so only those need sorting.
+    towards = contribution > 0
+    owner, columns, contribution = owner[towards], columns[towards], contribution[towards]
+    # lexsort is stable and a row's columns are in order (vectorize sorts them), so equal
+    # contributions stay in column order.
+    order = np.lexsort((-contribution, owner))
+    owner, columns = owner[order], columns[order]
+    rank = np.arange(len(owner)) - np.searchsorted(owner, owner, side="left")
+    owner, terms = owner[rank < k], names[columns[rank < k]].tolist()
+    bounds = np.searchsorted(owner, np.arange(len(picked) + 1), side="left").tolist()
+    return [tuple(terms[a:b]) for a, b in itertools.pairwise(bounds)]

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from ..models import Match
@@ -32,7 +33,12 @@ def normalise(text: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    return _TOKEN.findall(normalise(text))
+    return split(normalise(text))
+
+
+def split(normalised: str) -> list[str]:
+    """The tokens of a text already `normalise`d."""
+    return _TOKEN.findall(normalised)
 
 
 class PhraseSet:
@@ -54,37 +60,62 @@ class PhraseSet:
                     self._by_word.setdefault(form, []).append((index, pattern))
         self._prefixes = tuple(p for p, _, _ in self._by_prefix)
         self._seen: set[str] = set()  # every word classified so far...
-        self._starters: set[str] = set()  # ...and those of them that can start a phrase
+        self._starters: set[str] = set()  # ...those of them that can start a phrase...
+        self._candidates: dict[str, list[tuple[int, list[Step]]]] = {}  # ...and which
 
-    def scan(self, toks: Sequence[str]) -> Iterator[tuple[int, int, int]]:
-        """(phrase index, start, end) of each match, left to right, never overlapping."""
-        by_word = self._by_word
+    def learn(self, words: Iterable[str]) -> None:
+        """Classify words not seen before: can they start one of the phrases?"""
+        for tok in words:
+            if tok not in self._seen:
+                self._seen.add(tok)
+                if tok in self._by_word or tok.startswith(self._prefixes):
+                    self._starters.add(tok)
+                    self._candidates[tok] = list(self._by_word.get(tok, ())) + [
+                        (index, pattern) for prefix, index, pattern in self._by_prefix
+                        if tok.startswith(prefix)]
+
+    def scan(self, toks: Sequence[str], words: AbstractSet[str] | None = None
+             ) -> Iterator[tuple[int, int, int]]:
+        """(phrase index, start, end) of each match, left to right, never overlapping.
+
+        `words`, if given, holds every word of toks (more is fine), all already `learn`t: a
+        caller scanning one text with several phrase sets makes it once for all of them."""
+        candidates = self._candidates
         # Only tokens that can start a phrase are tried. Each distinct word is classified once
-        # (memoised in sets); the positions of the starting words are found in one C-speed pass.
-        words = set(toks)
-        for tok in words.difference(self._seen):
-            self._seen.add(tok)
-            if tok in by_word or tok.startswith(self._prefixes):
-                self._starters.add(tok)
-        starters = words & self._starters
+        # (memoised in sets); their positions are found by list.index, which runs at C speed.
+        if words is None:
+            words = set(toks)
+            self.learn(words)
+        starters = self._starters.intersection(words)
         if not starters:
             return
-        starts = [i for i, tok in enumerate(toks) if tok in starters]
+        if len(starters) == 1:
+            starts = list(_positions(toks, next(iter(starters))))
+        else:
+            starts = [i for i, tok in enumerate(toks) if tok in starters]
         resume = 0
         for i in starts:
             if i < resume:
                 continue
-            tok = toks[i]
-            candidates = list(by_word.get(tok, ()))
-            candidates += [(idx, pat) for pre, idx, pat in self._by_prefix if tok.startswith(pre)]
             best: tuple[int, int, int] | None = None
-            for index, pattern in candidates:
+            for index, pattern in candidates[toks[i]]:
                 end = _match(pattern, toks, i)
                 if end > i and (best is None or end > best[2]):
                     best = (index, i, end)
             if best is not None:
                 yield best
                 resume = best[2]
+
+
+def _positions(toks: Sequence[str], word: str) -> Iterator[int]:
+    """Every index of word in toks."""
+    at = -1
+    while True:
+        try:
+            at = toks.index(word, at + 1)
+        except ValueError:
+            return
+        yield at
 
 
 def _step(word: str) -> Step:
@@ -95,24 +126,26 @@ def _step(word: str) -> Step:
     return ("word", frozenset({word, word + "s", word + "es"}))
 
 
-def _match(pattern: Sequence[Step], toks: Sequence[str], i: int) -> int:
-    """The end of a match of pattern at toks[i], or -1; a gap takes as few words as it can."""
-    if not pattern:
-        return i
-    kind, arg = pattern[0]
-    if kind == "gap":
-        for gap in range(MAX_GAP + 1):
-            if i + gap > len(toks) or not all(t.isalnum() for t in toks[i:i + gap]):
-                break
-            end = _match(pattern[1:], toks, i + gap)
-            if end >= 0:
-                return end
-        return -1
-    if i >= len(toks):
-        return -1
-    tok = toks[i]
-    ok = tok.startswith(str(arg)) if kind == "prefix" else tok in (arg or ())
-    return _match(pattern[1:], toks, i + 1) if ok else -1
+def _match(pattern: Sequence[Step], toks: Sequence[str], i: int, at: int = 0) -> int:
+    """The end of a match of pattern[at:] at toks[i], or -1; a gap takes as few words as it
+    can."""
+    while at < len(pattern):
+        kind, arg = pattern[at]
+        if kind == "gap":
+            for gap in range(MAX_GAP + 1):
+                if i + gap > len(toks) or not all(t.isalnum() for t in toks[i:i + gap]):
+                    break
+                end = _match(pattern, toks, i + gap, at + 1)
+                if end >= 0:
+                    return end
+            return -1
+        if i >= len(toks):
+            return -1
+        tok = toks[i]
+        if not (tok.startswith(str(arg)) if kind == "prefix" else tok in (arg or ())):
+            return -1
+        i, at = i + 1, at + 1
+    return i
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,21 +163,35 @@ class ThemeMatcher:
         self.keywords = PhraseSet(keywords)
         self.exclude = PhraseSet(exclude)
 
-    def count(self, toks: Sequence[str]) -> dict[str, int]:
+    def learn(self, words: Iterable[str]) -> None:
+        """Classify new words for both phrase sets (see PhraseSet.scan's `words`)."""
+        self.keywords.learn(words)
+        self.exclude.learn(words)
+
+    def count(self, toks: Sequence[str], words: AbstractSet[str] | None = None
+              ) -> dict[str, int]:
         """Mentions per keyword phrase, after masking the exclusion phrases."""
-        masked = list(toks)
-        for _, start, end in list(self.exclude.scan(masked)):
-            masked[start:end] = [MASK] * (end - start)
+        if words is None:
+            words = set(toks)
+            self.learn(words)
+        spans = list(self.exclude.scan(toks, words))
+        masked: Sequence[str] = toks
+        if spans:  # copied only when there is something to mask
+            copy = list(toks)
+            for _, start, end in spans:
+                copy[start:end] = [MASK] * (end - start)
+            masked = copy
         counts: dict[str, int] = {}
-        for index, _, _ in self.keywords.scan(masked):
+        for index, _, _ in self.keywords.scan(masked, words):
             phrase = self.keywords.phrases[index]
             counts[phrase] = counts.get(phrase, 0) + 1
         return counts
 
     def evidence(self, title: Sequence[str], abstract: Sequence[str],
-                 title_weight: float) -> Evidence:
-        """Evidence from a tokenised title and abstract; a title mention weighs more."""
-        in_title, in_abstract = self.count(title), self.count(abstract)
+                 title_weight: float, words: AbstractSet[str] | None = None) -> Evidence:
+        """Evidence from a tokenised title and abstract; a title mention weighs more.
+        `words`: as for PhraseSet.scan, covering both title and abstract."""
+        in_title, in_abstract = self.count(title, words), self.count(abstract, words)
         matches = tuple([Match(p, "title", n) for p, n in in_title.items()] +
                         [Match(p, "abstract", n) for p, n in in_abstract.items()])
         score = title_weight * sum(in_title.values()) + sum(in_abstract.values())
