@@ -126,13 +126,16 @@ def _write_all(pages: Iterable[tuple[str, bytes]], stage: Path, old: Path
     that are new or changed, and every path written."""
     seen: set[str] = set()
     changed: set[str] = set()
+    made: set[Path] = set()  # folders made so far: one mkdir per folder, not per page
     unchanged = total = 0
     for rel, data in pages:
         path = stage / _safe_relative(rel)
         if rel in seen:
             raise BuildError(f"two pages were rendered to the same path: {rel}")
         seen.add(rel)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
         total += len(data)
         previous = old / rel
         if previous.is_file() and not previous.is_symlink() and _same(previous, data):

@@ -11,7 +11,8 @@ browser (Pagefind's mergeIndex). Sharding bounds the indexer's memory (Pagefind 
 index in memory: about 1.4 GB for 10,000 pages), and a shard whose papers did not change is
 reused from the previous site instead of being indexed again; a new week only changes the newest
 shard. The index is written outside the staging directory and moved in at the end, so a failure
-leaves the old site intact.
+leaves the old site intact; the indexer pages are written to a memory file system where there
+is one (they are read once, by Pagefind).
 """
 
 from __future__ import annotations
@@ -108,6 +109,7 @@ class SearchIndexer:
         self.shard_size = shard_size
         self.out_dir = out_dir
         self.work: Path | None = None  # a fresh folder beside the output, made on entering
+        self.scratch: Path | None = None  # where the indexer pages go (see _scratch_dir)
         self._process: subprocess.Popen[str] | None = None  # the running Pagefind, if any
         self._worker: Beside[tuple[ShardDone, ...]] | None = None
         self._parent = os.getpid()
@@ -116,14 +118,16 @@ class SearchIndexer:
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
         self.work = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.search-",
                                           dir=self.out_dir.parent))
+        self.scratch = Path(tempfile.mkdtemp(prefix="digest-search-", dir=_scratch_dir()))
         self._worker = Beside(self._run)
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._worker is not None:
             self._worker.__exit__(*exc)  # stops the worker if its result was never collected
-        if self.work is not None:
-            remove_path(self.work)
+        for folder in (self.work, self.scratch):
+            if folder is not None:
+                remove_path(folder)
 
     def _work_dir(self) -> Path:
         assert self.work is not None, "the indexer is used inside its `with` block"
@@ -150,7 +154,8 @@ class SearchIndexer:
 
     def _index(self, shard: Shard) -> None:
         started = time.perf_counter()
-        source = self._work_dir() / f"pages-{shard.name}"
+        assert self.scratch is not None, "the indexer is used inside its `with` block"
+        source = self.scratch / f"pages-{shard.name}"
         for rel, page in shard.pages:
             path = source / rel
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -207,6 +212,21 @@ class SearchIndexer:
             _link_tree(old, target, only=SHARDS_FILE)  # unchanged: the same file, not a copy
         else:
             (target / SHARDS_FILE).write_bytes(data)
+
+
+def _scratch_dir() -> str | None:
+    """Where the indexer pages are written, read once by Pagefind and deleted: a memory file
+    system (/dev/shm) where there is one with room, else the system's temporary folder.
+    Creating a file costs far less there than on a disk's file system (on the team's machine
+    about 0.4 ms of system time per file on disk, 100,000 files at 100,000 papers); a shard's
+    pages take a few megabytes."""
+    shm = Path("/dev/shm")
+    try:
+        if shm.is_dir() and os.access(shm, os.W_OK) and shutil.disk_usage(shm).free > 256 << 20:
+            return str(shm)
+    except OSError:
+        pass
+    return None
 
 
 def _keys(index_dir: Path) -> dict[str, str]:
