@@ -144,10 +144,24 @@ def _write_all(pages: Iterable[tuple[str, bytes]], stage: Path, old: Path
                 continue
         else:
             changed.add(rel)
-        path.write_bytes(data)
+        write_file(path, data)
     report = PublishReport(written=len(changed), unchanged=unchanged, removed=(),
                            total_bytes=total)
     return report, changed, seen
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Path.write_bytes without Python's file object: open, write, close and nothing else.
+    The file object also asks whether the file is a terminal and where its end is, three
+    system calls more per file; at 100,000 papers that is over 600,000 calls."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0),
+                 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
 def _link(source: Path, target: Path) -> bool:

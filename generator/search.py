@@ -36,7 +36,7 @@ from .cache import package_version
 from .errors import BuildError
 from .models import Paper
 from .parallel import Beside
-from .publish import remove_path
+from .publish import remove_path, write_file
 from .render import paper_path
 from .tex import tex_to_text
 
@@ -159,7 +159,7 @@ class SearchIndexer:
         for rel, page in shard.pages:
             path = source / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(page)
+            write_file(path, page)
         self._pagefind(source, self._work_dir() / f"index-{shard.name}")
         shutil.rmtree(source)
         log.info("search shard %s (%d papers) indexed in %.2f s", shard.name, len(shard.pages),
