@@ -15,6 +15,7 @@ from generator.build import build
 from generator.config import load_config
 from generator.errors import GeneratorError
 from generator.ingest import ingest_file
+from generator.search import _scratch_dir
 
 from .browser import serve_directory
 from .conftest import CONTENT
@@ -126,3 +127,11 @@ def test_one_search_covers_every_shard(sharded: tuple[Path, Path], browser: obje
         assert wanted in titles, (query, titles[:10])
         assert errors == []
         page.close()
+
+
+def test_indexer_pages_go_to_a_memory_file_system_only_where_there_is_one(tmp_path: Path
+                                                                          ) -> None:
+    assert _scratch_dir(tmp_path) == str(tmp_path)  # writable, with room
+    assert _scratch_dir(tmp_path / "missing") is None  # none: the system's temporary folder
+    (tmp_path / "file").write_text("not a folder")
+    assert _scratch_dir(tmp_path / "file") is None

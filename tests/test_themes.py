@@ -6,7 +6,9 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
+import scipy.sparse as sp
 from click.testing import CliRunner
 
 from generator.build import BuildReport, build, read_papers
@@ -17,6 +19,7 @@ from generator.errors import ConfigError
 from generator.evaluate import evaluate, load_labels
 from generator.models import Listing, SourceInfo, ThemeSpec
 from generator.themes import assign_themes
+from generator.themes.model import telling_terms
 from generator.themes.phrases import PhraseSet, ThemeMatcher, tokens
 
 from .conftest import CONTENT, REPO
@@ -198,3 +201,32 @@ def test_digest_themes_reports_counts_terms_and_close_calls() -> None:
         assert name in result.output
     assert result.output.count("closest to the decision boundary:") == 4
     assert "top terms:" in result.output and "sub-topic" in result.output
+
+
+def test_telling_terms_for_many_rows_equal_the_one_row_definition() -> None:
+    """The vectorised explanation must name, for every row, the k terms with the largest
+    positive coef x tf-idf, ties by term index, whatever the order of the stored entries."""
+    rng = np.random.default_rng(3)
+    X = sp.random(300, 80, density=0.15, format="csr", random_state=4)
+    X.data = rng.choice([0.5, 1.0], size=X.nnz)  # few distinct values: many ties
+    coef = rng.choice([-1.0, 0.0, 0.5, 1.0], size=80)
+    names = np.array([f"term{j}" for j in range(80)], dtype=object)
+    shuffled = X.copy()  # the same matrix with each row's entries stored out of order
+    for r in range(shuffled.shape[0]):
+        a, b = shuffled.indptr[r], shuffled.indptr[r + 1]
+        order = rng.permutation(b - a)
+        shuffled.indices[a:b] = shuffled.indices[a:b][order]
+        shuffled.data[a:b] = shuffled.data[a:b][order]
+    shuffled.has_sorted_indices = False
+    rows = [0, 5, 7, 8, 120, 299, 42]
+
+    def one_row(r: int) -> tuple[str, ...]:
+        dense = X[r].toarray().ravel() * coef
+        ranked = sorted((-v, j) for j, v in enumerate(dense) if v > 0)
+        return tuple(str(names[j]) for _, j in ranked[:4])
+
+    expected = [one_row(r) for r in rows]
+    assert telling_terms(coef, names, X, rows, 4) == expected
+    assert telling_terms(coef, names, shuffled, rows, 4) == expected
+    assert any(len(e) == 4 for e in expected) and telling_terms(None, names, X, rows, 4) == [
+        () for _ in rows]
