@@ -133,9 +133,7 @@ def _write_all(pages: Iterable[tuple[str, bytes]], stage: Path, old: Path
         if rel in seen:
             raise BuildError(f"two pages were rendered to the same path: {rel}")
         seen.add(rel)
-        if path.parent not in made:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            made.add(path.parent)
+        make_parent(path, made)
         total += len(data)
         previous = old / rel
         if previous.is_file() and not previous.is_symlink() and _same(previous, data):
@@ -148,6 +146,14 @@ def _write_all(pages: Iterable[tuple[str, bytes]], stage: Path, old: Path
     report = PublishReport(written=len(changed), unchanged=unchanged, removed=(),
                            total_bytes=total)
     return report, changed, seen
+
+
+def make_parent(path: Path, made: set[Path]) -> None:
+    """Make path's folder unless `made` (the folders made so far) has it: one mkdir per
+    folder, not one per file."""
+    if path.parent not in made:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        made.add(path.parent)
 
 
 def write_file(path: Path, data: bytes) -> None:

@@ -36,7 +36,7 @@ from .cache import package_version
 from .errors import BuildError
 from .models import Paper
 from .parallel import Beside
-from .publish import remove_path, write_file
+from .publish import make_parent, remove_path, write_file
 from .render import paper_path
 from .tex import tex_to_text
 
@@ -129,10 +129,6 @@ class SearchIndexer:
             if folder is not None:
                 remove_path(folder)
 
-    def _work_dir(self) -> Path:
-        assert self.work is not None, "the indexer is used inside its `with` block"
-        return self.work
-
     def _run(self) -> tuple[ShardDone, ...]:
         """In the worker: index every shard whose key the previous site does not have."""
         if os.getpid() != self._parent:  # in a forked worker (not the fallback in-process)
@@ -154,13 +150,12 @@ class SearchIndexer:
 
     def _index(self, shard: Shard) -> None:
         started = time.perf_counter()
-        assert self.scratch is not None, "the indexer is used inside its `with` block"
-        source = self.scratch / f"pages-{shard.name}"
+        source = _inside(self.scratch) / f"pages-{shard.name}"
+        made: set[Path] = set()
         for rel, page in shard.pages:
-            path = source / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_file(path, page)
-        self._pagefind(source, self._work_dir() / f"index-{shard.name}")
+            make_parent(source / rel, made)
+            write_file(source / rel, page)
+        self._pagefind(source, _inside(self.work) / f"index-{shard.name}")
         shutil.rmtree(source)
         log.info("search shard %s (%d papers) indexed in %.2f s", shard.name, len(shard.pages),
                  time.perf_counter() - started)
@@ -194,7 +189,7 @@ class SearchIndexer:
         target = stage / INDEX_DIR
         target.mkdir(parents=True, exist_ok=True)
         for shard in shards:
-            built = self._work_dir() / f"index-{shard.name}"
+            built = _inside(self.work) / f"index-{shard.name}"
             if shard.built:
                 os.rename(built, target / shard.name)
             elif old is not None and old_keys.get(shard.name) == shard.key:
@@ -212,6 +207,12 @@ class SearchIndexer:
             _link_tree(old, target, only=SHARDS_FILE)  # unchanged: the same file, not a copy
         else:
             (target / SHARDS_FILE).write_bytes(data)
+
+
+def _inside(folder: Path | None) -> Path:
+    """One of the indexer's folders, which exist only inside its `with` block."""
+    assert folder is not None, "the indexer is used inside its `with` block"
+    return folder
 
 
 def _scratch_dir(shm: Path = Path("/dev/shm")) -> str | None:

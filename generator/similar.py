@@ -12,6 +12,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .models import Paper
+from .sparse import row_entries
 
 Scores = npt.NDArray[np.float32]
 
@@ -159,11 +160,8 @@ def _best_candidates(shared: sp.spmatrix, start: int
 def _top_columns(shared: sp.csr_matrix, group: npt.NDArray[np.intp], start: int
                  ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
     """_best_candidates for the rows in `group`, as a dense (rows x longest) block."""
-    lengths = np.diff(shared.indptr)[group]
-    width = max(1, int(lengths.max(initial=0)))
-    owner = np.repeat(np.arange(len(group)), lengths)
-    slot = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    entries = np.repeat(shared.indptr[group], lengths) + slot
+    owner, slot, entries = row_entries(shared.indptr, group)
+    width = max(1, int(slot.max(initial=0)) + 1)
     values = np.full((len(group), width), -np.inf, dtype=np.float32)
     columns = np.full((len(group), width), -1, dtype=np.intp)
     values[owner, slot] = shared.data[entries]

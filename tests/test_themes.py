@@ -18,9 +18,9 @@ from generator.corpus import merge_papers, normalise_title
 from generator.errors import ConfigError
 from generator.evaluate import evaluate, load_labels
 from generator.models import Listing, SourceInfo, ThemeSpec
-from generator.themes import assign_themes
+from generator.themes import assign_themes, keyword_evidence
 from generator.themes.model import telling_terms
-from generator.themes.phrases import PhraseSet, ThemeMatcher, tokens
+from generator.themes.phrases import PhraseSet, ThemeMatcher, normalise, split, tokens
 
 from .conftest import CONTENT, REPO
 
@@ -230,3 +230,17 @@ def test_telling_terms_for_many_rows_equal_the_one_row_definition() -> None:
     assert telling_terms(coef, names, shuffled, rows, 4) == expected
     assert any(len(e) == 4 for e in expected) and telling_terms(None, names, X, rows, 4) == [
         () for _ in rows]
+
+
+def test_keyword_evidence_for_a_corpus_equals_each_paper_matched_alone() -> None:
+    """keyword_evidence shares each paper's word set and word classification across themes;
+    that must give what matching every paper on its own gives."""
+    config = load_config(CONTENT)
+    _, papers, _ = read_papers(config)
+    texts = [(normalise(p.title), normalise(p.abstract)) for p in papers]
+    together = keyword_evidence(texts, config.themes, 3.0)
+    for spec, found in zip(config.themes, together, strict=True):
+        alone = [ThemeMatcher(spec.keywords, spec.exclude).evidence(split(t), split(a), 3.0)
+                 for t, a in texts]
+        assert found == alone
+        assert sum(e.score > 0 for e in found) >= 10  # the themes are really matched here

@@ -17,6 +17,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
+from ..sparse import row_entries
+
 
 @dataclass(frozen=True, slots=True)
 class ThemeSettings:
@@ -125,18 +127,13 @@ def telling_terms(coef: np.ndarray | None, names: np.ndarray, X: sp.csr_matrix,
     """For each of `rows` (of X), the k terms that pushed the model most towards the theme
     (coef * tf-idf), strongest first, ties by term; only terms that pushed towards it.
 
-    All rows at once, from X's arrays: slicing a row out of a sparse matrix costs more than
-    this whole computation for it (seconds over a large theme)."""
+    All rows at once, from X's arrays (see sparse.row_entries)."""
     if coef is None or not len(rows):
         return [() for _ in rows]
     if not X.has_sorted_indices:
         X = X.sorted_indices()
     picked = np.asarray(rows, dtype=np.intp)
-    starts, lengths = X.indptr[picked], np.diff(X.indptr)[picked]
-    owner = np.repeat(np.arange(len(picked)), lengths)
-    # Position of every stored entry of the picked rows, row after row.
-    offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    entries = np.repeat(starts, lengths) + offsets
+    owner, _, entries = row_entries(X.indptr, picked)
     columns = X.indices[entries]
     contribution = X.data[entries] * coef[columns]
     # Only terms pushing towards the theme are named, so only those need sorting.

@@ -82,7 +82,8 @@ class PhraseSet:
         caller scanning one text with several phrase sets makes it once for all of them."""
         candidates = self._candidates
         # Only tokens that can start a phrase are tried. Each distinct word is classified once
-        # (memoised in sets); their positions are found by list.index, which runs at C speed.
+        # (memoised in sets); a lone starting word's positions are found by list.index, which
+        # runs at C speed.
         if words is None:
             words = set(toks)
             self.learn(words)
