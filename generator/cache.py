@@ -24,7 +24,7 @@ T = TypeVar("T")
 KEEP = 4  # newest entries kept; older ones are removed when a new one is written
 PACKAGE = Path(__file__).parent
 # Libraries whose results end up in the site: a new version may compute something else.
-LIBRARIES = ("scikit-learn", "numpy", "scipy", "jinja2", "markdown", "nh3", "pagefind_bin")
+LIBRARIES = ("scikit-learn", "numpy", "scipy", "jinja2", "markdown", "nh3")
 
 
 def package_version(name: str) -> str:

@@ -37,7 +37,7 @@ DIGEST_KEYS = {
     "week_start": "the weekday weeks start on (default monday, as ISO 8601)",
     "feed_size": "entries per Atom feed, newest first",
     "cname": "custom domain for GitHub Pages, written to CNAME",
-    "search_shard_size": "papers per search-index shard (bounds the indexer's memory)",
+    "search_shard_size": "papers per search-index shard (a new week re-indexes the newest one)",
 }
 SOURCE_KEYS = {"file", "collected", "query", "origin", "dated_by", "format"}
 THEME_KEYS = {"name", "slug", "description", "keywords", "exclude", "examples"}
@@ -58,7 +58,7 @@ class Config:
     week_start: int = 0  # 0 = Monday ... 6 = Sunday
     feed_size: int = 100  # newest entries per Atom feed
     cname: str = ""  # custom domain (GitHub Pages reads it from a CNAME file)
-    search_shard_size: int = 5000  # papers per Pagefind bundle (generator/search.py)
+    search_shard_size: int = 5000  # papers per search-index shard (generator/search.py)
     sources: tuple[SourceInfo, ...] = ()
     themes: tuple[ThemeSpec, ...] = ()
 

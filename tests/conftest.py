@@ -14,7 +14,7 @@ from hypothesis import settings
 from generator.build import BuildReport, build
 from generator.config import load_config
 
-from .browser import chromium
+from .browser import chromium, serve_directory
 
 # On CI the property tests draw the same examples every run (a red build must be reproducible);
 # on a developer's machine they explore new ones each time.
@@ -68,3 +68,20 @@ def make_project(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
         return tmp_path
 
     return make
+
+
+@pytest.fixture(scope="module")
+def served(built_default: tuple[Path, BuildReport],
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The default build at http://127.0.0.1:PORT/ and again under /digest/."""
+    site, _ = built_default
+    root = tmp_path_factory.mktemp("www")
+    shutil.copytree(site, root / "digest")
+    for item in site.iterdir():
+        target = root / item.name
+        if item.is_dir():
+            shutil.copytree(item, target)
+        else:
+            shutil.copy2(item, target)
+    with serve_directory(root) as url:
+        yield url

@@ -5,35 +5,13 @@ Served over HTTP on 127.0.0.1, at the root and under a sub-path, as GitHub Pages
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from generator.build import BuildReport
-
-from .browser import serve_directory
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def served(built_default: tuple[Path, BuildReport],
-           tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The default build at http://127.0.0.1:PORT/ and again under /digest/."""
-    site, _ = built_default
-    root = tmp_path_factory.mktemp("www")
-    shutil.copytree(site, root / "digest")
-    for item in site.iterdir():
-        target = root / item.name
-        if item.is_dir():
-            shutil.copytree(item, target)
-        else:
-            shutil.copy2(item, target)
-    with serve_directory(root) as url:
-        yield url
 
 
 @pytest.fixture

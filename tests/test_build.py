@@ -207,7 +207,7 @@ def test_a_no_op_rebuild_rewrites_no_file(content_copy: Path, tmp_path: Path) ->
                 if p.is_file() and p.name != ".digest-site"}
 
     before = inodes()
-    assert any(k.startswith("pagefind/") for k in before)
+    assert any(k.startswith("search/") for k in before)
     report = build(load_config(content_copy), out)
     assert report.publish.written == 0 and report.publish.removed == ()
     assert inodes() == before  # every file, the search index included, is the same file

@@ -1,5 +1,9 @@
-// Search with the Pagefind index the build wrote to pagefind/. Results are built with DOM
-// methods and textContent only: nothing from the index is ever inserted as HTML.
+// Search with the index the build wrote to search/ (generator/search_index.py says how it is
+// laid out). A query is cut into terms exactly as the build cut the papers; each term loads one
+// small file per shard; a paper must contain every term (a term also matches the longer words
+// it begins: "embed" finds "embedding"). Each shown result's title, date and excerpt come from
+// its own page. Results are built with DOM methods and textContent only: nothing fetched is
+// ever inserted as HTML.
 (function () {
   "use strict";
   const form = document.querySelector(".search-page-form");
@@ -10,111 +14,207 @@
   const base = new URL(".", document.baseURI);  // the site root: search.html lives there
   const params = new URLSearchParams(window.location.search);
   const SHOW = 50;  // results listed
-  const SCAN = 500;  // results looked at when filtering by theme
+  const PREFIX_WEIGHT = 0.5;  // a longer word a term begins counts half as much as the term
   input.value = params.get("q") || "";
   select.value = params.get("theme") || "";
 
-  function text(html) {
-    // Excerpts carry <mark> tags; parse them inertly and keep the text alone.
-    return new DOMParser().parseFromString(html, "text/html").body.textContent || "";
+  // --- Terms: the same steps as terms() in generator/search_index.py. ---
+  function stem(word) {
+    // The S-stemmer (plural endings only); the first rule that applies.
+    if (Array.from(word).length <= 3) { return word; }
+    if (word.endsWith("ies") && !word.endsWith("eies") && !word.endsWith("aies")) {
+      return word.slice(0, -3) + "y";
+    }
+    if (word.endsWith("es") && !/(?:aes|ees|oes)$/.test(word)) { return word.slice(0, -1); }
+    if (word.endsWith("s") && !word.endsWith("us") && !word.endsWith("ss")) {
+      return word.slice(0, -1);
+    }
+    return word;
+  }
+  function words(text) {
+    const folded = text.toLowerCase().normalize("NFKD").replace(/\p{M}/gu, "");
+    return folded.match(/[\p{L}\p{N}]+/gu) || [];
+  }
+  function terms(text, stemmed) {
+    return words(text).map((w) => (stemmed ? stem(w) : w));
+  }
+  function chunkOf(term, chunks) {
+    const chars = Array.from(term);
+    const code = chars[0].codePointAt(0) * 31 + (chars.length > 1 ? chars[1].codePointAt(0) : 0);
+    return code % chunks;
+  }
+  window.digestSearchTerms = { terms: terms, chunkOf: chunkOf };  // for the tests
+
+  // --- The index: shards.json, then per shard docs.json and the term files a query needs. ---
+  function getJSON(path) {
+    return fetch(new URL(path, base)).then((r) => {
+      if (!r.ok) { throw new Error(path + ": " + r.status); }
+      return r.json();
+    });
+  }
+  const files = {};
+  function file(path) {
+    if (!files[path]) {
+      files[path] = getJSON(path);
+      files[path].catch(() => { delete files[path]; });
+    }
+    return files[path];
   }
 
-  let loaded = null;
-  function load() {
-    // The index comes in shards (pagefind/<n>/, listed in pagefind/shards.json): the first is
-    // loaded, the others are merged into it, so one search covers every paper.
-    if (!loaded) {
-      loaded = (async function () {
-        const listing = await fetch(new URL("pagefind/shards.json", base)).then((r) => {
-          if (!r.ok) { throw new Error("no search index"); }
-          return r.json();
-        });
-        const names = listing.shards.map((s) => s.name);
-        const bundle = (name) => new URL("pagefind/" + name + "/", base);
-        const pf = await import(new URL("pagefind.js", bundle(names[0])).href);
-        await pf.options({ baseUrl: base.pathname, bundlePath: bundle(names[0]).pathname });
-        for (const name of names.slice(1)) {
-          await pf.mergeIndex(bundle(name).pathname, { baseUrl: base.pathname });
+  async function shardMatches(shard, listing, queryTerms) {
+    // Each query term's best weight per paper of this shard; papers lacking a term drop out.
+    const folder = "search/" + encodeURIComponent(shard.name) + "/";
+    let scores = null;
+    for (const term of queryTerms) {
+      const chunk = await file(folder + "t" + chunkOf(term, listing.chunks) + ".json")
+        .catch(() => ({}));  // no term of the shard starts like this one
+      const best = new Map();
+      for (const [word, postings] of Object.entries(chunk)) {
+        if (!word.startsWith(term)) { continue; }
+        const factor = word === term ? 1 : PREFIX_WEIGHT;
+        let doc = 0;
+        for (let i = 0; i < postings.length; i += 2) {
+          doc += postings[i];
+          const weight = postings[i + 1] * factor;
+          if (!(best.get(doc) >= weight)) { best.set(doc, weight); }
         }
-        return pf;
-      })();
-      loaded.catch(() => { loaded = null; });
+      }
+      if (scores === null) {
+        scores = best;
+      } else {
+        const both = new Map();
+        for (const [doc, score] of scores) {
+          if (best.has(doc)) { both.set(doc, score + best.get(doc)); }
+        }
+        scores = both;
+      }
+      if (scores.size === 0) { return []; }
     }
-    return loaded;
+    const docs = await file(folder + "docs.json");
+    return Array.from(scores, ([doc, score]) => ({ slug: docs[doc], score: score, doc: doc }));
   }
 
   const memberLists = {};
   function themeMembers(slug) {
     if (!memberLists[slug]) {
-      memberLists[slug] = fetch(new URL("data/themes/" + encodeURIComponent(slug) + ".json", base))
-        .then((r) => {
-          if (!r.ok) { throw new Error("no list of papers for this theme"); }
-          return r.json();
-        })
+      memberLists[slug] = getJSON("data/themes/" + encodeURIComponent(slug) + ".json")
         .then((data) => new Set(data.papers));
       memberLists[slug].catch(() => { delete memberLists[slug]; });
     }
     return memberLists[slug];
   }
 
-  function slugOf(url) {
-    const match = /\/papers\/([^/?#]+)\.html(?:[?#]|$)/.exec(url);
-    return match ? decodeURIComponent(match[1]) : "";
+  // --- Showing results: title, date and excerpt read from each paper's page. ---
+  async function describe(slug) {
+    const response = await fetch(new URL("papers/" + encodeURIComponent(slug) + ".html", base));
+    if (!response.ok) { return { title: slug, date: "", abstract: "" }; }
+    const page = new DOMParser().parseFromString(await response.text(), "text/html");
+    const pick = (selector) => {
+      const node = page.querySelector(selector);
+      return node ? node.textContent.replace(/\s+/g, " ").trim() : "";
+    };
+    return { title: pick("article h1") || pick("title") || slug, date: pick("article .meta"),
+             abstract: pick("article .abstract") };
+  }
+
+  function excerpt(text, queryTerms, stemmed) {
+    // About 30 words around the first one that matches a query term, matches marked.
+    const parts = text.split(/(\s+)/);
+    const matches = (part) => {
+      const t = terms(part, stemmed);
+      return t.length > 0 && t.some((w) => queryTerms.some((q) => w.startsWith(q)));
+    };
+    const wordsAt = [];
+    parts.forEach((part, i) => { if (part.trim()) { wordsAt.push(i); } });
+    const first = wordsAt.findIndex((i) => matches(parts[i]));
+    const from = Math.max(0, (first < 0 ? 0 : first) - 10);
+    const shown = wordsAt.slice(from, from + 30);
+    const node = document.createElement("p");
+    node.className = "snippet";
+    if (from > 0) { node.append("… "); }
+    shown.forEach((i, n) => {
+      if (n > 0) { node.append(" "); }
+      if (matches(parts[i])) {
+        const mark = document.createElement("mark");
+        mark.textContent = parts[i];
+        node.append(mark);
+      } else {
+        node.append(parts[i]);
+      }
+    });
+    if (from + 30 < wordsAt.length) { node.append(" …"); }
+    return node;
   }
 
   function show(message) {
     status.textContent = message;
   }
 
+  let current = 0;  // the newest search; an older one still running stops showing
   async function run() {
     const query = input.value.trim();
+    const mine = ++current;
     list.replaceChildren();
     if (!query) {
       show("Type a few words from a title or abstract.");
       return;
     }
     show("Searching…");
-    let pagefind;
+    let listing;
     try {
-      pagefind = await load();
+      listing = await file("search/shards.json");
     } catch (err) {
       show("Search is not available here (it needs the site to be served over HTTP).");
       return;
     }
-    const found = await pagefind.search(query);
-    // The theme filter keeps the papers listed in data/themes/<theme>.json.
+    const queryTerms = Array.from(new Set(terms(query, listing.stem)));
+    if (queryTerms.length === 0) {
+      show("No paper found for “" + query + "”: type words with letters or digits.");
+      return;
+    }
     const wanted = select.value;
     let members = null;
-    if (wanted) {
-      try {
-        members = await themeMembers(wanted);
-      } catch (err) {
-        show("The theme filter is not available: " + err.message);
-        return;
-      }
+    let found;
+    try {
+      if (wanted) { members = await themeMembers(wanted); }
+      const perShard = await Promise.all(listing.shards.map((shard, number) =>
+        shardMatches(shard, listing, queryTerms).then((hits) => hits.map((hit) =>
+          Object.assign(hit, { shard: number })))));
+      found = perShard.flat().filter((hit) => !members || members.has(hit.slug));
+    } catch (err) {
+      show("The search index could not be read: " + err.message);
+      return;
     }
-    const candidates = await Promise.all(found.results.slice(0, wanted ? SCAN : SHOW)
-      .map((r) => r.data()));
-    const matching = candidates.filter((d) => !members || members.has(slugOf(d.url)));
-    const total = wanted ? matching.length : found.results.length;
+    // Best first; equal scores newest first (later shards and later places hold newer papers).
+    found.sort((a, b) => b.score - a.score || b.shard - a.shard || b.doc - a.doc);
+    const shown = found.slice(0, SHOW);
+    const pages = await Promise.all(shown.map((hit) => describe(hit.slug).catch(() => (
+      { title: hit.slug, date: "", abstract: "" }))));
+    if (mine !== current) { return; }
+    const total = found.length;
     const label = wanted ? " in " + select.options[select.selectedIndex].text : "";
     show(total + (total === 1 ? " paper" : " papers") + " found for “" + query + "”" + label +
          (total > SHOW ? "; the first " + SHOW + ":" : "."));
-    for (const data of matching.slice(0, SHOW)) {
+    shown.forEach((hit, n) => {
+      const data = pages[n];
       const item = document.createElement("li");
       item.className = "paper-item";
       const heading = document.createElement("h2");
       heading.className = "paper-title";
       const link = document.createElement("a");
-      link.href = data.url;
-      link.textContent = data.meta.title || data.url;
+      link.href = new URL("papers/" + encodeURIComponent(hit.slug) + ".html", base).href;
+      link.textContent = data.title;
       heading.appendChild(link);
-      const excerpt = document.createElement("p");
-      excerpt.className = "snippet";
-      excerpt.textContent = text(data.excerpt);
-      item.append(heading, excerpt);
+      item.appendChild(heading);
+      if (data.date) {
+        const meta = document.createElement("p");
+        meta.className = "meta muted";
+        meta.textContent = data.date;
+        item.appendChild(meta);
+      }
+      if (data.abstract) { item.appendChild(excerpt(data.abstract, queryTerms, listing.stem)); }
       list.appendChild(item);
-    }
+    });
   }
 
   form.addEventListener("submit", function (event) {

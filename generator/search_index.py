@@ -1,0 +1,153 @@
+"""A static full-text index of papers, queried in the browser by templates/assets/search.js.
+
+What a reader searches is known in advance (title, authors, abstract), so the index is made
+for exactly that, from the papers themselves rather than from rendered pages: one pass over
+the text, no page written for an indexer to read back, no fragment file per paper (a result's
+excerpt is read from the paper page the reader is about to open anyway).
+
+A shard of papers is a folder holding
+  - docs.json: the papers' slugs, in the shard's order (a posting names a paper by position);
+  - t<k>.json for every k < CHUNKS: the terms whose first two characters hash to k, each with its
+    postings [gap, impact, gap, impact, ...]: gap = position - the previous posting's
+    position, impact = the term's BM25 weight in that paper (title, authors and abstract
+    as one text, plus TITLE_BONUS when the term is in the title), times 10, rounded, at
+    least 1.
+
+All terms sharing their first two characters are in one chunk, so a query term's chunk holds
+its exact match and every term it is a prefix of ("embed" finds "embedding"): a query loads
+one small file per term and shard. The weights use the shard's own statistics, so a shard
+never changes because another did.
+
+The browser must cut a query into the same terms as `terms` below: lower case, accents
+removed (NFKD), runs of letters and digits, then the S-stemmer (Harman 1991: plural endings
+only). search.js does the same steps; tests/test_search_index.py runs both on the same strings.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+CHUNKS = 64  # term files per shard
+TITLE_BONUS = 1.5  # added to a term's saturated frequency when it is in the title
+K1, B = 1.2, 0.75  # BM25's usual constants
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def stem(word: str) -> str:
+    """The S-stemmer: 'models' -> 'model', 'policies' -> 'policy', 'classes' -> 'classe'.
+    Only the first rule that applies is used; words of three letters or fewer are kept."""
+    if len(word) <= 3:
+        return word
+    if word.endswith("ies") and not word.endswith(("eies", "aies")):
+        return word[:-3] + "y"
+    if word.endswith("es") and not word.endswith(("aes", "ees", "oes")):
+        return word[:-1]
+    if word.endswith("s") and not word.endswith(("us", "ss")):
+        return word[:-1]
+    return word
+
+
+def terms(text: str, stem_words: bool = True) -> list[str]:
+    """The index terms of a text, in order (repeats kept)."""
+    return [stem(w) for w in _words(text)] if stem_words else _words(text)
+
+
+def chunk_of(term: str) -> int:
+    """Which of a shard's term files holds `term`: a hash of its first two characters, so
+    that a term and every longer term it begins are in the same file."""
+    first = term[:2]
+    code = ord(first[0]) * 31 + (ord(first[1]) if len(first) > 1 else 0)
+    return code % CHUNKS
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedPaper:
+    """What the index reads of a paper: where its page is, and the three searched fields."""
+
+    slug: str
+    title: str
+    authors: str
+    abstract: str
+
+
+def stems(language: str) -> bool:
+    """Whether words are stemmed: the S-stemmer knows English plurals only."""
+    return language.lower().split("-")[0] == "en"
+
+
+def index_files(papers: Sequence[IndexedPaper], stem_words: bool = True
+                ) -> Iterable[tuple[str, bytes]]:
+    """A shard's files, (name, bytes): docs.json and t<k>.json for every k < CHUNKS; the same
+    papers in the same order give the same bytes."""
+    yield "docs.json", _json([p.slug for p in papers])
+    vocabulary: dict[str, int] = {}  # term -> id
+    ids: dict[str, int] = {}  # word as written (lower case) -> its term's id
+    term_ids: list[int] = []
+    counts: list[int] = []
+    titled: list[bool] = []  # whether the term is in the paper's title
+    sizes: list[int] = []
+    for paper in papers:
+        title = _words(paper.title)
+        words = Counter(_words(paper.abstract))
+        words.update(_words(paper.authors))
+        words.update(title)
+        doc: dict[int, int] = {}
+        for word, count in words.items():
+            term_id = ids.get(word)
+            if term_id is None:
+                key = stem(word) if stem_words else word
+                term_id = ids[word] = vocabulary.setdefault(key, len(vocabulary))
+            doc[term_id] = doc.get(term_id, 0) + count
+        in_title = {ids[word] for word in title}
+        term_ids += doc.keys()
+        counts += doc.values()
+        titled += (term_id in in_title for term_id in doc)
+        sizes.append(len(doc))
+    if not papers:
+        yield from ((f"t{k}.json", _json({})) for k in range(CHUNKS))
+        return
+    term = np.array(term_ids, dtype=np.int64)
+    tf = np.array(counts, dtype=np.float64)
+    doc_of = np.repeat(np.arange(len(papers)), sizes)
+    length = np.bincount(doc_of, weights=tf, minlength=len(papers))
+    df = np.bincount(term, minlength=len(vocabulary))
+    idf = np.log(1 + (len(papers) - df + 0.5) / (df + 0.5))
+    norm = K1 * (1 - B + B * length / length.mean())
+    weight = tf * (K1 + 1) / (tf + norm[doc_of]) + TITLE_BONUS * np.array(titled)
+    impact = np.maximum(1, np.rint(10 * idf[term] * weight))
+    order = np.lexsort((doc_of, term))  # by term, then document
+    term, doc_of, impact = term[order], doc_of[order], impact[order].astype(np.int64)
+    gap = np.diff(doc_of, prepend=0)
+    starts = np.flatnonzero(np.diff(term, prepend=-1))
+    gap[starts] = doc_of[starts]  # each term's first posting: its position itself
+    flat = np.empty(2 * len(term), dtype=np.int64)
+    flat[0::2], flat[1::2] = gap, impact
+    bounds = np.append(starts, len(term)) * 2
+    names = list(vocabulary)
+    chunks: list[dict[str, list[int]]] = [{} for _ in range(CHUNKS)]
+    for i, term_id in enumerate(term[starts].tolist()):
+        name = names[term_id]
+        chunks[chunk_of(name)][name] = flat[bounds[i]:bounds[i + 1]].tolist()
+    for k, chunk in enumerate(chunks):  # every file, empty or not: a query never meets a 404
+        yield f"t{k}.json", _json({t: chunk[t] for t in sorted(chunk)})
+
+
+def _words(text: str) -> list[str]:
+    """A text's words in lower case without accents, not yet stemmed."""
+    folded = text.lower()
+    if not folded.isascii():
+        folded = "".join(c for c in unicodedata.normalize("NFKD", folded)
+                         if unicodedata.category(c)[0] != "M")  # marks: JavaScript's \p{M}
+    return _WORD.findall(folded)
+
+
+def _json(value: object) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
