@@ -19,7 +19,7 @@ from .corpus import merge_papers
 from .digest import Digest, assemble_digest
 from .errors import SourceProblems
 from .models import Listing, Paper
-from .parallel import Beside, one_thread
+from .parallel import Beside, Deferred, one_thread
 from .publish import PublishReport, check_out_dir, publish_site
 from .render import default_templates_dir, make_env, render_site
 from .search import SearchIndexer
@@ -77,11 +77,13 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
     listings, papers, warnings = read_papers(config, strict)
     log.info("read %d papers: %.2f s", len(papers), time.perf_counter() - started)
     check_out_dir(out_dir, config.content_dir)  # before the search indexer writes beside it
-    # From here two worker processes run beside this one: the search index (it needs only
-    # the papers; started first, see the imports), then related papers and the map.
+    # From here worker processes run beside this one: the search index (it needs only the
+    # papers; started first, see the imports), then related papers, and the map.
     with SearchIndexer(papers, config.language, out_dir, config.search_shard_size) as search, \
-            worker_stages(config, papers, cache_dir) as beside:
-        digest, more_warnings = derive_digest(config, papers, cache_dir, step, started, beside)
+            related_stage(papers, cache_dir) as related, \
+            map_stage(config, papers, cache_dir) as positions:
+        digest, more_warnings = derive_digest(config, papers, cache_dir, step, started,
+                                              related, positions)
         warnings += more_warnings
         if strict and warnings:
             raise SourceProblems(warnings)
@@ -112,45 +114,51 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
     return result
 
 
-# What the worker stages give: each paper's related papers, and map positions.
-WorkerResult = tuple[dict[str, tuple[str, ...]], dict[str, tuple[float, float]]]
-
-
-def worker_stages(config: Config, papers: tuple[Paper, ...], cache_dir: Path | None
-                  ) -> Beside[WorkerResult]:
-    """Related papers and the map, each cached by a key of exactly its inputs, started in a
+def related_stage(papers: tuple[Paper, ...], cache_dir: Path | None
+                  ) -> Beside[dict[str, tuple[str, ...]]]:
+    """Each paper's related papers, cached by a key of exactly their inputs, computed by a
     worker process (see parallel.py)."""
-    from .mapping import map_papers
     from .similar import relate_papers
-    related_key = inputs_key(papers, [PACKAGE / "similar.py"])
+    key = inputs_key(papers, [PACKAGE / "similar.py"])
+    return Beside(lambda: cached(cache_dir, "related", key, lambda: relate_papers(papers)))
+
+
+def map_stage(config: Config, papers: tuple[Paper, ...], cache_dir: Path | None
+              ) -> Beside[dict[str, tuple[float, float]]]:
+    """The map's positions, cached likewise, computed by another worker: only map.html needs
+    them, and it is rendered last, so the layout runs while the other pages render."""
+    from .mapping import map_papers
     dates = sorted((p.id, p.first_seen.isoformat()) for p in papers)  # the map shows the newest
-    map_key = inputs_key(papers, [PACKAGE / "mapping.py"], config.random_state, dates)
-    return Beside(lambda: (
-        cached(cache_dir, "related", related_key, lambda: relate_papers(papers)),
-        cached(cache_dir, "map", map_key, lambda: map_papers(papers, config.random_state))))
+    key = inputs_key(papers, [PACKAGE / "mapping.py"], config.random_state, dates)
+    return Beside(lambda: cached(cache_dir, "map", key,
+                                 lambda: map_papers(papers, config.random_state)))
 
 
 def derive_digest(config: Config, papers: tuple[Paper, ...], cache_dir: Path | None,
-                  step: Progress, started: float, beside: Beside[WorkerResult]
+                  step: Progress, started: float,
+                  related_worker: Beside[dict[str, tuple[str, ...]]],
+                  map_worker: Beside[dict[str, tuple[float, float]]]
                   ) -> tuple[Digest, tuple[str, ...]]:
-    """Themes (cached by a key of exactly their inputs), the worker's related papers and map,
-    weeks and notes: the digest, and the notes' warnings."""
+    """Themes (cached by a key of exactly their inputs), the workers' related papers and map
+    (the map still being laid out, see map_stage), weeks and notes: the digest, and the
+    notes' warnings."""
     from .themes import assign_themes
 
     step("themes", 0, 1)
     settings = theme_settings(config)
-    with one_thread() if beside.forked else contextlib.nullcontext():
+    with one_thread() if related_worker.forked else contextlib.nullcontext():
         themes = cached(cache_dir, "themes", themes_key(papers, config.themes, settings),
                         lambda: assign_themes(papers, config.themes, settings))
     log.info("themes assigned: %.2f s", time.perf_counter() - started)
     step("related", 0, 1)
-    related, positions = beside.result()
-    log.info("related papers and map: %.2f s", time.perf_counter() - started)
+    related = related_worker.result()
+    log.info("related papers: %.2f s", time.perf_counter() - started)
     weeks = schedule_weeks(papers, config.week_start)
     notes, note_problems = read_notes(config.notes_dir, {t.slug for t in config.themes})
     digest, note_warnings = assemble_digest(config, papers, themes, weeks,
                                             built_date(config, papers), notes,
-                                            related=related, positions=positions)
+                                            related=related,
+                                            positions=Deferred(map_worker.result))
     return digest, tuple(str(p) for p in note_problems) + tuple(note_warnings)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -34,7 +35,8 @@ class Digest:
     notes: dict[tuple[str, str | None], EditorNote] = field(default_factory=dict)
     topic_index: dict[tuple[str, str], Subtopic] = field(default_factory=dict)  # (theme, id)
     related: dict[str, tuple[str, ...]] = field(default_factory=dict)  # id -> related ids
-    positions: dict[str, tuple[float, float]] = field(default_factory=dict)  # id -> map (x, y)
+    # id -> map (x, y); may still be computed by a worker (parallel.Deferred) while pages render
+    positions: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     links: dict[str, tuple[Link, ...]] = field(default_factory=dict)  # id -> code/project links
 
     def related_to(self, paper: Paper) -> tuple[Paper, ...]:
@@ -98,7 +100,7 @@ def assemble_digest(config: Config, papers: tuple[Paper, ...], themes: ThemeResu
                     weeks: tuple[Week, ...], built_at: dt.date,
                     notes: tuple[Note, ...] = (),
                     related: dict[str, tuple[str, ...]] | None = None,
-                    positions: dict[str, tuple[float, float]] | None = None,
+                    positions: Mapping[str, tuple[float, float]] | None = None,
                     ) -> tuple[Digest, list[str]]:
     """Sort papers for output and index them; the order is part of the output's determinism.
 
@@ -114,7 +116,7 @@ def assemble_digest(config: Config, papers: tuple[Paper, ...], themes: ThemeResu
                     notes=resolved,
                     topic_index={(slug, pid): topic for slug, topics in themes.subtopics.items()
                                  for topic in topics for pid in topic.paper_ids},
-                    related=related or {}, positions=positions or {},
+                    related=related or {}, positions={} if positions is None else positions,
                     links={p.id: find_links(p.abstract) for p in ordered})
     return digest, warnings
 

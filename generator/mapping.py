@@ -31,8 +31,10 @@ def map_papers(papers: Sequence[Paper], random_state: int = 0) -> dict[str, tupl
     dims = max(1, min(SVD_DIMENSIONS, X.shape[1] - 1, n - 1))
     reduced = TruncatedSVD(n_components=dims, random_state=random_state).fit_transform(X)
     # 500 iterations instead of 1,000 halve the time; the layout is settled well before.
+    # angle 0.8 (Barnes-Hut's coarseness; 0.5 by default) takes a quarter off the rest: on
+    # the default digest the layout's trustworthiness (10 neighbours) is 0.885 against 0.890.
     tsne = TSNE(n_components=2, perplexity=min(30.0, (n - 1) / 3), init="pca", max_iter=500,
-                random_state=random_state, learning_rate="auto")
+                angle=0.8, random_state=random_state, learning_rate="auto")
     xy = tsne.fit_transform(reduced)
     low, high = xy.min(axis=0), xy.max(axis=0)
     span = np.where(high > low, high - low, 1.0)

@@ -15,7 +15,7 @@ import os
 import pickle
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from multiprocessing.connection import Connection
 from typing import Generic, TypeVar
 
@@ -24,6 +24,8 @@ import threadpoolctl
 from .errors import BuildError, GeneratorError
 
 T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 def one_thread() -> threadpoolctl.threadpool_limits:
@@ -83,6 +85,35 @@ class Beside(Generic[T]):
         if status == "error":
             raise BuildError(f"a build stage failed in its worker process:\n{payload}")
         return payload  # type: ignore[no-any-return]
+
+
+class Deferred(Mapping[K, V]):
+    """A mapping a worker is still computing; the first lookup waits for it. Pages that do not
+    need it render meanwhile (the map's layout, say, while every other page is written).
+
+    Only the process that made it may wait: a forked child reading the worker's pipe would
+    take the parent's result."""
+
+    def __init__(self, fetch: Callable[[], Mapping[K, V]]) -> None:
+        self._fetch = fetch
+        self._value: Mapping[K, V] | None = None
+        self._owner = os.getpid()
+
+    def _resolved(self) -> Mapping[K, V]:
+        if self._value is None:
+            if os.getpid() != self._owner:
+                raise RuntimeError("a deferred result is only waited for by its own process")
+            self._value = self._fetch()
+        return self._value
+
+    def __getitem__(self, key: K) -> V:
+        return self._resolved()[key]
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._resolved())
+
+    def __len__(self) -> int:
+        return len(self._resolved())
 
 
 def _child(compute: Callable[[], object], conn: Connection) -> None:

@@ -181,8 +181,6 @@ def render_site(digest: Digest, env: jinja2.Environment,
     yield page("archive.html", "archive.html", weeks=_archive_rows(digest, themes),
                chart=themes_over_weeks(digest, themes))
     yield page("themes/index.html", "themes.html")
-    figure, mapped = paper_map(digest, themes)
-    yield page("map.html", "map.html", figure=figure, mapped=mapped)
     yield page("search.html", "search.html")
     for theme in themes:
         yield from _theme_pages(page, digest, theme)
@@ -221,6 +219,9 @@ def render_site(digest: Digest, env: jinja2.Environment,
     yield from theme_members(themes)
     # papers/<slug>.bib (unless another process renders paper pages), weeks/<week>/<theme>.bib
     yield from bibtex_pages(digest, paper_files=part == "all")
+    # Last: the map's layout may still be computed by a worker (build.map_stage).
+    figure, mapped = paper_map(digest, themes)
+    yield page("map.html", "map.html", figure=figure, mapped=mapped)
     yield from _assets(digest.config.templates_dir)
     yield from host_files(digest.config, env.get_template("404.html").render(
         **common, path="404.html", root=base_path(digest.config.base_url)), sitemap)

@@ -262,15 +262,16 @@ def test_an_unchanged_build_is_skipped_and_any_change_rebuilds(
 def test_the_two_render_halves_make_exactly_the_whole_site(content_copy: Path) -> None:
     # build() renders paper pages in a worker process and the rest here: together they must
     # be the very pages (paths and bytes) that one process makes, the sitemap included.
-    from generator.build import derive_digest, read_papers, worker_stages
+    from generator.build import derive_digest, map_stage, read_papers, related_stage
     from generator.render import make_env, render_site
 
     config = load_config(content_copy)
     _, papers, _ = read_papers(config)
-    with worker_stages(config, papers, None) as beside:
-        digest, _ = derive_digest(config, papers, None, lambda *a: None, 0.0, beside)
     env = make_env(config.templates_dir)
-    whole = dict(render_site(digest, env))
+    with related_stage(papers, None) as related, map_stage(config, papers, None) as positions:
+        digest, _ = derive_digest(config, papers, None, lambda *a: None, 0.0, related,
+                                  positions)
+        whole = dict(render_site(digest, env))
     papers_part = dict(render_site(digest, env, part="papers"))
     rest = dict(render_site(digest, env, part="rest"))
     assert not papers_part.keys() & rest.keys()

@@ -33,3 +33,35 @@ def test_a_parent_failure_stops_the_worker() -> None:
     with pytest.raises(RuntimeError), Beside(lambda: time.sleep(60)) as job:
         raise RuntimeError("the parent failed first")
     assert job._process is None or not job._process.is_alive()
+
+
+def test_a_deferred_mapping_waits_for_its_worker_only_when_read() -> None:
+    import time
+
+    from generator.parallel import Deferred
+
+    with Beside(lambda: (time.sleep(0.3), {"a": 1, "b": 2})[1]) as job:
+        started = time.perf_counter()
+        mapping = Deferred(job.result)
+        assert time.perf_counter() - started < 0.2  # made without waiting
+        assert mapping["b"] == 2 and sorted(mapping) == ["a", "b"] and len(mapping) == 2
+        assert time.perf_counter() - started >= 0.25 or not job.forked
+
+
+def test_a_forked_child_may_not_wait_for_its_parents_deferred_mapping() -> None:
+    from generator.parallel import Deferred
+
+    mapping: Deferred[str, int] = Deferred(lambda: {"a": 1})
+    with Beside(lambda: _lookup(mapping)) as job:
+        outcome = job.result()
+    if job.forked:
+        assert outcome == "refused"
+    assert mapping["a"] == 1  # the parent itself may
+
+
+def _lookup(mapping: object) -> str:
+    try:
+        mapping["a"]  # type: ignore[index]
+    except RuntimeError:
+        return "refused"
+    return "read"
