@@ -22,6 +22,11 @@ def paper_bib_path(paper: Paper) -> str:
     return f"papers/{paper.slug}.bib"
 
 
+def paper_bib(paper: Paper, entry: str | None = None) -> tuple[str, bytes]:
+    """papers/<slug>.bib: the paper's entry (`entry`, when it is already made)."""
+    return paper_bib_path(paper), (entry or paper_entry(paper)).encode("utf-8")
+
+
 def week_theme_bib_path(week: str, theme: str) -> str:
     return f"weeks/{week}/{theme}.bib"
 
@@ -89,7 +94,7 @@ def bibtex_pages(digest: Digest, paper_files: bool = True, week_files: bool = Tr
     for paper in digest.papers:
         entries[paper.id] = paper_entry(paper)
         if paper_files:
-            yield paper_bib_path(paper), entries[paper.id].encode("utf-8")
+            yield paper_bib(paper, entries[paper.id])
     if not week_files:
         return
     for week in digest.weeks:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import logging
 import os
 import time
@@ -19,7 +20,7 @@ from .corpus import merge_papers
 from .digest import Digest, assemble_digest
 from .errors import SourceProblems
 from .models import Listing, Paper
-from .parallel import Beside, Deferred, one_thread
+from .parallel import Beside, Deferred, Shares, one_thread
 from .publish import PublishReport, check_out_dir, publish_site
 from .render import default_templates_dir, make_env, render_site
 from .search import SearchIndexer
@@ -99,9 +100,15 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
             done += 1
             step("render", done, total)
 
-        report = publish_site(render_site(digest, env, on_page=on_page, part="rest"), out_dir,
-                              config.content_dir, config.base_url, finish=search.finish,
-                              side_pages=lambda: render_site(digest, env, part="papers"))
+        # Both processes take chunks of the paper pages from `share`: the worker from the
+        # start, this one once the rest is written, so neither waits long for the other.
+        share = Shares(len(digest.papers))
+        pages = itertools.chain(render_site(digest, env, on_page=on_page, part="rest"),
+                                render_site(digest, env, part="papers", share=share))
+        report = publish_site(pages, out_dir, config.content_dir, config.base_url,
+                              finish=search.finish,
+                              side_pages=lambda: render_site(digest, env, part="papers",
+                                                             share=share))
     counts = {t.slug: len(digest.papers_in(t.slug)) for t in digest.themes}
     elapsed = time.perf_counter() - started
     log.info("built %d pages in %.2fs", report.written + report.unchanged, elapsed)

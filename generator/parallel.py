@@ -116,6 +116,27 @@ class Deferred(Mapping[K, V]):
         return len(self._resolved())
 
 
+class Shares:
+    """range(total) in chunks, each handed to whichever process asks first. Processes forked
+    after it was made share its counter, so when two of them work through the same items the
+    busier one simply takes fewer chunks (the paper pages: the worker starts on them at once,
+    the main process joins in when the rest of the site is written)."""
+
+    def __init__(self, total: int, chunk: int = 32) -> None:
+        self.total = total
+        self.chunk = chunk
+        self._next = multiprocessing.Value("q", 0)  # in shared memory, with its own lock
+
+    def __iter__(self) -> Iterator[range]:
+        while True:
+            with self._next.get_lock():
+                start = self._next.value
+                self._next.value = start + self.chunk
+            if start >= self.total:
+                return
+            yield range(start, min(self.total, start + self.chunk))
+
+
 def _child(compute: Callable[[], object], conn: Connection) -> None:
     try:
         with one_thread():

@@ -109,8 +109,12 @@ def _write_beside(pages: Iterable[tuple[str, bytes]],
         report, changed, _ = _write_all(pages, stage, old)
         return report, changed
     with Beside(lambda: _write_all(side_pages(), stage, old)) as side:
+        started = time.perf_counter()
         report, changed, seen = _write_all(pages, stage, old)
+        mine = time.perf_counter()
         more, more_changed, more_seen = side.result()
+        log.info("pages written here in %.2f s, then %.2f s waiting for the worker's",
+                 mine - started, time.perf_counter() - mine)
     if seen & more_seen:
         raise BuildError(f"two pages were rendered to the same path: {min(seen & more_seen)}")
     return (PublishReport(written=report.written + more.written,

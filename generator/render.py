@@ -11,7 +11,7 @@ import functools
 import json
 import math
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from markupsafe import Markup
 
-from .bibtex_export import bibtex_pages, paper_bib_path
+from .bibtex_export import bibtex_pages, paper_bib, paper_bib_path
 from .charts import paper_map, theme_over_weeks, themes_over_weeks
 from .digest import OTHER, Digest
 from .errors import BuildError
@@ -30,6 +30,7 @@ from .models import Paper, ThemeSpec, Week
 from .tex import tex_to_html, tex_to_text
 
 if TYPE_CHECKING:  # only named in annotations: importing it would import scikit-learn
+    from .parallel import Shares
     from .themes import Subtopic
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"  # inside an installed wheel
@@ -142,12 +143,13 @@ def week_path(key: str, theme: str | None = None, page: int = 1) -> str:
 
 
 def render_site(digest: Digest, env: jinja2.Environment,
-                on_page: Callable[[str], None] | None = None, part: str = "all"
-                ) -> Iterator[Page]:
+                on_page: Callable[[str], None] | None = None, part: str = "all",
+                share: Shares | None = None) -> Iterator[Page]:
     """Yield every page of the site; the same digest always yields the same bytes.
 
-    `part` splits the work between two processes: "papers" is the paper pages and their
-    .bib files, "rest" everything else; "all" is both."""
+    `part` splits the work between processes: "papers" is the paper pages and their .bib
+    files (with `share`, only the chunks of digest.papers this process takes from it), "rest"
+    everything else; "all" is both."""
     themes = tuple(ThemeView(spec=t, description=render_markdown(t.description),
                              papers=digest.papers_in(t.slug)) for t in digest.themes)
     themes = tuple(t for t in themes if t.papers or t.slug != OTHER.slug)
@@ -170,8 +172,10 @@ def render_site(digest: Digest, env: jinja2.Environment,
         return path, html.encode("utf-8")
 
     if part == "papers":
-        yield from _paper_pages(page, digest)
-        yield from bibtex_pages(digest, week_files=False)
+        for paper in (digest.papers if share is None
+                      else (digest.papers[i] for chunk in share for i in chunk)):
+            yield from _paper_pages(page, digest, (paper,))
+            yield paper_bib(paper)
         return
     latest = digest.weeks[-1] if digest.weeks else None
     yield page("index.html", "home.html", week=latest, week_nav=_week_nav(digest, latest),
@@ -211,7 +215,7 @@ def render_site(digest: Digest, env: jinja2.Environment,
                            sections=chunk, highlighted=highlighted,
                            pagination={"number": number, "count": len(pages), "paths": paths})
     if part == "all":
-        yield from _paper_pages(page, digest)
+        yield from _paper_pages(page, digest, digest.papers)
     else:  # rendered by another process; the sitemap still lists them
         sitemap.extend((paper_path(p), _paper_date(p)) for p in digest.papers)
     yield from _feeds(digest, env, themes, common)
@@ -227,8 +231,9 @@ def render_site(digest: Digest, env: jinja2.Environment,
         **common, path="404.html", root=base_path(digest.config.base_url)), sitemap)
 
 
-def _paper_pages(page: Callable[..., Page], digest: Digest) -> Iterator[Page]:
-    for paper in digest.papers:
+def _paper_pages(page: Callable[..., Page], digest: Digest, papers: Iterable[Paper]
+                 ) -> Iterator[Page]:
+    for paper in papers:
         yield page(paper_path(paper), "paper.html", _paper_date(paper), paper=paper,
                    assignments=digest.assignments.get(paper.id, ()))
 

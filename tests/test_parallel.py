@@ -65,3 +65,15 @@ def _lookup(mapping: object) -> str:
     except RuntimeError:
         return "refused"
     return "read"
+
+
+def test_shared_chunks_go_to_one_process_each_and_cover_everything() -> None:
+    from generator.parallel import Shares
+
+    share = Shares(1000, chunk=7)
+    with Beside(lambda: [i for chunk in share for i in chunk]) as job:
+        mine = [i for chunk in share for i in chunk]
+        theirs = job.result()
+    assert sorted(mine + theirs) == list(range(1000))  # each item once, by one process
+    assert list(Shares(5, chunk=2)) == [range(0, 2), range(2, 4), range(4, 5)]
+    assert list(Shares(0)) == []

@@ -7,12 +7,15 @@ decision -> explanations; then sub-topics inside each theme (subtopics.py).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 from ..corpus import normalise_title
 from ..models import Assignment, Paper, ThemeSpec
+from ..parallel import Beside
 from .model import ThemeSettings, decide, score_theme, telling_terms, vectorize
 from .phrases import Evidence, ThemeMatcher, normalise, split
 from .subtopics import Subtopic, find_subtopics
@@ -50,36 +53,75 @@ def assign_themes(papers: Sequence[Paper], specs: Sequence[ThemeSpec],
     settings = settings or ThemeSettings()
     ordered = sorted(papers, key=lambda p: p.id)  # input order must not change any result
     texts = [(normalise(p.title), normalise(p.abstract)) for p in ordered]  # once for both
-    X, names = vectorize(texts, settings)
-    evidences = keyword_evidence(texts, specs, settings.title_weight)
+    X, names, evidences = _features(texts, specs, settings)
     del texts
     by_title = {normalise_title(p.title): i for i, p in enumerate(ordered)}
+
+    def outcome(t: int) -> _Outcome:
+        return _theme_outcome(specs[t], evidences[t], X, names, ordered, by_title, settings)
+
+    # The themes are independent: a worker process takes every other one (parallel.py).
+    theirs = list(range(1, len(specs), 2))
+    with Beside(lambda: [outcome(t) for t in theirs]) if theirs else nullcontext() as other:
+        mine = {t: outcome(t) for t in range(0, len(specs), 2)}
+        if other is not None:
+            mine.update(zip(theirs, other.result(), strict=True))
     found: dict[str, list[Assignment]] = {p.id: [] for p in ordered}
-    members: dict[str, list[int]] = {}
-    stats: dict[str, ThemeStats] = {}
-    for spec, evidence in zip(specs, evidences, strict=True):
-        score = np.array([e.score for e in evidence], dtype=float)
-        examples = np.zeros(len(ordered), dtype=bool)
-        for title in spec.examples:  # example titles in the corpus are positive seeds too
-            if (i := by_title.get(normalise_title(title))) is not None:
-                examples[i] = True
-        scores = score_theme(X, score, settings, extra_positives=examples)
-        chosen = decide(scores.probability, score, settings) | examples
-        members[spec.slug] = [int(i) for i in np.flatnonzero(chosen)]
-        terms = telling_terms(scores.coef, names, X, members[spec.slug], settings.top_terms)
-        for i, telling in zip(members[spec.slug], terms, strict=True):
+    for t, (spec, evidence) in enumerate(zip(specs, evidences, strict=True)):
+        result = mine[t]
+        for i, telling in zip(result.members, result.terms, strict=True):
             found[ordered[i].id].append(Assignment(
-                theme=spec.slug, score=float(scores.probability[i]), matches=evidence[i].matches,
-                terms=telling))
-        stats[spec.slug] = _stats(spec.slug, ordered, scores.probability, score, chosen,
-                                  scores.coef, names, settings)
-    subtopics = {spec.slug: find_subtopics(X[members[spec.slug]], names,
-                                           [ordered[i].id for i in members[spec.slug]],
-                                           settings.random_state, theme_name=spec.name)
-                 for spec in specs}
+                theme=spec.slug, score=float(result.probability[i]),
+                matches=evidence[i].matches, terms=telling))
+    stats = {spec.slug: mine[t].stats for t, spec in enumerate(specs)}
+    subtopics = {spec.slug: mine[t].subtopics for t, spec in enumerate(specs)}
     assignments = {pid: tuple(sorted(a, key=lambda x: (-x.score, x.theme)))
                    for pid, a in found.items()}
     return ThemeResult(assignments=assignments, subtopics=subtopics, stats=stats)
+
+
+def _features(texts: Sequence[tuple[str, str]], specs: Sequence[ThemeSpec],
+              settings: ThemeSettings
+              ) -> tuple[sp.csr_matrix, np.ndarray, list[list[Evidence]]]:
+    """TF-IDF (the matrix and its terms) and the keyword evidence of the `normalise`d texts.
+    The two read the same texts and nothing of each other, so the keyword scan runs in a
+    worker process meanwhile (parallel.py)."""
+    with Beside(lambda: keyword_evidence(texts, specs, settings.title_weight)) as scan:
+        X, names = vectorize(texts, settings)
+        return X, names, scan.result()
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """One theme's decisions: its members (rows of the corpus in id order), every paper's
+    probability, each member's telling terms, the curator's statistics, the sub-topics."""
+
+    members: list[int]
+    probability: np.ndarray
+    terms: list[tuple[str, ...]]
+    stats: ThemeStats
+    subtopics: tuple[Subtopic, ...]
+
+
+def _theme_outcome(spec: ThemeSpec, evidence: Sequence[Evidence], X: sp.csr_matrix,
+                   names: np.ndarray, ordered: Sequence[Paper], by_title: dict[str, int],
+                   settings: ThemeSettings) -> _Outcome:
+    """Seed, fit, decide, explain and find sub-topics for one theme."""
+    score = np.array([e.score for e in evidence], dtype=float)
+    examples = np.zeros(len(ordered), dtype=bool)
+    for title in spec.examples:  # example titles in the corpus are positive seeds too
+        if (i := by_title.get(normalise_title(title))) is not None:
+            examples[i] = True
+    scores = score_theme(X, score, settings, extra_positives=examples)
+    chosen = decide(scores.probability, score, settings) | examples
+    members = [int(i) for i in np.flatnonzero(chosen)]
+    return _Outcome(
+        members=members, probability=scores.probability,
+        terms=telling_terms(scores.coef, names, X, members, settings.top_terms),
+        stats=_stats(spec.slug, ordered, scores.probability, score, chosen, scores.coef,
+                     names, settings),
+        subtopics=find_subtopics(X[members], names, [ordered[i].id for i in members],
+                                 settings.random_state, theme_name=spec.name))
 
 
 def keyword_evidence(texts: Sequence[tuple[str, str]], specs: Sequence[ThemeSpec],
