@@ -20,7 +20,7 @@ from .corpus import merge_papers
 from .digest import Digest, assemble_digest
 from .errors import SourceProblems
 from .models import Listing, Paper
-from .parallel import Beside, Deferred, Shares, one_thread
+from .parallel import Beside, Deferred, Shares, frozen_heap, one_thread
 from .publish import PublishReport, check_out_dir, publish_site
 from .render import default_templates_dir, make_env, render_site
 from .search import SearchIndexer
@@ -80,7 +80,8 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
     check_out_dir(out_dir, config.content_dir)  # before the search indexer writes beside it
     # From here worker processes run beside this one: the search index (it needs only the
     # papers; started first, see the imports), then related papers, and the map.
-    with SearchIndexer(papers, config.language, out_dir, config.search_shard_size) as search, \
+    with frozen_heap(), \
+            SearchIndexer(papers, config.language, out_dir, config.search_shard_size) as search, \
             related_stage(papers, cache_dir) as related, \
             map_stage(config, papers, cache_dir) as positions:
         digest, more_warnings = derive_digest(config, papers, cache_dir, step, started,

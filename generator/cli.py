@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -356,5 +358,20 @@ def _setup_logging(quiet: bool, verbose: bool) -> None:
     logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
 
 
-def main() -> None:  # pragma: no cover - `python -m generator`
-    cli()
+def main() -> None:
+    """The `digest` command (and `python -m generator`). Once the command has finished and
+    its output is flushed, the process exits without the interpreter's teardown: freeing a
+    build's objects and unloading SciPy one module at a time takes about 0.2 s and changes
+    nothing (every file is closed and every worker joined by then)."""
+    try:
+        cli.main(prog_name="digest")
+        code: int = 0
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 1
+        if isinstance(stop.code, str):
+            print(stop.code, file=sys.stderr)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+            stream.flush()
+    logging.shutdown()
+    os._exit(code)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -96,3 +98,21 @@ def test_a_build_that_read_no_paper_fails_instead_of_publishing_nothing(content_
     assert code == 1
     assert "binary.txt:3: binary data" in out and "refusing to publish an empty digest" in out
     assert not (tmp_path / "s").exists()
+
+
+def test_the_program_exits_with_its_status_and_all_its_output(tmp_path: Path) -> None:
+    # `digest` ends with os._exit after flushing (cli.main): nothing it printed may be lost,
+    # and the exit status must be the command's.
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "generator", *args], capture_output=True,
+                              text=True, timeout=300)
+
+    built = run("build", "--content", str(REPO / "content"), "--out", str(tmp_path / "site"))
+    assert built.returncode == 0, built.stderr
+    lines = built.stdout.splitlines()
+    assert lines[0].startswith("Read 816 listings") and lines[-1].startswith("Open file://")
+    missing = run("build", "--content", str(tmp_path / "missing"), "--out", str(tmp_path / "x"))
+    assert missing.returncode == 1 and "content directory not found" in missing.stderr
+    wrong = run("build", "--no-such-option")
+    assert wrong.returncode == 2 and "No such option" in wrong.stderr
+    assert run("--version").stdout.strip() == "digest, version 0.1.0"

@@ -77,3 +77,18 @@ def test_shared_chunks_go_to_one_process_each_and_cover_everything() -> None:
     assert sorted(mine + theirs) == list(range(1000))  # each item once, by one process
     assert list(Shares(5, chunk=2)) == [range(0, 2), range(2, 4), range(4, 5)]
     assert list(Shares(0)) == []
+
+
+def test_objects_are_frozen_for_forks_only_inside_frozen_heap() -> None:
+    import gc
+
+    from generator.parallel import frozen_heap
+
+    with Beside(lambda: 1) as job:
+        job.result()
+    assert gc.get_freeze_count() == 0  # outside: forking freezes nothing
+    with frozen_heap():
+        with Beside(lambda: 2) as job:
+            assert job.result() == 2
+        assert gc.get_freeze_count() > 0 or not job.forked
+    assert gc.get_freeze_count() == 0  # handed back to the collector
