@@ -363,6 +363,11 @@ def main() -> None:
     its output is flushed, the process exits without the interpreter's teardown: freeing a
     build's objects and unloading SciPy one module at a time takes about 0.2 s and changes
     nothing (every file is closed and every worker joined by then)."""
+    # Each stage runs with one native thread per process (parallel.one_thread), but OpenBLAS
+    # starts a thread per core when NumPy is imported, and those threads spin between calls:
+    # about 0.9 s of CPU in a default build. Unless the user chose a number, it starts none.
+    # (NumPy is not imported yet: the commands import the model stages when they run.)
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         cli.main(prog_name="digest")
         code: int = 0

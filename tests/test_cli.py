@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -116,3 +117,19 @@ def test_the_program_exits_with_its_status_and_all_its_output(tmp_path: Path) ->
     wrong = run("build", "--no-such-option")
     assert wrong.returncode == 2 and "No such option" in wrong.stderr
     assert run("--version").stdout.strip() == "digest, version 0.1.0"
+
+
+def test_the_program_starts_no_blas_threads_unless_asked() -> None:
+    # cli.main sets OPENBLAS_NUM_THREADS before NumPy is imported (its threads only spin).
+    probe = ("import os, sys; sys.argv = ['digest', '--version']\n"
+             "import generator.cli as c\n"
+             "assert 'numpy' not in sys.modules\n"
+             "os._exit = lambda code: print(os.environ['OPENBLAS_NUM_THREADS'])\n"
+             "c.main()")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         env=env, check=True).stdout.split()
+    assert out[-1] == "1"
+    mine = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env={**env, "OPENBLAS_NUM_THREADS": "2"}, check=True).stdout.split()
+    assert mine[-1] == "2"
