@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 # The model stages (themes, related papers, the map) import scikit-learn and SciPy, about a
 # second of a small build; they are imported where used, after the search indexer has started,
-# so that its Pagefind runs on another core meanwhile.
+# so that it runs on another core meanwhile (and a skipped build never imports them).
 
 log = logging.getLogger(__name__)
 

@@ -46,11 +46,12 @@ def frozen_heap() -> Iterator[None]:
     collector, so a long-lived caller collects its garbage as usual."""
     global _freezing
     outer, _freezing = _freezing, True
+    mine = not outer and gc.get_freeze_count() == 0  # a caller's own freeze is left alone
     try:
         yield
     finally:
         _freezing = outer
-        if not outer:
+        if mine:
             gc.unfreeze()
 
 
@@ -119,13 +120,20 @@ class Deferred(Mapping[K, V]):
     def __init__(self, fetch: Callable[[], Mapping[K, V]]) -> None:
         self._fetch = fetch
         self._value: Mapping[K, V] | None = None
+        self._error: BaseException | None = None  # a failed fetch, raised again on each use
         self._owner = os.getpid()
 
     def _resolved(self) -> Mapping[K, V]:
+        if self._error is not None:
+            raise self._error
         if self._value is None:
             if os.getpid() != self._owner:
                 raise RuntimeError("a deferred result is only waited for by its own process")
-            self._value = self._fetch()
+            try:
+                self._value = self._fetch()
+            except BaseException as error:
+                self._error = error
+                raise
         return self._value
 
     def __getitem__(self, key: K) -> V:
@@ -147,7 +155,10 @@ class Shares:
     def __init__(self, total: int, chunk: int = 32) -> None:
         self.total = total
         self.chunk = chunk
-        self._next = multiprocessing.Value("q", 0)  # in shared memory, with its own lock
+        # In shared memory, with its own lock; made in the fork context, as Beside forks.
+        forking = "fork" in multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if forking else None)
+        self._next = context.Value("q", 0)
 
     def __iter__(self) -> Iterator[range]:
         while True:

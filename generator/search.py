@@ -175,9 +175,15 @@ def _keys(index_dir: Path) -> dict[str, str]:
     try:
         listing = json.loads((index_dir / SHARDS_FILE).read_text(encoding="utf-8"))
         return {str(s["name"]): str(s["key"]) for s in listing["shards"]
-                if (index_dir / str(s["name"]) / "docs.json").is_file()}
+                if _complete(index_dir / str(s["name"]))}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
+
+
+def _complete(shard: Path) -> bool:
+    """Whether a previous shard has all its files (else it is made again, not reused)."""
+    return all((shard / name).is_file()
+               for name in ("docs.json", *(f"t{k}.json" for k in range(CHUNKS))))
 
 
 def _link_tree(source: Path, target: Path, only: str = "*") -> None:

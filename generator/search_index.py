@@ -18,9 +18,11 @@ its exact match and every term it is a prefix of ("embed" finds "embedding"): a 
 one small file per term and shard. The weights use the shard's own statistics, so a shard
 never changes because another did.
 
-The browser must cut a query into the same terms as `terms` below: lower case, accents
-removed (NFKD), runs of letters and digits, then the S-stemmer (Harman 1991: plural endings
-only). search.js does the same steps; tests/test_search_index.py runs both on the same strings.
+The browser must cut a query into the same terms as `terms` below: decomposed (NFKD), marks
+(accents) removed, lower case, runs of letters and digits, then the S-stemmer (Harman 1991:
+plural endings only). A term of one character is looked up exactly, not as a prefix: its
+file is chosen by that character alone, and longer terms by their first two. search.js does
+the same steps; tests/test_search_index.py runs both on the same strings.
 """
 
 from __future__ import annotations
@@ -141,12 +143,12 @@ def index_files(papers: Sequence[IndexedPaper], stem_words: bool = True
 
 
 def _words(text: str) -> list[str]:
-    """A text's words in lower case without accents, not yet stemmed."""
-    folded = text.lower()
-    if not folded.isascii():
-        folded = "".join(c for c in unicodedata.normalize("NFKD", folded)
-                         if unicodedata.category(c)[0] != "M")  # marks: JavaScript's \p{M}
-    return _WORD.findall(folded)
+    """A text's words without accents, in lower case, not yet stemmed. Decomposed first, so
+    that what decomposes into capitals (ℝ -> R) is lower-cased too."""
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFKD", text)
+                       if unicodedata.category(c)[0] != "M")  # marks: JavaScript's \p{M}
+    return _WORD.findall(text.lower())
 
 
 def _json(value: object) -> bytes:

@@ -92,3 +92,16 @@ def test_objects_are_frozen_for_forks_only_inside_frozen_heap() -> None:
             assert job.result() == 2
         assert gc.get_freeze_count() > 0 or not job.forked
     assert gc.get_freeze_count() == 0  # handed back to the collector
+
+
+def test_a_deferred_mapping_whose_worker_failed_fails_the_same_way_each_time() -> None:
+    from generator.parallel import Deferred
+
+    def broken() -> dict[str, int]:
+        raise ValueError("the layout broke")
+
+    with Beside(broken) as job:
+        mapping: Deferred[str, int] = Deferred(job.result)
+        for _ in range(2):
+            with pytest.raises(BuildError, match="the layout broke"):
+                mapping["a"]

@@ -4,6 +4,7 @@ the build cut the papers, and what a reader gets for prefixes, plurals and accen
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -21,6 +22,7 @@ AWKWARD = [
     "ﬁne-tuning Ångström Œuvre", "Straße ΣΊΣΥΦΟΣ İstanbul", "GPT-4o vs. Llama-3.1 (8B)",
     "x_1 + y_2 = z³ ½", "深度学习 と 強化学習", "café́ résumé naïveté", "emoji 🙂 and tabs\tgo",
     "under_scores and-dashes/slashes", "ies es s us ss aes ees oes eies aies",
+    "ℝ^n 𝔼[X] ℒ_total 𐐀𐐨 ΩMEGA Ǆemal", "a b c 4 x y z ж 一",
 ]
 
 
@@ -110,6 +112,11 @@ def test_the_browser_cuts_text_into_the_same_terms(served: str, browser: object)
     chunks = page.evaluate(f"(ts) => ts.map((t) => window.digestSearchTerms.chunkOf(t, {CHUNKS}))",
                            every_term)
     assert chunks == [chunk_of(t) for t in every_term]
+    pairs = [["embedding", "embed"], ["embed", "embed"], ["rust", "r"], ["r", "r"],
+             ["rust", "ru"], ["trust", "ru"], ["рr", "р"]]
+    weights = page.evaluate("(ps) => ps.map(([w, t]) => window.digestSearchTerms.weightOf(w, t))",
+                            pairs)
+    assert weights == [0.5, 1, 0, 1, 0.5, 0, 0]  # one character: that word alone
     page.close()
 
 
@@ -153,3 +160,16 @@ def test_results_show_the_date_and_an_excerpt_with_the_words_marked(served: str,
     marked = first.locator(".snippet mark").all_inner_texts()
     assert marked and all("muzero" in m.lower() for m in marked)
     page.close()
+
+
+@pytest.mark.browser
+def test_a_one_character_word_finds_exactly_that_word(served: str, browser: object,
+                                                      built_default: tuple[Path, object]) -> None:
+    site, _ = built_default
+    listing = json.loads((site / "search" / "shards.json").read_text())
+    holding = 0
+    for shard in listing["shards"]:
+        files = {p.name: p.read_bytes() for p in (site / "search" / shard["name"]).iterdir()}
+        holding += len(_decoded(files).get("r", []))  # papers with the word "r" itself
+    status, titles = _titles(browser, f"{served}/search.html?q=R")
+    assert holding > 0 and status.startswith(f"{holding} paper")

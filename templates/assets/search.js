@@ -1,7 +1,7 @@
 // Search with the index the build wrote to search/ (generator/search_index.py says how it is
 // laid out). A query is cut into terms exactly as the build cut the papers; each term loads one
-// small file per shard; a paper must contain every term (a term also matches the longer words
-// it begins: "embed" finds "embedding"). Each shown result's title, date and excerpt come from
+// small file per shard; a paper must contain every term (a term of two or more characters
+// also matches the longer words it begins: "embed" finds "embedding"). Each shown result's title, date and excerpt come from
 // its own page. Results are built with DOM methods and textContent only: nothing fetched is
 // ever inserted as HTML.
 (function () {
@@ -15,6 +15,7 @@
   const params = new URLSearchParams(window.location.search);
   const SHOW = 50;  // results listed
   const PREFIX_WEIGHT = 0.5;  // a longer word a term begins counts half as much as the term
+  const FORMAT = 1;  // of search/shards.json and the shard files (generator/search.py)
   input.value = params.get("q") || "";
   select.value = params.get("theme") || "";
 
@@ -32,7 +33,7 @@
     return word;
   }
   function words(text) {
-    const folded = text.toLowerCase().normalize("NFKD").replace(/\p{M}/gu, "");
+    const folded = text.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
     return folded.match(/[\p{L}\p{N}]+/gu) || [];
   }
   function terms(text, stemmed) {
@@ -43,7 +44,15 @@
     const code = chars[0].codePointAt(0) * 31 + (chars.length > 1 ? chars[1].codePointAt(0) : 0);
     return code % chunks;
   }
-  window.digestSearchTerms = { terms: terms, chunkOf: chunkOf };  // for the tests
+  function weightOf(word, term) {
+    // How much an index word counts for a query term: 1 if it is the term, PREFIX_WEIGHT if
+    // it begins with it, else 0. One character chooses its file by itself and longer words
+    // by their first two, so a one-character term is matched exactly, never as a prefix.
+    if (word === term) { return 1; }
+    if (Array.from(term).length === 1) { return 0; }
+    return word.startsWith(term) ? PREFIX_WEIGHT : 0;
+  }
+  window.digestSearchTerms = { terms: terms, chunkOf: chunkOf, weightOf: weightOf };  // tests
 
   // --- The index: shards.json, then per shard docs.json and the term files a query needs. ---
   function getJSON(path) {
@@ -52,13 +61,14 @@
       return r.json();
     });
   }
-  const files = {};
+  const files = new Map();
   function file(path) {
-    if (!files[path]) {
-      files[path] = getJSON(path);
-      files[path].catch(() => { delete files[path]; });
+    if (!files.has(path)) {
+      const loading = getJSON(path);
+      loading.catch(() => { files.delete(path); });
+      files.set(path, loading);
     }
-    return files[path];
+    return files.get(path);
   }
 
   async function shardMatches(shard, listing, queryTerms) {
@@ -66,12 +76,11 @@
     const folder = "search/" + encodeURIComponent(shard.name) + "/";
     let scores = null;
     for (const term of queryTerms) {
-      const chunk = await file(folder + "t" + chunkOf(term, listing.chunks) + ".json")
-        .catch(() => ({}));  // no term of the shard starts like this one
+      const chunk = await file(folder + "t" + chunkOf(term, listing.chunks) + ".json");
       const best = new Map();
       for (const [word, postings] of Object.entries(chunk)) {
-        if (!word.startsWith(term)) { continue; }
-        const factor = word === term ? 1 : PREFIX_WEIGHT;
+        const factor = weightOf(word, term);
+        if (factor === 0) { continue; }
         let doc = 0;
         for (let i = 0; i < postings.length; i += 2) {
           doc += postings[i];
@@ -94,14 +103,15 @@
     return Array.from(scores, ([doc, score]) => ({ slug: docs[doc], score: score, doc: doc }));
   }
 
-  const memberLists = {};
+  const memberLists = new Map();
   function themeMembers(slug) {
-    if (!memberLists[slug]) {
-      memberLists[slug] = getJSON("data/themes/" + encodeURIComponent(slug) + ".json")
+    if (!memberLists.has(slug)) {
+      const loading = getJSON("data/themes/" + encodeURIComponent(slug) + ".json")
         .then((data) => new Set(data.papers));
-      memberLists[slug].catch(() => { delete memberLists[slug]; });
+      loading.catch(() => { memberLists.delete(slug); });
+      memberLists.set(slug, loading);
     }
-    return memberLists[slug];
+    return memberLists.get(slug);
   }
 
   // --- Showing results: title, date and excerpt read from each paper's page. ---
@@ -164,7 +174,13 @@
     try {
       listing = await file("search/shards.json");
     } catch (err) {
-      show("Search is not available here (it needs the site to be served over HTTP).");
+      if (mine === current) {
+        show("Search is not available here (it needs the site to be served over HTTP).");
+      }
+      return;
+    }
+    if (listing.format !== FORMAT) {
+      show("The search index has a format this page does not know; rebuild the site.");
       return;
     }
     const queryTerms = Array.from(new Set(terms(query, listing.stem)));
@@ -182,7 +198,7 @@
           Object.assign(hit, { shard: number })))));
       found = perShard.flat().filter((hit) => !members || members.has(hit.slug));
     } catch (err) {
-      show("The search index could not be read: " + err.message);
+      if (mine === current) { show("The search index could not be read: " + err.message); }
       return;
     }
     // Best first; equal scores newest first (later shards and later places hold newer papers).
