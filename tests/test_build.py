@@ -279,3 +279,29 @@ def test_the_two_render_halves_make_exactly_the_whole_site(content_copy: Path) -
     assert {**papers_part, **rest} == whole
     assert sorted(papers_part) == sorted(
         [f"papers/{p.slug}.html" for p in papers] + [f"papers/{p.slug}.bib" for p in papers])
+
+
+def test_a_build_without_worker_processes_makes_the_same_site(content_copy: Path,
+                                                                 tmp_path: Path) -> None:
+    # With another thread running, no worker is forked (parallel.Beside): every stage, the
+    # theme stage's halves, the map (parallel.Deferred) and the shared paper-page chunks
+    # (parallel.Shares) then run in this process. The site must be the same byte for byte.
+    # Both builds run with one native thread, as forked stages do.
+    import threading
+
+    from generator.parallel import one_thread
+
+    config = load_config(content_copy)
+    with one_thread():
+        build(config, tmp_path / "forked")
+        stop = threading.Event()
+        other = threading.Thread(target=stop.wait)
+        other.start()
+        try:
+            from generator.parallel import Beside
+            assert not Beside(lambda: None).forked  # what build() meets: nothing forks
+            build(config, tmp_path / "alone")
+        finally:
+            stop.set()
+            other.join()
+    assert tree(tmp_path / "alone") == tree(tmp_path / "forked")
