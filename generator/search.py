@@ -29,14 +29,14 @@ from .cache import PACKAGE
 from .models import Paper
 from .parallel import Beside
 from .publish import remove_path, write_file
-from .search_index import CHUNKS, IndexedPaper, index_files, stems
+from .search_index import CHUNKS, DOC_BLOCK, IndexedPaper, index_files, stems
 from .tex import tex_to_text
 
 log = logging.getLogger(__name__)
 
 INDEX_DIR = "search"
 SHARDS_FILE = "shards.json"
-FORMAT = 1  # of shards.json and the shard files, as search.js reads them
+FORMAT = 2  # of shards.json and the shard files, as search.js reads them
 SHARD_SIZE = 5000  # papers per shard: a new week makes at most this many papers' index again
 
 
@@ -153,7 +153,8 @@ class SearchIndexer:
                                                           self.shard_size)
                                  if s.name == shard.name))
                 os.rename(built, target / shard.name)
-        listing = {"format": FORMAT, "chunks": CHUNKS, "stem": stems(self.language),
+        listing = {"format": FORMAT, "chunks": CHUNKS, "block": DOC_BLOCK,
+                   "stem": stems(self.language),
                    "shards": [{"name": s.name, "papers": s.papers, "key": s.key}
                               for s in shards]}
         data = (json.dumps(listing, indent=1) + "\n").encode("utf-8")
@@ -175,15 +176,16 @@ def _keys(index_dir: Path) -> dict[str, str]:
     try:
         listing = json.loads((index_dir / SHARDS_FILE).read_text(encoding="utf-8"))
         return {str(s["name"]): str(s["key"]) for s in listing["shards"]
-                if _complete(index_dir / str(s["name"]))}
+                if _complete(index_dir / str(s["name"]), int(s["papers"]))}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 
 
-def _complete(shard: Path) -> bool:
-    """Whether a previous shard has all its files (else it is made again, not reused)."""
-    return all((shard / name).is_file()
-               for name in ("docs.json", *(f"t{k}.json" for k in range(CHUNKS))))
+def _complete(shard: Path, papers: int) -> bool:
+    """Whether a previous shard of `papers` papers has all its files (else it is made again,
+    not reused)."""
+    blocks = [f"d{b}.json" for b in range(-(-papers // DOC_BLOCK))]
+    return all((shard / name).is_file() for name in (*blocks, *(f"t{k}.json" for k in range(CHUNKS))))
 
 
 def _link_tree(source: Path, target: Path, only: str = "*") -> None:

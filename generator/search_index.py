@@ -6,7 +6,8 @@ the text, no page written for an indexer to read back, no fragment file per pape
 excerpt is read from the paper page the reader is about to open anyway).
 
 A shard of papers is a folder holding
-  - docs.json: the papers' slugs, in the shard's order (a posting names a paper by position);
+  - d<b>.json: the papers' slugs, in the shard's order, DOC_BLOCK to a file (a posting names
+    a paper by position; a query loads only the blocks of the results it shows);
   - t<k>.json for every k < CHUNKS: the terms whose first two characters hash to k, each with its
     postings [gap, impact, gap, impact, ...]: gap = position - the previous posting's
     position, impact = the term's BM25 weight in that paper (title, authors and abstract
@@ -37,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 CHUNKS = 64  # term files per shard
+DOC_BLOCK = 500  # slugs per d<b>.json
 TITLE_BONUS = 1.5  # added to a term's saturated frequency when it is in the title
 K1, B = 1.2, 0.75  # BM25's usual constants
 
@@ -87,9 +89,10 @@ def stems(language: str) -> bool:
 
 def index_files(papers: Sequence[IndexedPaper], stem_words: bool = True
                 ) -> Iterable[tuple[str, bytes]]:
-    """A shard's files, (name, bytes): docs.json and t<k>.json for every k < CHUNKS; the same
-    papers in the same order give the same bytes."""
-    yield "docs.json", _json([p.slug for p in papers])
+    """A shard's files, (name, bytes): d<b>.json for each DOC_BLOCK papers and t<k>.json for
+    every k < CHUNKS; the same papers in the same order give the same bytes."""
+    for block, start in enumerate(range(0, len(papers), DOC_BLOCK)):
+        yield f"d{block}.json", _json([p.slug for p in papers[start:start + DOC_BLOCK]])
     vocabulary: dict[str, int] = {}  # term -> id
     ids: dict[str, int] = {}  # word as written (lower case) -> its term's id
     term_ids: list[int] = []

@@ -12,7 +12,7 @@ import pytest
 from generator.build import read_papers
 from generator.config import load_config
 from generator.search import search_shards
-from generator.search_index import CHUNKS, IndexedPaper, chunk_of, index_files, stem, terms
+from generator.search_index import CHUNKS, DOC_BLOCK, IndexedPaper, chunk_of, index_files, stem, terms
 
 from .conftest import CONTENT
 
@@ -61,8 +61,11 @@ def test_terms_fold_case_accents_and_plurals() -> None:
 def test_every_paper_is_found_by_every_word_of_its_title(shard: tuple[tuple[IndexedPaper, ...],
                                                                         dict[str, bytes]]) -> None:
     papers, files = shard
-    assert json.loads(files["docs.json"]) == [p.slug for p in papers]
-    assert sorted(files) == sorted(["docs.json", *(f"t{k}.json" for k in range(CHUNKS))])
+    blocks = [f"d{b}.json" for b in range(-(-len(papers) // DOC_BLOCK))]
+    assert len(blocks) == 2  # 747 papers: blocks of 500 and 247
+    assert [slug for name in blocks for slug in json.loads(files[name])] == [
+        p.slug for p in papers]
+    assert sorted(files) == sorted([*blocks, *(f"t{k}.json" for k in range(CHUNKS))])
     index = _decoded(files)
     for term, postings in index.items():
         positions = [p for p, _ in postings]

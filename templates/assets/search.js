@@ -15,7 +15,7 @@
   const params = new URLSearchParams(window.location.search);
   const SHOW = 50;  // results listed
   const PREFIX_WEIGHT = 0.5;  // a longer word a term begins counts half as much as the term
-  const FORMAT = 1;  // of search/shards.json and the shard files (generator/search.py)
+  const FORMAT = 2;  // of search/shards.json and the shard files (generator/search.py)
   input.value = params.get("q") || "";
   select.value = params.get("theme") || "";
 
@@ -54,7 +54,8 @@
   }
   window.digestSearchTerms = { terms: terms, chunkOf: chunkOf, weightOf: weightOf };  // tests
 
-  // --- The index: shards.json, then per shard docs.json and the term files a query needs. ---
+  // --- The index: shards.json, then per shard the term files a query needs, and the blocks
+  // of slugs (d<b>.json) that hold the results it shows. ---
   function getJSON(path) {
     return fetch(new URL(path, base)).then((r) => {
       if (!r.ok) { throw new Error(path + ": " + r.status); }
@@ -71,9 +72,13 @@
     return files.get(path);
   }
 
-  async function shardMatches(shard, listing, queryTerms) {
+  function folderOf(shard) {
+    return "search/" + encodeURIComponent(shard.name) + "/";
+  }
+
+  async function shardMatches(shard, number, listing, queryTerms) {
     // Each query term's best weight per paper of this shard; papers lacking a term drop out.
-    const folder = "search/" + encodeURIComponent(shard.name) + "/";
+    const folder = folderOf(shard);
     let scores = null;
     for (const term of queryTerms) {
       const chunk = await file(folder + "t" + chunkOf(term, listing.chunks) + ".json");
@@ -99,8 +104,17 @@
       }
       if (scores.size === 0) { return []; }
     }
-    const docs = await file(folder + "docs.json");
-    return Array.from(scores, ([doc, score]) => ({ slug: docs[doc], score: score, doc: doc }));
+    return Array.from(scores, ([doc, score]) => ({ shard: number, doc: doc, score: score }));
+  }
+
+  async function withSlugs(hits, listing) {
+    // Each hit's slug, from the blocks of slugs that hold them (each block fetched once).
+    await Promise.all(hits.map(async (hit) => {
+      const block = Math.floor(hit.doc / listing.block);
+      const slugs = await file(folderOf(listing.shards[hit.shard]) + "d" + block + ".json");
+      hit.slug = slugs[hit.doc - block * listing.block];
+    }));
+    return hits;
   }
 
   const memberLists = new Map();
@@ -192,17 +206,20 @@
     let members = null;
     let found;
     try {
-      if (wanted) { members = await themeMembers(wanted); }
       const perShard = await Promise.all(listing.shards.map((shard, number) =>
-        shardMatches(shard, listing, queryTerms).then((hits) => hits.map((hit) =>
-          Object.assign(hit, { shard: number })))));
-      found = perShard.flat().filter((hit) => !members || members.has(hit.slug));
+        shardMatches(shard, number, listing, queryTerms)));
+      found = perShard.flat();
+      if (wanted) {  // the filter needs every match's slug; without it, only the shown ones
+        members = await themeMembers(wanted);
+        found = (await withSlugs(found, listing)).filter((hit) => members.has(hit.slug));
+      }
+      // Best first; equal scores newest first (later shards and places hold newer papers).
+      found.sort((a, b) => b.score - a.score || b.shard - a.shard || b.doc - a.doc);
+      if (!wanted) { await withSlugs(found.slice(0, SHOW), listing); }
     } catch (err) {
       if (mine === current) { show("The search index could not be read: " + err.message); }
       return;
     }
-    // Best first; equal scores newest first (later shards and later places hold newer papers).
-    found.sort((a, b) => b.score - a.score || b.shard - a.shard || b.doc - a.doc);
     const shown = found.slice(0, SHOW);
     const pages = await Promise.all(shown.map((hit) => describe(hit.slug).catch(() => (
       { title: hit.slug, date: "", abstract: "" }))));
