@@ -85,18 +85,15 @@ def paper_entry(paper: Paper) -> str:
     return f"@misc{{{bib_key(paper)},\n{body}}}\n"
 
 
-def bibtex_pages(digest: Digest, paper_files: bool = True, week_files: bool = True
-                 ) -> Iterator[tuple[str, bytes]]:
-    """papers/<slug>.bib for every paper; weeks/<week>/<theme>.bib for each theme with papers
-    that week (an empty theme-week has no download, and its page no link). `paper_files` and
-    `week_files` choose which of the two kinds are made."""
+def bibtex_pages(digest: Digest, paper_files: bool = True) -> Iterator[tuple[str, bytes]]:
+    """papers/<slug>.bib for every paper (unless `paper_files` is false: another process makes
+    them); weeks/<week>/<theme>.bib for each theme with papers that week (an empty theme-week
+    has no download, and its page no link)."""
     entries: dict[str, str] = {}  # a paper's entry is made once and reused in week files
     for paper in digest.papers:
         entries[paper.id] = paper_entry(paper)
         if paper_files:
             yield paper_bib(paper, entries[paper.id])
-    if not week_files:
-        return
     for week in digest.weeks:
         papers_of_week = digest.papers_of_week(week)
         for theme in digest.themes:

@@ -26,9 +26,10 @@ import threadpoolctl
 from .errors import BuildError, GeneratorError
 
 T = TypeVar("T")
-_freezing = False  # inside frozen_heap()
 K = TypeVar("K")
 V = TypeVar("V")
+
+_freezing = False  # inside frozen_heap()
 
 
 def one_thread() -> threadpoolctl.threadpool_limits:

@@ -11,7 +11,7 @@ import functools
 import json
 import math
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -174,7 +174,7 @@ def render_site(digest: Digest, env: jinja2.Environment,
     if part == "papers":
         for paper in (digest.papers if share is None
                       else (digest.papers[i] for chunk in share for i in chunk)):
-            yield from _paper_pages(page, digest, (paper,))
+            yield _paper_page(page, digest, paper)
             yield paper_bib(paper)
         return
     latest = digest.weeks[-1] if digest.weeks else None
@@ -215,7 +215,7 @@ def render_site(digest: Digest, env: jinja2.Environment,
                            sections=chunk, highlighted=highlighted,
                            pagination={"number": number, "count": len(pages), "paths": paths})
     if part == "all":
-        yield from _paper_pages(page, digest, digest.papers)
+        yield from (_paper_page(page, digest, paper) for paper in digest.papers)
     else:  # rendered by another process; the sitemap still lists them
         sitemap.extend((paper_path(p), _paper_date(p)) for p in digest.papers)
     yield from _feeds(digest, env, themes, common)
@@ -231,11 +231,9 @@ def render_site(digest: Digest, env: jinja2.Environment,
         **common, path="404.html", root=base_path(digest.config.base_url)), sitemap)
 
 
-def _paper_pages(page: Callable[..., Page], digest: Digest, papers: Iterable[Paper]
-                 ) -> Iterator[Page]:
-    for paper in papers:
-        yield page(paper_path(paper), "paper.html", _paper_date(paper), paper=paper,
-                   assignments=digest.assignments.get(paper.id, ()))
+def _paper_page(page: Callable[..., Page], digest: Digest, paper: Paper) -> Page:
+    return page(paper_path(paper), "paper.html", _paper_date(paper), paper=paper,
+                assignments=digest.assignments.get(paper.id, ()))
 
 
 def _paper_date(paper: Paper) -> dt.date:

@@ -29,7 +29,7 @@ from .cache import PACKAGE
 from .models import Paper
 from .parallel import Beside
 from .publish import remove_path, write_file
-from .search_index import CHUNKS, DOC_BLOCK, IndexedPaper, index_files, stems
+from .search_index import CHUNKS, DOC_BLOCK, IndexedPaper, file_names, index_files, stems
 from .tex import tex_to_text
 
 log = logging.getLogger(__name__)
@@ -184,8 +184,7 @@ def _keys(index_dir: Path) -> dict[str, str]:
 def _complete(shard: Path, papers: int) -> bool:
     """Whether a previous shard of `papers` papers has all its files (else it is made again,
     not reused)."""
-    blocks = [f"d{b}.json" for b in range(-(-papers // DOC_BLOCK))]
-    return all((shard / name).is_file() for name in (*blocks, *(f"t{k}.json" for k in range(CHUNKS))))
+    return all((shard / name).is_file() for name in file_names(papers))
 
 
 def _link_tree(source: Path, target: Path, only: str = "*") -> None:

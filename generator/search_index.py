@@ -87,12 +87,29 @@ def stems(language: str) -> bool:
     return language.lower().split("-")[0] == "en"
 
 
+def file_names(papers: int) -> list[str]:
+    """The names of the files of a shard of `papers` papers, as index_files makes them."""
+    return ([_doc_file(b) for b in range(-(-papers // DOC_BLOCK))]
+            + [_term_file(k) for k in range(CHUNKS)])
+
+
+def _doc_file(block: int) -> str:
+    return f"d{block}.json"
+
+
+def _term_file(chunk: int) -> str:
+    return f"t{chunk}.json"
+
+
 def index_files(papers: Sequence[IndexedPaper], stem_words: bool = True
                 ) -> Iterable[tuple[str, bytes]]:
     """A shard's files, (name, bytes): d<b>.json for each DOC_BLOCK papers and t<k>.json for
-    every k < CHUNKS; the same papers in the same order give the same bytes."""
+    every k < CHUNKS (file_names); the same papers in the same order give the same bytes."""
     for block, start in enumerate(range(0, len(papers), DOC_BLOCK)):
-        yield f"d{block}.json", _json([p.slug for p in papers[start:start + DOC_BLOCK]])
+        yield _doc_file(block), _json([p.slug for p in papers[start:start + DOC_BLOCK]])
+    if not papers:
+        yield from ((_term_file(k), _json({})) for k in range(CHUNKS))
+        return
     vocabulary: dict[str, int] = {}  # term -> id
     ids: dict[str, int] = {}  # word as written (lower case) -> its term's id
     term_ids: list[int] = []
@@ -116,9 +133,6 @@ def index_files(papers: Sequence[IndexedPaper], stem_words: bool = True
         counts += doc.values()
         titled += (term_id in in_title for term_id in doc)
         sizes.append(len(doc))
-    if not papers:
-        yield from ((f"t{k}.json", _json({})) for k in range(CHUNKS))
-        return
     term = np.array(term_ids, dtype=np.int64)
     tf = np.array(counts, dtype=np.float64)
     doc_of = np.repeat(np.arange(len(papers)), sizes)
@@ -142,7 +156,7 @@ def index_files(papers: Sequence[IndexedPaper], stem_words: bool = True
         name = names[term_id]
         chunks[chunk_of(name)][name] = flat[bounds[i]:bounds[i + 1]].tolist()
     for k, chunk in enumerate(chunks):  # every file, empty or not: a query never meets a 404
-        yield f"t{k}.json", _json({t: chunk[t] for t in sorted(chunk)})
+        yield _term_file(k), _json({t: chunk[t] for t in sorted(chunk)})
 
 
 def _words(text: str) -> list[str]:

@@ -63,18 +63,18 @@ def assign_themes(papers: Sequence[Paper], specs: Sequence[ThemeSpec],
     # The themes are independent: a worker process takes every other one (parallel.py).
     theirs = list(range(1, len(specs), 2))
     with Beside(lambda: [outcome(t) for t in theirs]) if theirs else nullcontext() as other:
-        mine = {t: outcome(t) for t in range(0, len(specs), 2)}
+        outcomes = {t: outcome(t) for t in range(0, len(specs), 2)}
         if other is not None:
-            mine.update(zip(theirs, other.result(), strict=True))
+            outcomes.update(zip(theirs, other.result(), strict=True))
     found: dict[str, list[Assignment]] = {p.id: [] for p in ordered}
     for t, (spec, evidence) in enumerate(zip(specs, evidences, strict=True)):
-        result = mine[t]
+        result = outcomes[t]
         for i, telling in zip(result.members, result.terms, strict=True):
             found[ordered[i].id].append(Assignment(
                 theme=spec.slug, score=float(result.probability[i]),
                 matches=evidence[i].matches, terms=telling))
-    stats = {spec.slug: mine[t].stats for t, spec in enumerate(specs)}
-    subtopics = {spec.slug: mine[t].subtopics for t, spec in enumerate(specs)}
+    stats = {spec.slug: outcomes[t].stats for t, spec in enumerate(specs)}
+    subtopics = {spec.slug: outcomes[t].subtopics for t, spec in enumerate(specs)}
     assignments = {pid: tuple(sorted(a, key=lambda x: (-x.score, x.theme)))
                    for pid, a in found.items()}
     return ThemeResult(assignments=assignments, subtopics=subtopics, stats=stats)

@@ -79,9 +79,11 @@
   async function shardMatches(shard, number, listing, queryTerms) {
     // Each query term's best weight per paper of this shard; papers lacking a term drop out.
     const folder = folderOf(shard);
+    const chunks = await Promise.all(queryTerms.map((term) =>  // all at once, not in turn
+      file(folder + "t" + chunkOf(term, listing.chunks) + ".json")));
     let scores = null;
-    for (const term of queryTerms) {
-      const chunk = await file(folder + "t" + chunkOf(term, listing.chunks) + ".json");
+    for (const [n, term] of queryTerms.entries()) {
+      const chunk = chunks[n];
       const best = new Map();
       for (const [word, postings] of Object.entries(chunk)) {
         const factor = weightOf(word, term);
@@ -117,15 +119,9 @@
     return hits;
   }
 
-  const memberLists = new Map();
   function themeMembers(slug) {
-    if (!memberLists.has(slug)) {
-      const loading = getJSON("data/themes/" + encodeURIComponent(slug) + ".json")
-        .then((data) => new Set(data.papers));
-      loading.catch(() => { memberLists.delete(slug); });
-      memberLists.set(slug, loading);
-    }
-    return memberLists.get(slug);
+    return file("data/themes/" + encodeURIComponent(slug) + ".json")
+      .then((data) => new Set(data.papers));
   }
 
   // --- Showing results: title, date and excerpt read from each paper's page. ---
