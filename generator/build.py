@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cache import PACKAGE, cached, inputs_key, themes_key
+from .cache import PACKAGE, cached, cached_each, inputs_key, themes_key
 from .config import Config
 from .corpus import merge_papers
 from .digest import Digest, assemble_digest
@@ -30,7 +30,7 @@ from .uptodate import fingerprint, last_build, remember_build
 from .weeks import schedule_weeks
 
 if TYPE_CHECKING:
-    from .themes import ThemeSettings
+    from .themes import ThemeResult, ThemeSettings
 
 # The model stages (themes, related papers, the map) import scikit-learn and SciPy, about a
 # second of a small build; they are imported where used, after the search indexer has started,
@@ -150,13 +150,9 @@ def derive_digest(config: Config, papers: tuple[Paper, ...], cache_dir: Path | N
     """Themes (cached by a key of exactly their inputs), the workers' related papers and map
     (the map still being laid out, see map_stage), weeks and notes: the digest, and the
     notes' warnings."""
-    from .themes import assign_themes
-
     step("themes", 0, 1)
-    settings = theme_settings(config)
     with one_thread() if related_worker.forked else contextlib.nullcontext():
-        themes = cached(cache_dir, "themes", themes_key(papers, config.themes, settings),
-                        lambda: assign_themes(papers, config.themes, settings))
+        themes = theme_stage(config, papers, cache_dir)
     log.info("themes assigned: %.2f s", time.perf_counter() - started)
     step("related", 0, 1)
     related = related_worker.result()
@@ -168,6 +164,28 @@ def derive_digest(config: Config, papers: tuple[Paper, ...], cache_dir: Path | N
                                             related=related,
                                             positions=Deferred(map_worker.result))
     return digest, tuple(str(p) for p in note_problems) + tuple(note_warnings)
+
+
+def theme_stage(config: Config, papers: tuple[Paper, ...], cache_dir: Path | None
+                ) -> ThemeResult:
+    """The themes of every paper, cached at three levels: the whole result (same papers), the
+    model's fit on its training papers (themes/training.py: they change only when the corpus
+    has grown by a quarter), and its score of each other paper (so a new week scores its new
+    papers only). Every level is keyed by exactly its inputs: a cached build equals a cold one."""
+    from .themes import combine, fit_themes, score_papers, split_training
+
+    settings, specs = theme_settings(config), config.themes
+    trained, rest = split_training(papers)
+    fit_key = themes_key(trained, specs, settings)
+
+    def compute() -> ThemeResult:
+        fit = cached(cache_dir, "theme-fit", fit_key,
+                     lambda: fit_themes(trained, specs, settings))
+        scores = cached_each(cache_dir, "theme-scores", fit_key, rest,
+                             lambda missing: score_papers(fit, missing, specs, settings))
+        return combine(fit, scores, specs, settings)
+
+    return cached(cache_dir, "themes", themes_key(papers, specs, settings), compute)
 
 
 def _unchanged(report: dict[str, Any], out_dir: Path, strict: bool,

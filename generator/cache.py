@@ -70,16 +70,52 @@ def cached(cache_dir: Path | None, name: str, key: str, compute: Callable[[], T]
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
         pass
     result = compute()
+    _store(cache_dir, name, path, result)
+    return result
+
+
+def cached_each(cache_dir: Path | None, name: str, key: str, papers: Sequence[Paper],
+                compute: Callable[[Sequence[Paper]], dict[str, T]]) -> dict[str, T]:
+    """compute(papers) (paper id -> result), taking from the store every paper whose id,
+    title and abstract were computed before under this key and computing only the others.
+
+    For results that depend on their own paper and on what `key` stands for alone (the
+    theme model's scores of papers outside its fit): a new week costs its new papers only."""
+    if cache_dir is None:
+        return compute(papers)
+    path = cache_dir / f"{name}-{key}.pickle"
+    stored: dict[bytes, T] = {}
+    try:
+        with open(path, "rb") as handle:
+            stored = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        pass
+    names = {paper.id: _paper_key(paper) for paper in papers}
+    missing = [paper for paper in papers if names[paper.id] not in stored]
+    fresh = compute(missing) if missing else {}
+    result = {paper.id: fresh[paper.id] if paper.id in fresh else stored[names[paper.id]]
+              for paper in papers}
+    if missing or len(stored) != len(names):  # store exactly the current papers' results
+        _store(cache_dir, name, path, {names[pid]: value for pid, value in result.items()})
+    return result
+
+
+def _paper_key(paper: Paper) -> bytes:
+    return hashlib.blake2b(f"{paper.id}\0{paper.title}\0{paper.abstract}".encode(),
+                           digest_size=16).digest()
+
+
+def _store(cache_dir: Path, name: str, path: Path, value: object) -> None:
+    """Write one entry atomically, then drop the oldest entries of its name."""
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=f".{name}-")
         with os.fdopen(fd, "wb") as handle:
-            pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
         _prune(cache_dir, name)
     except OSError:
         pass  # a cache that cannot be written only costs time
-    return result
 
 
 def _prune(cache_dir: Path, name: str) -> None:

@@ -8,7 +8,7 @@ scored out of fold, so the model can overrule a keyword seed it disagrees with.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,12 +41,11 @@ class ThemeSettings:
 
 
 def vectorize(docs: Sequence[tuple[str, str]], settings: ThemeSettings
-              ) -> tuple[sp.csr_matrix, np.ndarray]:
-    """TF-IDF of title (repeated) and abstract, both already `normalise`d; returns the matrix
-    and the feature names."""
+              ) -> tuple[sp.csr_matrix, np.ndarray, TfidfVectorizer | None]:
+    """TF-IDF of title (repeated) and abstract, both already `normalise`d; returns the matrix,
+    the feature names and the fitted vectorizer (None when no term survives), which `transform`
+    applies to papers outside the fit."""
     n = len(docs)
-    # A generator: the joined texts of a large corpus are never all in memory at once.
-    texts = (" ".join([t] * settings.title_repeat + [a]) for t, a in docs)
     vectorizer = TfidfVectorizer(
         ngram_range=settings.ngram_range,
         # On tiny corpora the df cut-offs would leave no vocabulary at all.
@@ -58,12 +57,30 @@ def vectorize(docs: Sequence[tuple[str, str]], settings: ThemeSettings
         dtype=np.float64,
     )
     try:
-        X = vectorizer.fit_transform(texts).tocsr()
+        X = vectorizer.fit_transform(_joined(docs, settings)).tocsr()
     except ValueError:  # no term survives (empty or stop-word-only texts)
-        return sp.csr_matrix((n, 0)), np.array([], dtype=object)
+        return sp.csr_matrix((n, 0)), np.array([], dtype=object), None
     X.sort_indices()  # once here, not in a copy for each of the model fits
+    # The terms the df cut-offs dropped: only kept for inspection, and at 100,000 papers they
+    # are millions of strings in every stored model.
+    vectorizer.stop_words_ = None
+    return X, vectorizer.get_feature_names_out(), vectorizer
 
-    return X, vectorizer.get_feature_names_out()
+
+def transform(vectorizer: TfidfVectorizer | None, docs: Sequence[tuple[str, str]],
+              settings: ThemeSettings) -> sp.csr_matrix:
+    """The TF-IDF rows of papers outside the fit, in the fit's vocabulary (sorted indices).
+    Each row depends on its own paper only."""
+    if vectorizer is None:
+        return sp.csr_matrix((len(docs), 0))
+    X = vectorizer.transform(_joined(docs, settings)).tocsr()
+    X.sort_indices()
+    return X
+
+
+def _joined(docs: Sequence[tuple[str, str]], settings: ThemeSettings) -> Iterator[str]:
+    # A generator: the joined texts of a large corpus are never all in memory at once.
+    return (" ".join([t] * settings.title_repeat + [a]) for t, a in docs)
 
 
 @dataclass(frozen=True)
@@ -72,6 +89,7 @@ class ThemeScores:
 
     probability: np.ndarray  # shape (n,), 0..1
     coef: np.ndarray | None  # shape (features,); None when there were too few seeds to learn
+    model: LogisticRegression | None = None  # the fit on every seed, for papers outside the fit
 
 
 def score_theme(X: sp.csr_matrix, evidence: np.ndarray, settings: ThemeSettings,
@@ -102,7 +120,7 @@ def score_theme(X: sp.csr_matrix, evidence: np.ndarray, settings: ThemeSettings,
         for train, test in folds.split(seeds, y):
             fold_model = _fit(X[seeds[train]], y[train], settings)
             probability[seeds[test]] = fold_model.predict_proba(X[seeds[test]])[:, 1]
-    return ThemeScores(probability=probability, coef=model.coef_[0].copy())
+    return ThemeScores(probability=probability, coef=model.coef_[0].copy(), model=model)
 
 
 def _fit(X: sp.csr_matrix, y: np.ndarray, settings: ThemeSettings) -> LogisticRegression:

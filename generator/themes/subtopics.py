@@ -17,12 +17,38 @@ PAPERS_PER_TOPIC = 25  # aim for sub-topics of about this size...
 MAX_TOPICS = 6  # ...but never more than a reader can scan
 FIT_ROWS = 3000  # a theme with more papers learns its sub-topics from a sample this size
 NAME_TERMS = 3
+OTHER_TOPIC = "other"  # the sub-topic of papers that lean towards none of the components
 # Words that name nothing: fragments left by hyphen splitting ("pre-training", "model-based")
 # disqualify a term; generic research words disqualify it only when they are all it has.
 FRAGMENTS = frozenset({"pre", "based", "non", "via", "using", "wise", "level", "free"})
 GENERIC = frozenset({"approach", "approaches", "data", "deep", "existing", "learning", "method",
                      "methods", "model", "models", "new", "paper", "performance", "propose",
                      "proposed", "results", "show", "training", "work", "task", "tasks"})
+
+
+@dataclass(frozen=True)
+class Placement:
+    """How a paper outside the fit joins a theme's sub-topics: its TF-IDF row on the `used`
+    terms, times H^T and the pseudo-inverse of H H^T, gives its weight on each NMF component
+    (least squares); the strongest positive component's sub-topic takes it. `topic_of` maps a
+    component to its sub-topic's position, or -1 where no fitted paper chose that component."""
+
+    used: np.ndarray  # columns of the corpus vocabulary
+    components: np.ndarray  # H, (k, used)
+    inverse: np.ndarray  # pinv(H H^T), (k, k)
+    topic_of: tuple[int, ...]
+
+    def place(self, X: sp.csr_matrix) -> np.ndarray:
+        """Per row of X (corpus vocabulary), its sub-topic's position, or -1 for none. A row's
+        result depends on that row alone (no matrix product whose summation order could
+        change with the number of rows)."""
+        if X.shape[0] == 0:
+            return np.zeros(0, dtype=int)
+        projected = np.asarray(sp.csr_matrix(X)[:, self.used] @ self.components.T)
+        weights = (projected[:, :, None] * self.inverse[None, :, :]).sum(axis=1)
+        best = np.argmax(weights, axis=1)
+        topic = np.asarray(self.topic_of, dtype=int)[best]
+        return np.where(weights.max(axis=1) > 0, topic, -1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,15 +62,17 @@ class Subtopic:
 
 
 def find_subtopics(X: sp.csr_matrix, names: np.ndarray, paper_ids: Sequence[str],
-                   random_state: int = 0, theme_name: str = "") -> tuple[Subtopic, ...]:
+                   random_state: int = 0, theme_name: str = ""
+                   ) -> tuple[tuple[Subtopic, ...], Placement | None]:
     """Split the papers (rows of X) into a few sub-topics; () when there are too few papers.
+    Also returns how to place papers outside the fit (None when there are no sub-topics).
 
     Sub-topics are named by their strongest terms, leaving out the theme's own name words
     (every paper of "Embeddings" is about embeddings; the name should say what else).
     """
     n = len(paper_ids)
     if n < MIN_PAPERS or X.shape[1] == 0:
-        return ()
+        return (), None
     k = int(min(MAX_TOPICS, max(2, round(n / PAPERS_PER_TOPIC))))
     # Only the terms these papers use: the rest of the corpus vocabulary would only widen
     # every factor with zeros (and cost time in each iteration).
@@ -70,17 +98,23 @@ def find_subtopics(X: sp.csr_matrix, names: np.ndarray, paper_ids: Sequence[str]
     for row, pid in enumerate(paper_ids):
         if weights[row].max() > 0:
             members.setdefault(int(np.argmax(weights[row])), []).append(pid)
-    topics = []
-    for topic, ids in members.items():
-        terms = _name_terms(model.components_[topic], names, _stems(theme_name.lower()
-                                                                     .replace("-", " ")))
-        name = " · ".join(terms) if terms else f"topic {topic + 1}"
-        topics.append(Subtopic(key="", name=name, terms=terms, paper_ids=tuple(sorted(ids))))
-    unassigned = sorted(set(paper_ids) - {i for t in topics for i in t.paper_ids})
+    avoid = _stems(theme_name.lower().replace("-", " "))
+    named: list[tuple[int, Subtopic]] = []  # (NMF component or -1, its sub-topic)
+    for component, ids in members.items():
+        terms = _name_terms(model.components_[component], names, avoid)
+        name = " · ".join(terms) if terms else f"topic {component + 1}"
+        named.append((component, Subtopic(key="", name=name, terms=terms,
+                                          paper_ids=tuple(sorted(ids)))))
+    unassigned = sorted(set(paper_ids) - {i for _, t in named for i in t.paper_ids})
     if unassigned:
-        topics.append(Subtopic(key="", name="other", terms=(), paper_ids=tuple(unassigned)))
-    topics.sort(key=lambda t: (-len(t.paper_ids), t.name))
-    return tuple(_with_key(t, i) for i, t in enumerate(topics))
+        named.append((-1, Subtopic(key="", name=OTHER_TOPIC, terms=(),
+                                   paper_ids=tuple(unassigned))))
+    named.sort(key=lambda ct: (-len(ct[1].paper_ids), ct[1].name))
+    position = {component: i for i, (component, _) in enumerate(named) if component >= 0}
+    H = model.components_
+    placement = Placement(used=used, components=H, inverse=np.linalg.pinv(H @ H.T),
+                          topic_of=tuple(position.get(c, -1) for c in range(H.shape[0])))
+    return tuple(_with_key(t, i) for i, (_, t) in enumerate(named)), placement
 
 
 def _name_terms(component: np.ndarray, names: np.ndarray, avoid: set[str]) -> tuple[str, ...]:

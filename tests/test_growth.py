@@ -1,0 +1,110 @@
+"""A growing archive: the theme model is fitted on the oldest papers and scores the rest, so a
+new week leaves older papers' themes as they were, and a build that reuses the cached fit and
+scores gives exactly the result of one from scratch."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from generator.build import read_papers, theme_settings, theme_stage
+from generator.config import load_config
+from generator.themes import assign_themes, fit_themes, score_papers, training
+from generator.themes.training import split_training, training_size
+
+from .conftest import CONTENT
+
+
+@pytest.fixture(scope="module")
+def corpus() -> tuple:
+    config = load_config(CONTENT)
+    _, papers, _ = read_papers(config)
+    return config, papers
+
+
+def test_small_corpora_are_fitted_whole_and_larger_ones_in_steps_of_a_quarter() -> None:
+    assert [training_size(n) for n in (0, 1, 747, 5000)] == [0, 1, 747, 5000]
+    steps = sorted({training_size(n) for n in range(5000, 120_000, 97)})
+    assert steps[:4] == [5000, 6250, 7812, 9765]
+    for low, high in zip(steps, steps[1:], strict=False):
+        assert high == low + low // 4
+    for n in range(5001, 120_000, 997):  # the model always saw at least four fifths
+        assert n * 0.8 <= training_size(n) <= n
+
+
+def test_the_fit_takes_the_oldest_papers(corpus: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, papers = corpus
+    monkeypatch.setattr(training, "FIT_ALL_UP_TO", 400)
+    trained, rest = split_training(tuple(reversed(papers)))
+    assert len(trained) == training_size(len(papers)) == 625 and len(rest) == 122
+    newest_trained = max((p.first_seen, p.id) for p in trained)
+    assert all((p.first_seen, p.id) > newest_trained for p in rest)
+
+
+def test_a_papers_score_depends_on_that_paper_and_the_fit_alone(corpus: tuple) -> None:
+    config, papers = corpus
+    settings = theme_settings(config)
+    ordered = sorted(papers, key=lambda p: (p.first_seen, p.id))
+    fit = fit_themes(ordered[:500], config.themes, settings)
+    together = score_papers(fit, ordered[500:], config.themes, settings)
+    alone = {}
+    for part in (ordered[500:560], ordered[560:561], ordered[561:]):
+        alone.update(score_papers(fit, part, config.themes, settings))
+    assert together == alone
+    assert any(s.assignments for s in together.values())
+    assert any(t >= 0 for s in together.values() for t in s.topics)  # placed in sub-topics
+
+
+def test_a_new_week_reuses_the_fit_and_equals_a_build_from_scratch(
+        corpus: tuple, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config, papers = corpus
+    monkeypatch.setattr(training, "FIT_ALL_UP_TO", 400)
+    ordered = sorted(papers, key=lambda p: (p.first_seen, p.id))
+    before, new_week = tuple(ordered[:-60]), ordered[-60:]
+    assert training_size(len(before)) == training_size(len(papers))  # the same step
+    fits, scored = [], []
+    monkeypatch.setattr("generator.themes.fit_themes",
+                        _spy(fits, lambda trained, *a: len(trained), fit_themes))
+    monkeypatch.setattr("generator.themes.score_papers",
+                        _spy(scored, lambda fit, missing, *a: len(missing), score_papers))
+    cache = tmp_path / "cache"
+    first = theme_stage(config, before, cache)
+    second = theme_stage(config, papers, cache)
+    assert fits == [625] and scored == [62, 60]  # the fit once; then the new week's papers only
+    scratch = assign_themes(papers, config.themes, theme_settings(config))
+    assert second == scratch
+    # Papers that were there before keep their themes, scores and explanations.
+    assert all(second.assignments[p.id] == first.assignments[p.id] for p in before)
+    # The new week is not left out of anything: it has themes and sub-topics like the rest.
+    week_ids = {p.id for p in new_week}
+    assert any(second.assignments[i] for i in week_ids)
+    in_topics = {i for topics in second.subtopics.values() for t in topics for i in t.paper_ids}
+    assert week_ids & in_topics
+
+
+def test_a_changed_abstract_is_scored_again(corpus: tuple, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    config, papers = corpus
+    monkeypatch.setattr(training, "FIT_ALL_UP_TO", 400)
+    cache = tmp_path / "cache"
+    theme_stage(config, papers, cache)
+    newest = max(papers, key=lambda p: (p.first_seen, p.id))
+    edited = dataclasses.replace(
+        newest, title="Unsupervised Skill Discovery for Hierarchical Agents",
+        abstract="We learn a library of reusable skills without rewards: skill discovery "
+                 "maximises the mutual information between skills and states, and a "
+                 "high-level policy composes the skills to solve long-horizon tasks.")
+    changed = tuple(edited if p.id == newest.id else p for p in papers)
+    cached = theme_stage(config, changed, cache)
+    assert cached == assign_themes(changed, config.themes, theme_settings(config))
+    assert "skills" in {a.theme for a in cached.assignments[newest.id]}
+
+
+def _spy(calls: list, what, real):  # type: ignore[no-untyped-def]
+    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(what(*args))
+        return real(*args, **kwargs)
+    return wrapper
+
