@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cache import PACKAGE, cached, cached_each, inputs_key, themes_key
+from .cache import PACKAGE, cached, cached_each, inputs_key, store, stored, themes_key
 from .config import Config
 from .corpus import merge_papers
 from .digest import Digest, assemble_digest
@@ -124,11 +124,22 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
 
 def related_stage(papers: tuple[Paper, ...], cache_dir: Path | None
                   ) -> Beside[dict[str, tuple[str, ...]]]:
-    """Each paper's related papers, cached by a key of exactly their inputs, computed by a
-    worker process (see parallel.py)."""
+    """Each paper's related papers, computed by a worker process (see parallel.py) and cached
+    by a key of exactly their inputs; what the search keeps (similar.Neighbourhood) is cached
+    by the training papers' key, so a new week computes only the pairs of its papers."""
+    from .growth import split_training
     from .similar import relate_papers
-    key = inputs_key(papers, [PACKAGE / "similar.py"])
-    return Beside(lambda: cached(cache_dir, "related", key, lambda: relate_papers(papers)))
+
+    code = [PACKAGE / "similar.py", PACKAGE / "growth.py"]
+    trained, _ = split_training(papers)
+    fit_key = inputs_key(trained, code)
+
+    def compute() -> dict[str, tuple[str, ...]]:
+        related, kept = relate_papers(papers, previous=stored(cache_dir, "neighbours", fit_key))
+        store(cache_dir, "neighbours", fit_key, kept)
+        return related
+
+    return Beside(lambda: cached(cache_dir, "related", inputs_key(papers, code), compute))
 
 
 def map_stage(config: Config, papers: tuple[Paper, ...], cache_dir: Path | None
@@ -169,10 +180,11 @@ def derive_digest(config: Config, papers: tuple[Paper, ...], cache_dir: Path | N
 def theme_stage(config: Config, papers: tuple[Paper, ...], cache_dir: Path | None
                 ) -> ThemeResult:
     """The themes of every paper, cached at three levels: the whole result (same papers), the
-    model's fit on its training papers (themes/training.py: they change only when the corpus
+    model's fit on its training papers (growth.py: they change only when the corpus
     has grown by a quarter), and its score of each other paper (so a new week scores its new
     papers only). Every level is keyed by exactly its inputs: a cached build equals a cold one."""
-    from .themes import combine, fit_themes, score_papers, split_training
+    from .growth import split_training
+    from .themes import combine, fit_themes, score_papers
 
     settings, specs = theme_settings(config), config.themes
     trained, rest = split_training(papers)

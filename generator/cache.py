@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .models import Paper, ThemeSpec
 
@@ -63,15 +63,39 @@ def cached(cache_dir: Path | None, name: str, key: str, compute: Callable[[], T]
     """compute(), or its stored result for this key; a broken or missing entry is recomputed."""
     if cache_dir is None:
         return compute()
-    path = cache_dir / f"{name}-{key}.pickle"
-    try:
-        with open(path, "rb") as handle:
-            return pickle.load(handle)  # type: ignore[no-any-return]
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-        pass
+    found = stored(cache_dir, name, key)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
     result = compute()
-    _store(cache_dir, name, path, result)
+    store(cache_dir, name, key, result)
     return result
+
+
+def stored(cache_dir: Path | None, name: str, key: str) -> Any:
+    """The value stored under name and key, or None (none, unreadable or no cache)."""
+    if cache_dir is None:
+        return None
+    try:
+        with open(cache_dir / f"{name}-{key}.pickle", "rb") as handle:
+            return pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        return None
+
+
+def store(cache_dir: Path | None, name: str, key: str, value: object) -> None:
+    """Store a value under name and key (atomically), then drop the oldest entries of its
+    name; best effort: a cache that cannot be written only costs time."""
+    if cache_dir is None:
+        return
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=f".{name}-")
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache_dir / f"{name}-{key}.pickle")
+        _prune(cache_dir, name)
+    except OSError:
+        pass
 
 
 def cached_each(cache_dir: Path | None, name: str, key: str, papers: Sequence[Paper],
@@ -83,39 +107,21 @@ def cached_each(cache_dir: Path | None, name: str, key: str, papers: Sequence[Pa
     theme model's scores of papers outside its fit): a new week costs its new papers only."""
     if cache_dir is None:
         return compute(papers)
-    path = cache_dir / f"{name}-{key}.pickle"
-    stored: dict[bytes, T] = {}
-    try:
-        with open(path, "rb") as handle:
-            stored = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-        pass
-    names = {paper.id: _paper_key(paper) for paper in papers}
-    missing = [paper for paper in papers if names[paper.id] not in stored]
+    known: dict[bytes, T] = stored(cache_dir, name, key) or {}
+    names = {paper.id: paper_key(paper) for paper in papers}
+    missing = [paper for paper in papers if names[paper.id] not in known]
     fresh = compute(missing) if missing else {}
-    result = {paper.id: fresh[paper.id] if paper.id in fresh else stored[names[paper.id]]
+    result = {paper.id: fresh[paper.id] if paper.id in fresh else known[names[paper.id]]
               for paper in papers}
-    if missing or len(stored) != len(names):  # store exactly the current papers' results
-        _store(cache_dir, name, path, {names[pid]: value for pid, value in result.items()})
+    if missing or len(known) != len(names):  # store exactly the current papers' results
+        store(cache_dir, name, key, {names[pid]: value for pid, value in result.items()})
     return result
 
 
-def _paper_key(paper: Paper) -> bytes:
+def paper_key(paper: Paper) -> bytes:
+    """What a per-paper result depends on of its paper (id, title, abstract), hashed."""
     return hashlib.blake2b(f"{paper.id}\0{paper.title}\0{paper.abstract}".encode(),
                            digest_size=16).digest()
-
-
-def _store(cache_dir: Path, name: str, path: Path, value: object) -> None:
-    """Write one entry atomically, then drop the oldest entries of its name."""
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=f".{name}-")
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-        _prune(cache_dir, name)
-    except OSError:
-        pass  # a cache that cannot be written only costs time
 
 
 def _prune(cache_dir: Path, name: str) -> None:

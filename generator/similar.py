@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from .cache import paper_key
 from .models import Paper
 from .sparse import row_entries
 
@@ -111,70 +114,206 @@ def top_k_similar(matrix: sp.csr_matrix, k: int,
         return [row for part in pool.map(chunk, range(0, n, rows)) for row in part]
 
 
-def top_k_by_candidates(matrix: sp.csr_matrix, k: int) -> list[tuple[int, ...]]:
+def top_k_by_candidates(matrix: sp.csr_matrix, k: int,
+                        rare_cols: npt.NDArray[np.intp] | None = None) -> list[tuple[int, ...]]:
     """Like the exact search, for corpora where n^2 scores are too many to compute.
 
-    For each row, the CANDIDATES rows sharing the most weight in rare terms (document
-    frequency at most RARE_SHARE of the corpus) are scored exactly on all terms, and the best
-    k of them kept. Frequent terms are left out of the search because they pair nearly every
-    two papers (that is what makes the exact search quadratic) while adding little to which
-    pairs are the closest. Deterministic; a true neighbour sharing no rare term is missed.
+    For each row, the CANDIDATES rows sharing the most weight in rare terms (`rare_cols`;
+    by default those in at most RARE_SHARE of the rows) are scored exactly on all terms, and
+    the best k of them kept. Frequent terms are left out of the search because they pair
+    nearly every two papers (that is what makes the exact search quadratic) while adding
+    little to which pairs are the closest. Deterministic; a true neighbour sharing no rare
+    term is missed.
     """
-    n = matrix.shape[0]
+    if rare_cols is None:
+        rare_cols = rare_columns(matrix)
+    return best_of(find_candidates(matrix, rare_cols), k)
+
+
+def rare_columns(matrix: sp.csr_matrix) -> npt.NDArray[np.intp]:
+    """The terms in at most RARE_SHARE of the rows of `matrix` (and at least RARE_MIN)."""
     df = np.bincount(matrix.indices, minlength=matrix.shape[1])
-    rare_cols = np.flatnonzero(df <= max(RARE_MIN, int(RARE_SHARE * n)))
-    rare = matrix[:, rare_cols].tocsr()
+    return np.flatnonzero(df <= max(RARE_MIN, int(RARE_SHARE * matrix.shape[0])))
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Per row of a matrix, up to CANDIDATES other rows: the ones sharing the most weight in
+    rare terms, by that weight descending then row ascending; -1 pads a short list. Each
+    pair's scores are computed from the two rows alone, and the order is a total one, so the
+    candidates of a grown matrix are the best of the old ones and the new rows' (`extend`)."""
+
+    rows: npt.NDArray[np.int64]  # (n, CANDIDATES)
+    shared: Scores  # weight in rare terms
+    exact: Scores  # cosine similarity on every term
+
+
+def find_candidates(matrix: sp.csr_matrix, rare_cols: npt.NDArray[np.intp]) -> Candidates:
+    """Every row's candidates (see Candidates), from scratch."""
+    matrix = _sorted(matrix)
+    rare = _sorted(matrix[:, rare_cols])
     rare_t = rare.T.tocsr()
-    found: list[tuple[int, ...]] = []
+    n = matrix.shape[0]
+    parts = []
     for start in range(0, n, CANDIDATE_ROWS):
         stop = min(start + CANDIDATE_ROWS, n)
-        rows, cols = _best_candidates(rare[start:stop] @ rare_t, start)
-        exact = np.asarray(matrix[rows].multiply(matrix[cols]).sum(axis=1)).ravel()
-        order = np.lexsort((cols, -exact, rows))  # by row, score descending, then index
-        rows, cols, exact = rows[order], cols[order], exact[order]
-        bounds = np.searchsorted(rows, np.arange(start, stop + 1))
-        flat_cols, flat_exact = cols.tolist(), exact.tolist()
-        for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-            found.append(tuple(c for c, v in zip(flat_cols[a:b][:k], flat_exact[a:b][:k],
-                                                 strict=True) if v > 0))
-    return found
+        parts.append(_best_candidates(rare[start:stop] @ rare_t, np.arange(start, stop)))
+    owner = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
+    rows = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
+    shared = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.float32)
+    return _as_table(n, owner, rows, shared, _exact(matrix, owner, rows))
 
 
-def _best_candidates(shared: sp.spmatrix, start: int
-                     ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-    """(row, column) pairs: for each row of `shared` (document start + r), the CANDIDATES
-    columns with the highest values, itself excluded.
+def extend_candidates(matrix: sp.csr_matrix, rare_cols: npt.NDArray[np.intp],
+                      old: Candidates, old_rows: npt.NDArray[np.int64],
+                      new_rows: npt.NDArray[np.int64]) -> Candidates:
+    """find_candidates(matrix, rare_cols), computed from `old` (the candidates of the rows
+    `old_rows` of matrix, in that order, as find_candidates gave them for those rows alone)
+    and the pairs that involve `new_rows` (every other row of matrix)."""
+    matrix = _sorted(matrix)
+    n = matrix.shape[0]
+    rare = _sorted(matrix[:, rare_cols])
+    # The old table in the new numbering.
+    table = np.where(old.rows >= 0, old_rows[np.maximum(old.rows, 0)], -1)
+    shared = np.full((n, CANDIDATES), -np.inf, dtype=np.float32)
+    exact = np.zeros((n, CANDIDATES), dtype=np.float32)
+    rows = np.full((n, CANDIDATES), -1, dtype=np.int64)
+    rows[old_rows], shared[old_rows], exact[old_rows] = table, old.shared, old.exact
+    if len(new_rows):
+        pairs = sp.csr_matrix(rare[new_rows] @ rare.T)  # new rows x every row
+        # The new rows' own candidates, as from scratch.
+        new_owner, new_cols, new_shared = _best_candidates(pairs, new_rows)
+        # Old rows gain a new row as a candidate where it beats their weakest one.
+        by_old = sp.csr_matrix(pairs.T)[old_rows].tocoo()
+        gained = by_old.data > 0
+        owner = old_rows[by_old.row[gained]]
+        cols = new_rows[by_old.col[gained]]
+        values = by_old.data[gained].astype(np.float32)
+        touched = np.unique(owner)
+        keep = rows[touched] >= 0
+        before_owner = np.broadcast_to(touched[:, None], keep.shape)[keep]
+        owner = np.concatenate([before_owner, owner])
+        cols = np.concatenate([rows[touched][keep], cols])
+        values = np.concatenate([shared[touched][keep], values])
+        known = np.concatenate([exact[touched][keep], np.full(len(cols) - keep.sum(), np.nan,
+                                                               dtype=np.float32)])
+        owner, cols, values, known = _select(owner, cols, values, known)
+        rows[touched], shared[touched], exact[touched] = -1, -np.inf, 0
+        missing = np.isnan(known)
+        known[missing] = _exact(matrix, owner[missing], cols[missing])
+        _fill((rows, shared, exact), owner, (cols, values, known))
+        new_exact = _exact(matrix, new_owner, new_cols)
+        rows[new_rows], shared[new_rows], exact[new_rows] = -1, -np.inf, 0
+        _fill((rows, shared, exact), new_owner, (new_cols, new_shared, new_exact))
+    return Candidates(rows=rows, shared=shared, exact=exact)
 
-    Rows are taken in groups of similar length, each group padded to its own longest row and
-    partitioned in one vectorised call: padding every row to the chunk's longest would make
-    the partition work on several times the entries there are."""
+
+def best_of(candidates: Candidates, k: int) -> list[tuple[int, ...]]:
+    """Per row, the best k of its candidates by exact score (ties: lower row), score > 0."""
+    n = candidates.rows.shape[0]
+    valid = (candidates.rows >= 0) & (candidates.exact > 0)
+    owner = np.broadcast_to(np.arange(n)[:, None], valid.shape)[valid]
+    cols, exact = candidates.rows[valid], candidates.exact[valid]
+    order = np.lexsort((cols, -exact, owner))  # by row, score descending, then index
+    owner, cols = owner[order], cols[order]
+    rank = np.arange(len(owner)) - np.searchsorted(owner, owner, side="left")
+    owner, cols = owner[rank < k], cols[rank < k]
+    bounds = np.searchsorted(owner, np.arange(n + 1), side="left").tolist()
+    flat = cols.tolist()
+    return [tuple(flat[a:b]) for a, b in itertools.pairwise(bounds)]
+
+
+def _as_table(n: int, owner: npt.NDArray[np.int64], cols: npt.NDArray[np.int64],
+              shared: Scores, exact: Scores) -> Candidates:
+    rows = np.full((n, CANDIDATES), -1, dtype=np.int64)
+    table_shared = np.full((n, CANDIDATES), -np.inf, dtype=np.float32)
+    table_exact = np.zeros((n, CANDIDATES), dtype=np.float32)
+    _fill((rows, table_shared, table_exact), owner, (cols, shared, exact))
+    return Candidates(rows=rows, shared=table_shared, exact=table_exact)
+
+
+def _fill(tables: tuple[np.ndarray, ...], owner: np.ndarray, values: tuple[np.ndarray, ...]
+          ) -> None:
+    """Write entries sorted by owner into the tables' rows, each owner's from column 0."""
+    rank = np.arange(len(owner)) - np.searchsorted(owner, owner, side="left")
+    for table, value in zip(tables, values, strict=True):
+        table[owner, rank] = value
+
+
+def _select(owner: np.ndarray, cols: np.ndarray, values: np.ndarray, *more: np.ndarray
+            ) -> tuple[np.ndarray, ...]:
+    """The entries sorted by owner, then value descending, then column; the first
+    CANDIDATES of each owner kept (with the same entries of `more`)."""
+    order = np.lexsort((cols, -values, owner))
+    owner, cols, values = owner[order], cols[order], values[order]
+    rank = np.arange(len(owner)) - np.searchsorted(owner, owner, side="left")
+    keep = rank < CANDIDATES
+    return (owner[keep], cols[keep], values[keep], *(m[order][keep] for m in more))
+
+
+def _exact(matrix: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> Scores:
+    """The cosine of each pair (rows[i], cols[i]), each from its two rows alone."""
+    if not len(rows):
+        return np.zeros(0, dtype=np.float32)
+    scores = np.empty(len(rows), dtype=np.float32)
+    for start in range(0, len(rows), 100_000):  # bounded memory for the pair rows
+        part = slice(start, start + 100_000)
+        scores[part] = np.asarray(matrix[rows[part]].multiply(matrix[cols[part]])
+                                  .sum(axis=1)).ravel()
+    return scores
+
+
+def _sorted(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    """CSR with sorted indices, so a pair's sums run over terms in one order whichever row
+    is on which side of the product."""
+    matrix = sp.csr_matrix(matrix)
+    if not matrix.has_sorted_indices:
+        matrix = matrix.sorted_indices()
+    return matrix
+
+
+def _best_candidates(shared: sp.spmatrix, documents: npt.NDArray[np.intp]
+                     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], Scores]:
+    """(row, column, value) entries: for each row of `shared` (document documents[r]), the
+    CANDIDATES columns with the highest values (ties: lower column), itself excluded and
+    values > 0; sorted by row, value descending, column.
+
+    Rows are taken in groups of similar length, each group padded to its own longest row:
+    padding every row to the chunk's longest would make the selection work on several times
+    the entries there are."""
     shared = sp.csr_matrix(shared)
     lengths = np.diff(shared.indptr)
     by_length = np.argsort(lengths, kind="stable")
-    found = [_top_columns(shared, group, start)
+    found = [_top_columns(shared, group, documents)
              for group in np.array_split(by_length, max(1, len(by_length) // GROUP_ROWS))]
-    return (np.concatenate([rows for rows, _ in found]),
-            np.concatenate([cols for _, cols in found]))
+    if not found:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
+    owner = np.concatenate([f[0] for f in found])
+    cols = np.concatenate([f[1] for f in found])
+    values = np.concatenate([f[2] for f in found])
+    owner, cols, values = _select(owner, cols, values)
+    return owner, cols, values
 
 
-def _top_columns(shared: sp.csr_matrix, group: npt.NDArray[np.intp], start: int
-                 ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-    """_best_candidates for the rows in `group`, as a dense (rows x longest) block."""
+def _top_columns(shared: sp.csr_matrix, group: npt.NDArray[np.intp],
+                 documents: npt.NDArray[np.intp]
+                 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], Scores]:
+    """_best_candidates for the rows in `group`, as a dense (rows x longest) block: every
+    entry at least as high as the row's CANDIDATES-th highest (ties included; _select cuts)."""
     owner, slot, entries = row_entries(shared.indptr, group)
     width = max(1, int(slot.max(initial=0)) + 1)
     values = np.full((len(group), width), -np.inf, dtype=np.float32)
-    columns = np.full((len(group), width), -1, dtype=np.intp)
+    columns = np.full((len(group), width), -1, dtype=np.int64)
     values[owner, slot] = shared.data[entries]
     columns[owner, slot] = shared.indices[entries]
-    documents = group + start
-    values[columns == documents[:, None]] = -np.inf  # never oneself
-    if width > CANDIDATES:
-        best = np.argpartition(-values, CANDIDATES - 1, axis=1)[:, :CANDIDATES]
-        values = np.take_along_axis(values, best, axis=1)
-        columns = np.take_along_axis(columns, best, axis=1)
+    mine = documents[group]
+    values[columns == mine[:, None]] = -np.inf  # never oneself
     keep = np.isfinite(values) & (values > 0)
-    rows = np.broadcast_to(documents[:, None], values.shape)[keep]
-    return rows, columns[keep]
+    if width > CANDIDATES:
+        kth = -np.partition(-values, CANDIDATES - 1, axis=1)[:, CANDIDATES - 1]
+        keep &= values >= kth[:, None]
+    rows = np.broadcast_to(mine[:, None], values.shape)[keep]
+    return rows.astype(np.int64), columns[keep], values[keep]
 
 
 def _dense_columns(matrix: sp.csr_matrix) -> npt.NDArray[np.intp]:
@@ -213,8 +352,97 @@ def _top_k_rows(scores: Scores, start: int, k: int) -> list[tuple[int, ...]]:
     return [tuple(flat[a:b]) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
 
 
-def relate_papers(papers: Sequence[Paper], k: int = 5) -> dict[str, tuple[str, ...]]:
-    """Each paper's id -> the ids of its k most related papers (order of input is irrelevant)."""
+@dataclass(frozen=True)
+class Neighbourhood:
+    """What relate_papers keeps for the next build: the vectorizer fitted on the training
+    papers (growth.py), each paper's TF-IDF row by its key, and above EXACT_LIMIT the
+    candidates; with them a new week computes only the pairs that involve its papers."""
+
+    vectorizer: TfidfVectorizer | None  # None: no term survived
+    rare_cols: npt.NDArray[np.intp]  # the candidate search's terms (rare in the training papers)
+    keys: tuple[bytes, ...]  # per row: the paper's key (cache.paper_key)
+    rows: sp.csr_matrix
+    candidates: Candidates | None  # None at or below EXACT_LIMIT papers
+
+
+def relate_papers(papers: Sequence[Paper], k: int = 5, previous: Neighbourhood | None = None
+                  ) -> tuple[dict[str, tuple[str, ...]], Neighbourhood]:
+    """Each paper's id -> the ids of its k most related papers (order of input is
+    irrelevant), and what to keep for the next build.
+
+    TF-IDF is fitted on the training papers (growth.py), so a paper's row depends on that
+    paper and the fit alone. `previous` (from a build with the same training papers) gives
+    the rows and candidates it has; the result is the same as without it."""
+    from .growth import split_training
+
     ordered = sorted(papers, key=lambda p: p.id)
-    found = related_papers([f"{p.title} {p.abstract}" for p in ordered], k=k)
-    return {p.id: tuple(ordered[j].id for j in found[i]) for i, p in enumerate(ordered)}
+    keys = tuple(paper_key(p) for p in ordered)
+    if previous is None:
+        trained, _ = split_training(ordered)
+        vectorizer, rare_cols, known = _fit(trained)
+        # The training papers' rows come from the fit itself, like on every later build.
+        had = {paper_key(p): i for i, p in enumerate(trained)}
+    else:
+        vectorizer, rare_cols, known = previous.vectorizer, previous.rare_cols, previous.rows
+        had = {key: i for i, key in enumerate(previous.keys)}
+    rows = _rows(vectorizer, ordered, keys, had, known)
+    n = len(ordered)
+    candidates = None
+    if n <= 1 or k <= 0 or rows.shape[1] == 0:
+        found: list[tuple[int, ...]] = [() for _ in ordered]
+    elif n <= EXACT_LIMIT:
+        found = top_k_similar(rows, k)
+    else:
+        old = np.array([had.get(key, -1) for key in keys], dtype=np.int64)
+        if (previous is not None and previous.candidates is not None
+                and len(previous.keys) == int((old >= 0).sum())):
+            # Every paper of the last build is still here, unchanged: extend its candidates.
+            old_rows = np.flatnonzero(old >= 0)
+            order = np.argsort(old[old_rows])
+            candidates = extend_candidates(rows, rare_cols, previous.candidates,
+                                           old_rows[order], np.flatnonzero(old < 0))
+        else:
+            candidates = find_candidates(rows, rare_cols)
+        found = best_of(candidates, k)
+    related = {p.id: tuple(ordered[j].id for j in found[i]) for i, p in enumerate(ordered)}
+    return related, Neighbourhood(vectorizer=vectorizer, rare_cols=rare_cols, keys=keys,
+                                  rows=rows, candidates=candidates)
+
+
+def _text(paper: Paper) -> str:
+    return f"{paper.title} {paper.abstract}"
+
+
+def _fit(trained: Sequence[Paper]
+         ) -> tuple[TfidfVectorizer | None, npt.NDArray[np.intp], sp.csr_matrix]:
+    """The vectorizer fitted on the training papers, the terms rare among them, and the
+    training papers' rows (in the order given)."""
+    vectorizer = _vectorizer(len(trained))
+    try:
+        matrix = sp.csr_matrix(vectorizer.fit_transform([_text(p) for p in trained]),
+                               dtype=np.float32)
+    except ValueError:  # empty vocabulary: every text empty or only stop words
+        return None, np.zeros(0, dtype=np.intp), sp.csr_matrix((len(trained), 0),
+                                                               dtype=np.float32)
+    vectorizer.stop_words_ = None  # the dropped terms: large, and only for inspection
+    return vectorizer, rare_columns(matrix), _sorted(matrix)
+
+
+def _rows(vectorizer: TfidfVectorizer | None, ordered: Sequence[Paper],
+          keys: Sequence[bytes], had: dict[bytes, int], known: sp.csr_matrix
+          ) -> sp.csr_matrix:
+    """The papers' unit TF-IDF rows (float32, sorted indices): the ones `known` has (`had`:
+    key -> its row there) taken from it, the others computed."""
+    if vectorizer is None:
+        return sp.csr_matrix((len(ordered), 0), dtype=np.float32)
+    new = [i for i, key in enumerate(keys) if key not in had]
+    parts = [known]
+    if new:
+        parts.append(sp.csr_matrix(vectorizer.transform([_text(ordered[i]) for i in new]),
+                                   dtype=np.float32))
+    stacked = sp.vstack(parts, format="csr")
+    position = np.empty(len(keys), dtype=np.int64)
+    position[new] = known.shape[0] + np.arange(len(new))
+    kept = [i for i, key in enumerate(keys) if key in had]
+    position[kept] = [had[keys[i]] for i in kept]
+    return _sorted(stacked[position])

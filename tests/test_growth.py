@@ -7,12 +7,16 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import numpy as np
 import pytest
+import yaml
 
-from generator.build import read_papers, theme_settings, theme_stage
+from generator import growth, similar
+from generator.build import build, read_papers, theme_settings, theme_stage
 from generator.config import load_config
-from generator.themes import assign_themes, fit_themes, score_papers, training
-from generator.themes.training import split_training, training_size
+from generator.growth import split_training, training_size
+from generator.similar import relate_papers
+from generator.themes import assign_themes, fit_themes, score_papers
 
 from .conftest import CONTENT
 
@@ -36,7 +40,7 @@ def test_small_corpora_are_fitted_whole_and_larger_ones_in_steps_of_a_quarter() 
 
 def test_the_fit_takes_the_oldest_papers(corpus: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
     _, papers = corpus
-    monkeypatch.setattr(training, "FIT_ALL_UP_TO", 400)
+    monkeypatch.setattr(growth, "FIT_ALL_UP_TO", 400)
     trained, rest = split_training(tuple(reversed(papers)))
     assert len(trained) == training_size(len(papers)) == 625 and len(rest) == 122
     newest_trained = max((p.first_seen, p.id) for p in trained)
@@ -60,7 +64,7 @@ def test_a_papers_score_depends_on_that_paper_and_the_fit_alone(corpus: tuple) -
 def test_a_new_week_reuses_the_fit_and_equals_a_build_from_scratch(
         corpus: tuple, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config, papers = corpus
-    monkeypatch.setattr(training, "FIT_ALL_UP_TO", 400)
+    monkeypatch.setattr(growth, "FIT_ALL_UP_TO", 400)
     ordered = sorted(papers, key=lambda p: (p.first_seen, p.id))
     before, new_week = tuple(ordered[:-60]), ordered[-60:]
     assert training_size(len(before)) == training_size(len(papers))  # the same step
@@ -87,7 +91,7 @@ def test_a_new_week_reuses_the_fit_and_equals_a_build_from_scratch(
 def test_a_changed_abstract_is_scored_again(corpus: tuple, tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     config, papers = corpus
-    monkeypatch.setattr(training, "FIT_ALL_UP_TO", 400)
+    monkeypatch.setattr(growth, "FIT_ALL_UP_TO", 400)
     cache = tmp_path / "cache"
     theme_stage(config, papers, cache)
     newest = max(papers, key=lambda p: (p.first_seen, p.id))
@@ -108,3 +112,84 @@ def _spy(calls: list, what, real):  # type: ignore[no-untyped-def]
         return real(*args, **kwargs)
     return wrapper
 
+
+
+@pytest.mark.parametrize("exact_limit", [100, 10**9])  # the candidate search, and the exact one
+def test_related_papers_of_a_new_week_equal_a_search_from_scratch(
+        corpus: tuple, monkeypatch: pytest.MonkeyPatch, exact_limit: int) -> None:
+    _, papers = corpus
+    monkeypatch.setattr(growth, "FIT_ALL_UP_TO", 400)
+    monkeypatch.setattr(similar, "EXACT_LIMIT", exact_limit)
+    ordered = sorted(papers, key=lambda p: (p.first_seen, p.id))
+    before = ordered[:-60]
+    first, kept = relate_papers(before)
+    grown, kept_again = relate_papers(papers, previous=kept)
+    scratch, fresh = relate_papers(papers)
+    assert grown == scratch
+    assert (kept_again.candidates is None) == (exact_limit > len(papers))
+    if fresh.candidates is not None:  # what the next build starts from is the same too
+        assert kept_again.candidates is not None
+        for name in ("rows", "shared", "exact"):
+            assert np.array_equal(getattr(kept_again.candidates, name),
+                                  getattr(fresh.candidates, name))
+    assert (kept_again.rows != fresh.rows).nnz == 0
+    # An old paper's list changes only where a new paper is now among its closest (exact
+    # search), or among its candidates (the candidate search: one may push out another).
+    new_ids = {p.id for p in ordered[-60:]}
+    ids = sorted(p.id for p in papers)
+    changed = [p.id for p in before if first[p.id] != grown[p.id]]
+    assert 0 < len(changed) < len(before) / 2
+    for pid in changed:
+        near = set(grown[pid])
+        if kept_again.candidates is not None:
+            near = {ids[j] for j in kept_again.candidates.rows[ids.index(pid)] if j >= 0}
+        assert near & new_ids, pid
+
+
+def test_related_papers_after_a_paper_went_or_changed_equal_a_search_from_scratch(
+        corpus: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, papers = corpus
+    monkeypatch.setattr(growth, "FIT_ALL_UP_TO", 400)
+    monkeypatch.setattr(similar, "EXACT_LIMIT", 100)
+    _, kept = relate_papers(papers)
+    ordered = sorted(papers, key=lambda p: (p.first_seen, p.id))
+    fewer = ordered[:-30] + ordered[-29:]  # one of the newest went
+    assert relate_papers(fewer, previous=kept)[0] == relate_papers(fewer)[0]
+    edited = dataclasses.replace(ordered[-1], abstract=ordered[-2].abstract)
+    changed = ordered[:-1] + [edited]
+    assert relate_papers(changed, previous=kept)[0] == relate_papers(changed)[0]
+
+
+def test_a_site_grown_by_a_week_equals_one_built_from_scratch(
+        content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Small steps, so that the default digest has a training split and uses the candidate
+    # search: the newest week (81 papers) is scored by a fit on the oldest 625 papers.
+    monkeypatch.setattr(growth, "FIT_ALL_UP_TO", 400)
+    monkeypatch.setattr(similar, "EXACT_LIMIT", 100)
+    manifest = content_copy / "sources.yaml"
+    full = yaml.safe_load(manifest.read_text(encoding="utf-8"))
+    last = max(s["collected"] for s in full["sources"])  # the newest week: two dumps
+    newest = [s["file"] for s in full["sources"] if s["collected"] == last]
+    earlier = {**full, "sources": [s for s in full["sources"] if s["file"] not in newest]}
+    for name in newest:
+        (content_copy / "sources" / name).rename(tmp_path / name)
+    manifest.write_text(yaml.safe_dump(earlier), encoding="utf-8")
+    out, cache, scratch = tmp_path / "site", tmp_path / "cache", tmp_path / "scratch"
+    fits: list[int] = []
+    monkeypatch.setattr("generator.themes.fit_themes",
+                        _spy(fits, lambda trained, *a: len(trained), fit_themes))
+    before = build(load_config(content_copy), out, cache_dir=cache)
+
+    for name in newest:
+        (tmp_path / name).rename(content_copy / "sources" / name)
+    manifest.write_text(yaml.safe_dump(full), encoding="utf-8")
+    grown = build(load_config(content_copy), out, cache_dir=cache)
+    assert (before.papers, grown.papers, fits) == (666, 747, [625])  # one fit for both
+    build(load_config(content_copy), scratch)  # no cache at all
+    assert fits == [625, 625]
+    assert _tree(out) == _tree(scratch)
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}

@@ -16,15 +16,15 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from ..corpus import normalise_title
+from ..growth import split_training
 from ..models import Assignment, Paper, ThemeSpec
 from ..parallel import Beside
 from .model import ThemeSettings, decide, score_theme, telling_terms, transform, vectorize
 from .phrases import Evidence, ThemeMatcher, normalise, split
 from .subtopics import OTHER_TOPIC, Placement, Subtopic, find_subtopics
-from .training import split_training
 
 __all__ = ["PaperScore", "ThemeFit", "ThemeResult", "ThemeSettings", "ThemeStats", "Subtopic",
-           "assign_themes", "combine", "fit_themes", "score_papers", "split_training"]
+           "assign_themes", "combine", "fit_themes", "score_papers"]
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def assign_themes(papers: Sequence[Paper], specs: Sequence[ThemeSpec],
                   settings: ThemeSettings | None = None) -> ThemeResult:
     """Multi-label theme assignment; deterministic for the same papers, specs and settings.
 
-    The model is fitted on the oldest papers (`training.split_training`: all of them up to
+    The model is fitted on the oldest papers (`growth.split_training`: all of them up to
     a few thousand) and scores the rest, so a new week leaves every older paper's result as
     it was until the corpus has grown enough for a new fit."""
     settings = settings or ThemeSettings()

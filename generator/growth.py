@@ -1,13 +1,14 @@
-"""Which papers the theme model is fitted on: the oldest ones, in steps of a quarter.
+"""Which papers the models are fitted on: the oldest ones, in steps of a quarter.
 
-Fitted on the whole corpus, the model would change with every new week: the vocabulary, the
-classifiers and so every older paper's probability, explanation and sub-topic, which means
-every page of a large archive rewritten for 200 new papers. Instead the model is fitted on
-the oldest papers (by first seen, then id) and scores the newer ones, and the number it is
-fitted on moves up a step only when the corpus has grown past the next step, a quarter more.
-So a week's new papers leave every older paper's result as it was until then, and the model
-always saw at least four fifths of the corpus. Small corpora, where a fit is cheap and a
-week's papers are a large share, are always fitted whole.
+Fitted on the whole corpus, the models (themes, related papers) would change with every new
+week: the vocabulary, the classifiers and so every older paper's probability, explanation,
+sub-topic and neighbours, which means every page of a large archive rewritten for 200 new
+papers. Instead each model is fitted on the oldest papers (by first seen, then id) and
+scores the newer ones, and the number it is fitted on moves up a step only when the corpus
+has grown past the next step, a quarter more. So a week's new papers leave every older
+paper's themes as they were until then (and its neighbours, unless a new paper is closer),
+and the models always saw at least four fifths of the corpus. Small corpora, where a fit is
+cheap and a week's papers are a large share, are always fitted whole.
 
 The split is a pure function of the papers, so a build from scratch and one that reuses the
 cached fit give the same site.
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..models import Paper
+from .models import Paper
 
 FIT_ALL_UP_TO = 5_000  # corpora up to this size are always fitted whole
 STEP = 4  # each step is the previous one plus a STEP-th: 5,000, 6,250, 7,812, 9,765, ...
