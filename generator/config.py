@@ -31,7 +31,7 @@ DIGEST_KEYS = {
     "description": "one-sentence description for the home page and meta tags",
     "base_url": "absolute URL the site is published at",
     "language": "the pages' language code",
-    "page_size": "papers per page on theme pages",
+    "page_size": "papers per page of a weekly theme page and of a theme list's archive",
     "random_state": "seed for every randomised model step",
     "built_at": "date stamped on the build (default: SOURCE_DATE_EPOCH or newest paper)",
     "week_start": "the weekday weeks start on (default monday, as ISO 8601)",
@@ -52,7 +52,7 @@ class Config:
     description: str = ""
     base_url: str = "/"  # always ends with "/"
     language: str = "en"
-    page_size: int = 100  # papers per theme page; more are split into numbered pages
+    page_size: int = 100  # papers per page: weekly theme pages, theme archives (render.py)
     random_state: int = 0  # seeds every scikit-learn estimator
     built_at: dt.date | None = None  # None: SOURCE_DATE_EPOCH, else the newest paper's date
     week_start: int = 0  # 0 = Monday ... 6 = Sunday

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import math
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -129,11 +128,12 @@ def paper_path(paper: Paper) -> str:
     return f"papers/{paper.slug}.html"
 
 
-def theme_path(slug: str, page: int = 1, view: str = "") -> str:
+def theme_path(slug: str, page: int = 0, view: str = "") -> str:
     """A theme's pages: newest first (view ""), most confident first ("confidence"), or one
-    sub-topic ("topic-<key>"); page 2 on gets a number."""
+    sub-topic ("topic-<key>"). Page 0 is the view's front page (its newest papers); pages 1,
+    2, ... are its archive, numbered from the oldest (see archive_pages)."""
     name = view or "index"
-    return f"themes/{slug}/{name}.html" if page == 1 else f"themes/{slug}/{name}-{page}.html"
+    return f"themes/{slug}/{name}.html" if page == 0 else f"themes/{slug}/{name}-{page}.html"
 
 
 def week_path(key: str, theme: str | None = None, page: int = 1) -> str:
@@ -258,13 +258,10 @@ def _feeds(digest: Digest, env: jinja2.Environment, themes: tuple[ThemeView, ...
 
 def _theme_pages(page: Callable[..., Page], digest: Digest,
                  theme: ThemeView) -> Iterator[Page]:
-    """Newest first, most confident first, and one list per sub-topic; all paginated."""
+    """Newest first and one list per sub-topic, each a front page and an archive numbered
+    from the oldest (archive_pages); and the most confident papers, one page."""
     topics = digest.subtopics.get(theme.slug, ())
     views: list[tuple[str, tuple[Paper, ...], Subtopic | None]] = [("", theme.papers, None)]
-    if theme.slug != OTHER.slug:
-        by_score = tuple(sorted(theme.papers, key=lambda p: (-digest.score_of(p, theme.slug),
-                                                             p.id)))
-        views.append(("confidence", by_score, None))
     for subtopic in topics:
         views.append((f"topic-{subtopic.key}",
                       tuple(p for p in theme.papers if digest.subtopic_of(p, theme.slug) is subtopic),
@@ -273,15 +270,44 @@ def _theme_pages(page: Callable[..., Page], digest: Digest,
     newest = max((p.first_seen for p in theme.papers), default=digest.built_at)
     chart = theme_over_weeks(digest, theme)
     for view, papers, topic in views:
-        count = max(1, math.ceil(len(papers) / size))
-        paths = [theme_path(theme.slug, n, view) for n in range(1, count + 1)]
-        for number in range(1, count + 1):
-            chunk = papers[(number - 1) * size: number * size]
-            yield page(paths[number - 1], "theme.html", newest, theme=theme, papers=chunk, view=view,
-                       chart=chart if number == 1 and not view else None,
-                       topic=topic, topics=topics, total=len(papers),
-                       pagination={"number": number, "count": count,
-                                   "first": (number - 1) * size + 1, "paths": paths})
+        front, archive = archive_pages(papers, size)
+        paths = [theme_path(theme.slug, k, view) for k in range(len(archive) + 1)]
+        yield page(paths[0], "theme.html", newest, theme=theme, papers=front, view=view,
+                   chart=None if view else chart, topic=topic, topics=topics,
+                   total=len(papers), pagination={"number": 0, "count": len(archive),
+                                                  "paths": paths})
+        for number, chunk in enumerate(archive, start=1):
+            yield page(paths[number], "theme.html", max(p.first_seen for p in chunk),
+                       theme=theme, papers=chunk, view=view, chart=None, topic=topic,
+                       topics=topics, total=None,
+                       pagination={"number": number, "count": None, "paths": None,
+                                   "newer": paths[number + 1 if number < len(archive) else 0],
+                                   "older": paths[number - 1] if number > 1 else None,
+                                   "oldest": paths[1], "newest": paths[0]})
+    if theme.slug != OTHER.slug:
+        by_score = sorted(theme.papers, key=lambda p: (-digest.score_of(p, theme.slug), p.id))
+        yield page(theme_path(theme.slug, 0, "confidence"), "theme.html", newest, theme=theme,
+                   papers=tuple(by_score[:size]), view="confidence", chart=None, topic=None,
+                   topics=topics, total=len(theme.papers),
+                   pagination={"number": 0, "count": 0, "paths": []})
+
+
+def archive_pages(papers: tuple[Paper, ...], size: int
+                  ) -> tuple[tuple[Paper, ...], list[tuple[Paper, ...]]]:
+    """Split a list (newest first) into its front page and its archive pages.
+
+    Archive page k holds the k-th `size` papers counted from the oldest (newest first on the
+    page), so a page's papers stay the same as the list grows: a new week changes the front
+    page and adds an archive page now and then, and leaves the rest as they were. The front
+    page holds the newest papers not on an archive page: from a third of `size` to four
+    thirds of it (fewer only when the whole list is shorter), so it is never nearly empty
+    and never much longer than an archive page."""
+    least = -(-size // 3)
+    count = (len(papers) - least) // size if len(papers) >= least else 0
+    rest = len(papers) - count * size
+    archive = [papers[len(papers) - k * size: len(papers) - (k - 1) * size]
+               for k in range(1, count + 1)]
+    return papers[:rest], archive
 
 
 @dataclass(frozen=True, slots=True)

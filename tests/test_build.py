@@ -66,18 +66,33 @@ def test_the_digest_spans_at_least_three_weeks_each_with_pages(
     assert f"Week {report.weeks[-1]}" in home  # home shows the latest week
 
 
-def test_theme_pages_hold_at_most_100_papers_and_paginate(
+def test_theme_pages_are_a_front_page_and_an_archive_numbered_from_the_oldest(
         built_default: tuple[Path, BuildReport]) -> None:
     site, report = built_default
+    dates = {row["url"]: row["first_seen"] for row in
+             json.loads((site / "data" / "papers.json").read_text(encoding="utf-8"))}
+
+    def listed(page: Path) -> list[str]:
+        return re.findall(r'<h3 class="paper-title">(?:<span[^>]*>[^<]*</span>)?'
+                          r'<a href="\.\./\.\./(papers/[^"]+)"', page.read_text(encoding="utf-8"))
+
     for slug, count in report.theme_counts.items():
-        pages = sorted((site / "themes" / slug).glob("index*.html"))
-        listed = [len(re.findall(r'<li class="paper-item', p.read_text(encoding="utf-8")))
-                  for p in pages]
-        assert all(n <= 100 for n in listed), (slug, listed)
-        assert sum(listed) == count, slug
-        assert len(pages) == max(1, -(-count // 100))
-        for page in (site / "themes" / slug).glob("*.html"):
-            assert len(re.findall(r'<li class="paper-item', page.read_text(encoding="utf-8"))) <= 100
+        folder = site / "themes" / slug
+        archive = sorted(folder.glob("index-*.html"), key=lambda p: int(p.stem.split("-")[1]))
+        assert [p.stem for p in archive] == [f"index-{k}" for k in range(1, len(archive) + 1)]
+        front = listed(folder / "index.html")
+        pages = [listed(p) for p in archive]
+        assert all(len(p) == 100 for p in pages), slug  # archive pages are always full
+        assert min(count, 34) <= len(front) <= 133, slug
+        # Front, then the archive from its newest page: every paper once, newest first.
+        papers = front + [u for p in reversed(pages) for u in p]
+        assert len(papers) == len(set(papers)) == count, slug
+        assert [dates[u] for u in papers] == sorted((dates[u] for u in papers), reverse=True)
+        for page in folder.glob("*.html"):
+            assert len(listed(page)) <= 133
+    # "Most confident" is one page: the theme's 100 papers the model is surest of.
+    confident = listed(site / "themes" / "representation-learning" / "confidence.html")
+    assert len(confident) == 100
 
 
 def test_every_page_declares_the_favicon(built_default: tuple[Path, BuildReport]) -> None:

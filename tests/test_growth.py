@@ -5,6 +5,7 @@ scores gives exactly the result of one from scratch."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import numpy as np
@@ -179,6 +180,7 @@ def test_a_site_grown_by_a_week_equals_one_built_from_scratch(
     monkeypatch.setattr("generator.themes.fit_themes",
                         _spy(fits, lambda trained, *a: len(trained), fit_themes))
     before = build(load_config(content_copy), out, cache_dir=cache)
+    old = _tree(out)
 
     for name in newest:
         (tmp_path / name).rename(content_copy / "sources" / name)
@@ -187,7 +189,11 @@ def test_a_site_grown_by_a_week_equals_one_built_from_scratch(
     assert (before.papers, grown.papers, fits) == (666, 747, [625])  # one fit for both
     build(load_config(content_copy), scratch)  # no cache at all
     assert fits == [625, 625]
-    assert _tree(out) == _tree(scratch)
+    new = _tree(out)
+    assert new == _tree(scratch)
+    # What a new week leaves as it was: the theme archives, older papers' themes.
+    archive = [p for p in old if re.fullmatch(r"themes/[^/]+/[a-z0-9-]+-\d+\.html", p)]
+    assert len(archive) >= 4 and all(new[p] == old[p] for p in archive)
 
 
 def _tree(root: Path) -> dict[str, bytes]:
