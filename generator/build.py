@@ -14,19 +14,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cache import PACKAGE, cached, cached_each, inputs_key, store, stored, themes_key
+from .cache import PACKAGE, cached, cached_each, inputs_key, parsed, store, stored, themes_key
 from .config import Config
 from .corpus import merge_papers
 from .digest import Digest, assemble_digest
 from .errors import SourceProblems
 from .models import Listing, Paper
 from .parallel import Beside, Deferred, Shares, frozen_heap, one_thread
-from .publish import PublishReport, check_out_dir, publish_site
+from .publish import MARKER, PublishReport, check_out_dir, publish_site
 from .render import default_templates_dir, make_env, render_site
+from .reuse import Recorded, Reuse, program_key
 from .search import SearchIndexer
 from .sources import read_sources
 from .sources.notes import read_notes
-from .uptodate import fingerprint, last_build, remember_build
+from .uptodate import fingerprint, last_build, recorded_pages, remember_build, site_state
 from .weeks import schedule_weeks
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
             return _unchanged(last, out_dir, strict, started)
 
     step("read", 0, 1)
-    listings, papers, warnings = read_papers(config, strict)
+    listings, papers, warnings = read_papers(config, strict, cache_dir)
     log.info("read %d papers: %.2f s", len(papers), time.perf_counter() - started)
     check_out_dir(out_dir, config.content_dir)  # before the search indexer writes beside it
     # From here worker processes run beside this one: the search index (it needs only the
@@ -91,6 +92,7 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
             raise SourceProblems(warnings)
         # Reading ends here; from now on everything is derived from `digest` and written out.
         env = make_env(config.templates_dir)
+        reuse = reuse_of(config, out_dir, cache_dir)
         # Paper pages are rendered by a worker process while this one renders the rest (the
         # progress bar counts the rest).
         total = expected_pages(digest) - len(digest.papers)
@@ -104,12 +106,13 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
         # Both processes take chunks of the paper pages from `share`: the worker from the
         # start, this one once the rest is written, so neither waits long for the other.
         share = Shares(len(digest.papers))
-        pages = itertools.chain(render_site(digest, env, on_page=on_page, part="rest"),
-                                render_site(digest, env, part="papers", share=share))
+        pages = itertools.chain(
+            render_site(digest, env, on_page=on_page, part="rest", reuse=reuse),
+            render_site(digest, env, part="papers", share=share, reuse=reuse))
         report = publish_site(pages, out_dir, config.content_dir, config.base_url,
-                              finish=search.finish,
+                              finish=search.finish, reuse=reuse,
                               side_pages=lambda: render_site(digest, env, part="papers",
-                                                             share=share))
+                                                             share=share, reuse=reuse))
     counts = {t.slug: len(digest.papers_in(t.slug)) for t in digest.themes}
     elapsed = time.perf_counter() - started
     log.info("built %d pages in %.2fs", report.written + report.unchanged, elapsed)
@@ -118,8 +121,28 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
                          pages=report.written + report.unchanged, publish=report,
                          seconds=elapsed, out_dir=out_dir, warnings=warnings)
     if cache_dir is not None and print_ is not None:
-        remember_build(cache_dir, out_dir, print_, result)
+        remember_build(cache_dir, out_dir, print_, result, report.pages, report.state)
     return result
+
+
+def reuse_of(config: Config, out_dir: Path, cache_dir: Path | None) -> Reuse | None:
+    """What lets this build keep the last one's unchanged pages and the next build keep this
+    one's (reuse.py), or None: no cache, or templates of the digest's own (they may show
+    anything, so every page is rendered)."""
+    if cache_dir is None or _own_templates(config):
+        return None
+    site = (out_dir / MARKER).is_file()
+    recorded = recorded_pages(cache_dir, out_dir) if site else None
+    return Reuse(recorded=recorded or Recorded(pages={}, state={}),
+                 live=site_state(out_dir) if site else {},
+                 program=program_key(config, default_templates_dir()))
+
+
+def _own_templates(config: Config) -> bool:
+    """Whether the digest has templates of its own (beside assets/, which are copied)."""
+    folder = config.templates_dir
+    return folder.is_dir() and any(p.is_file() and "assets" not in p.relative_to(folder).parts
+                                   for p in folder.rglob("*"))
 
 
 def related_stage(papers: tuple[Paper, ...], cache_dir: Path | None
@@ -179,25 +202,21 @@ def derive_digest(config: Config, papers: tuple[Paper, ...], cache_dir: Path | N
 
 def theme_stage(config: Config, papers: tuple[Paper, ...], cache_dir: Path | None
                 ) -> ThemeResult:
-    """The themes of every paper, cached at three levels: the whole result (same papers), the
-    model's fit on its training papers (growth.py: they change only when the corpus
-    has grown by a quarter), and its score of each other paper (so a new week scores its new
-    papers only). Every level is keyed by exactly its inputs: a cached build equals a cold one."""
+    """The themes of every paper: the model's fit on its training papers (growth.py: they
+    change only when the corpus has grown by a quarter) and its score of each other paper,
+    both cached, so a new week scores its new papers only; then the two combined (a fraction
+    of a second at 100,000 papers). Each is keyed by exactly its inputs, so a cached build
+    equals a cold one."""
     from .growth import split_training
     from .themes import combine, fit_themes, score_papers
 
     settings, specs = theme_settings(config), config.themes
     trained, rest = split_training(papers)
     fit_key = themes_key(trained, specs, settings)
-
-    def compute() -> ThemeResult:
-        fit = cached(cache_dir, "theme-fit", fit_key,
-                     lambda: fit_themes(trained, specs, settings))
-        scores = cached_each(cache_dir, "theme-scores", fit_key, rest,
-                             lambda missing: score_papers(fit, missing, specs, settings))
-        return combine(fit, scores, specs, settings)
-
-    return cached(cache_dir, "themes", themes_key(papers, specs, settings), compute)
+    fit = cached(cache_dir, "theme-fit", fit_key, lambda: fit_themes(trained, specs, settings))
+    scores = cached_each(cache_dir, "theme-scores", fit_key, rest,
+                         lambda missing: score_papers(fit, missing, specs, settings))
+    return combine(fit, scores, specs, settings)
 
 
 def _unchanged(report: dict[str, Any], out_dir: Path, strict: bool,
@@ -217,10 +236,11 @@ def _unchanged(report: dict[str, Any], out_dir: Path, strict: bool,
                        warnings=warnings, up_to_date=True)
 
 
-def read_papers(config: Config, strict: bool = False
+def read_papers(config: Config, strict: bool = False, cache_dir: Path | None = None
                 ) -> tuple[tuple[Listing, ...], tuple[Paper, ...], tuple[str, ...]]:
-    """Read every dump and merge the listings into papers; warnings for skipped records."""
-    read = read_sources(config.sources_dir, config.sources)
+    """Read every dump and merge the listings into papers; warnings for skipped records.
+    With a cache_dir each dump's parse is kept by a hash of its bytes (cache.parsed)."""
+    read = read_sources(config.sources_dir, config.sources, parsed(cache_dir))
     warnings = tuple(str(p) for p in read.problems)
     if strict and warnings:
         raise SourceProblems(warnings)

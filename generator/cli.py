@@ -111,6 +111,9 @@ def build(content_dir: Path, out_dir: Path, base_url: str | None, strict: bool, 
     click.echo(f"Wrote {report.pages} files to {report.out_dir} ({pub.written} new or changed, "
                f"{pub.unchanged} unchanged, {len(pub.removed)} removed; "
                f"{pub.total_bytes / 1e6:.1f} MB) in {report.seconds:.2f} s.")
+    if pub.kept:
+        click.echo(f"{pub.kept} of the unchanged files were kept from the last build without "
+                   "rendering them again.")
     click.echo(f"Open {(report.out_dir / 'index.html').resolve().as_uri()}")
 
 

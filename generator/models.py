@@ -3,10 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from dataclasses import dataclass
+from typing import Any, TypeVar, dataclass_transform
+
+R = TypeVar("R")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass_transform(frozen_default=True)
+def record(cls: type[R]) -> type[R]:
+    """A frozen, slotted dataclass that pickles as a constructor call with its fields.
+
+    Pickle's default for slotted dataclasses calls a Python function per object on both
+    sides; the cache and the worker processes move hundreds of thousands of these records
+    (listings, papers, theme assignments), where a constructor call is two to three times
+    faster."""
+    made: Any = dataclass(frozen=True, slots=True)(cls)
+    fields = operator.attrgetter(*made.__slots__)
+
+    def __reduce__(self: Any) -> tuple[Any, tuple[Any, ...]]:
+        return made, fields(self)
+
+    made.__reduce__ = __reduce__
+    return made  # type: ignore[no-any-return]
+
+
+@record
 class SourceInfo:
     """One listing dump as the manifest records it."""
 
@@ -17,7 +39,7 @@ class SourceInfo:
     format: str = ""  # a parser name from sources.yaml's `format:`; "" means sniff the content
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Listing:
     """One paper as one dump lists it, with the line its title is on."""
 
@@ -34,7 +56,7 @@ class Listing:
     categories: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SourceRef:
     """Where a paper was seen: which dump, which line."""
 
@@ -44,7 +66,7 @@ class SourceRef:
     query: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Paper:
     """A distinct paper: the merge of every listing of it."""
 
@@ -63,7 +85,7 @@ class Paper:
     categories: tuple[str, ...] = ()  # every category any listing gives, first listing's first
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ThemeSpec:
     """A theme as content/themes.yaml declares it."""
 
@@ -75,7 +97,7 @@ class ThemeSpec:
     examples: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Match:
     """A keyword phrase found in a paper: where, and how often."""
 
@@ -84,7 +106,7 @@ class Match:
     count: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Assignment:
     """A paper's membership of one theme, with the evidence that explains it."""
 
@@ -94,7 +116,7 @@ class Assignment:
     terms: tuple[str, ...]  # the terms that pushed the model most towards the theme
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Week:
     """A week that has papers."""
 
@@ -104,7 +126,7 @@ class Week:
     paper_ids: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Note:
     """An editor's note for a week, or for one theme in a week (content/notes/)."""
 

@@ -13,11 +13,12 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from .errors import BuildError
 from .parallel import Beside
+from .reuse import Identity, Reuse, content_hash
 
 log = logging.getLogger(__name__)
 MARKER = ".digest-site"  # written into every output directory this program produced
@@ -31,6 +32,12 @@ class PublishReport:
     unchanged: int  # files whose bytes were already there
     removed: tuple[str, ...]  # files of the previous site that the new one no longer has
     total_bytes: int
+    kept: int = 0  # unchanged files not even rendered: the last build's stand (reuse.py)
+    # For the next build (reuse.py): each page's inputs key and bytes hash...
+    pages: dict[str, tuple[bytes | None, bytes]] = field(default_factory=dict)
+    # ...and, when the site was updated in place, every file's identity now (else None:
+    # the caller reads it from the folder).
+    state: dict[str, Identity] | None = None
 
 
 def check_out_dir(out_dir: Path, content_dir: Path) -> None:
@@ -62,28 +69,46 @@ def built_base_url(site: Path) -> str | None:
 
 
 Finisher = Callable[[Path, Path | None, frozenset[str]], None]
+Pages = Iterable[tuple[str, bytes | None, bytes | None]]  # render.Page: path, data, key
 
 
-def publish_site(pages: Iterable[tuple[str, bytes]], out_dir: Path, content_dir: Path,
-                 base_url: str = "/", finish: Finisher | None = None,
-                 side_pages: Callable[[], Iterable[tuple[str, bytes]]] | None = None
-                 ) -> PublishReport:
-    """Write every page into a staging directory, let `finish` add to it (the search index;
-    it gets the staging dir, the previous site and the paths that changed or went), then swap
-    it in for out_dir.
+def publish_site(pages: Pages, out_dir: Path, content_dir: Path, base_url: str = "/",
+                 finish: Finisher | None = None, side_pages: Callable[[], Pages] | None = None,
+                 reuse: Reuse | None = None) -> PublishReport:
+    """Write the pages, let `finish` add its files (the search index), and make the result
+    the site in out_dir, so that a build failing at any point before leaves the previous site
+    as it was.
+
+    Without `reuse` every page is written into a staging directory (a page whose bytes the
+    previous site has is hard-linked from it instead), and the directory is swapped in for
+    out_dir. With `reuse` (the last build's record, reuse.py) only the files that are new or
+    changed go into the staging directory, and at the end each is renamed over its place in
+    out_dir and the files the site no longer has are deleted; kept pages (no data) are not
+    touched at all. `finish` gets the staging dir, the previous site and the paths that
+    changed or went.
 
     `side_pages`, if given, makes more pages (other paths than `pages`); they are rendered
     and written by a worker process while this one writes `pages`."""
     check_out_dir(out_dir, content_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    in_place = reuse is not None and (out_dir / MARKER).is_file()
     with _lock(out_dir):
         stage = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
         remove_path(stage)
         try:
             started = time.perf_counter()
             stage.mkdir(parents=True)
-            report, changed = _write_beside(pages, side_pages, stage, out_dir)
+            report, changed = _write_beside(pages, side_pages, stage, out_dir,
+                                            reuse if in_place else None)
             log.info("pages rendered and written: %.2f s", time.perf_counter() - started)
+            if in_place:
+                assert reuse is not None
+                live = set(reuse.live)
+                produced = set(report.pages)
+                gone = {p for p in live if p not in produced and not _is_dot(p)}
+                if finish is not None:
+                    finish(stage, out_dir, frozenset(changed | gone))
+                return _apply(stage, out_dir, report, reuse, base_url)
             if finish is not None:
                 gone = {p for p in _files(out_dir) if not (stage / p).exists()}
                 finish(stage, out_dir if out_dir.is_dir() else None, frozenset(changed | gone))
@@ -91,54 +116,117 @@ def publish_site(pages: Iterable[tuple[str, bytes]], out_dir: Path, content_dir:
             report = replace(report, removed=tuple(sorted(
                 p for p in _files(out_dir) if p not in kept and not _is_dot(p))))
             _carry_dotfiles(out_dir, stage)
-            (stage / MARKER).write_text("This directory is written by `digest build`.\n"
-                                        f"base_url: {base_url}\n", encoding="utf-8")
+            _write_marker(stage, base_url)
             _swap(stage, out_dir)
-        except BaseException:
+        finally:
             remove_path(stage)
-            raise
     return report
 
 
-def _write_beside(pages: Iterable[tuple[str, bytes]],
-                  side_pages: Callable[[], Iterable[tuple[str, bytes]]] | None,
-                  stage: Path, old: Path) -> tuple[PublishReport, set[str]]:
+def _write_marker(site: Path, base_url: str) -> None:
+    marker = site / MARKER
+    text = f"This directory is written by `digest build`.\nbase_url: {base_url}\n"
+    if not marker.is_file() or marker.read_text(encoding="utf-8") != text:
+        tmp = site / f"{MARKER}.tmp"
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, marker)
+
+
+def _apply(stage: Path, out_dir: Path, report: PublishReport, reuse: Reuse,
+           base_url: str) -> PublishReport:
+    """Move the staged files over their places in out_dir and delete the files of the
+    folder that no page or staged file names. Returns the report with the removed files
+    and every file's identity now (the counts stay the pages')."""
+    state = dict(reuse.live)
+    staged = set(_files(stage))
+    produced = set(report.pages) | staged
+    made: set[Path] = set()
+    for rel in sorted(staged):
+        source, target = stage / rel, out_dir / rel
+        if target.is_file() and os.path.samefile(source, target):
+            continue  # hard-linked from the site by `finish`: the same file
+        make_parent(target, made)
+        os.replace(source, target)
+        st = os.lstat(target)
+        state[rel] = (st.st_size, st.st_mtime_ns, st.st_ino)
+    removed = sorted(p for p in reuse.live if p not in produced and not _is_dot(p))
+    for rel in removed:
+        (out_dir / rel).unlink(missing_ok=True)
+        state.pop(rel, None)
+    _prune_folders(out_dir, removed)
+    _write_marker(out_dir, base_url)
+    st = os.lstat(out_dir / MARKER)
+    state[MARKER] = (st.st_size, st.st_mtime_ns, st.st_ino)
+    return replace(report, removed=tuple(removed), state=state)
+
+
+def _prune_folders(root: Path, removed: list[str]) -> None:
+    """Remove the folders that deleting `removed` left empty (deepest first)."""
+    folders = {(root / rel).parent for rel in removed}
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        while folder != root and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+
+
+def _write_beside(pages: Pages, side_pages: Callable[[], Pages] | None, stage: Path, old: Path,
+                  reuse: Reuse | None) -> tuple[PublishReport, set[str]]:
     """_write_all for `pages` here and for `side_pages` in a worker at the same time; the
     two reports and sets of changed paths merged."""
     if side_pages is None:
-        report, changed, _ = _write_all(pages, stage, old)
+        report, changed = _write_all(pages, stage, old, reuse)
         return report, changed
-    with Beside(lambda: _write_all(side_pages(), stage, old)) as side:
+    with Beside(lambda: _write_all(side_pages(), stage, old, reuse)) as side:
         started = time.perf_counter()
-        report, changed, seen = _write_all(pages, stage, old)
+        report, changed = _write_all(pages, stage, old, reuse)
         mine = time.perf_counter()
-        more, more_changed, more_seen = side.result()
+        more, more_changed = side.result()
         log.info("pages written here in %.2f s, then %.2f s waiting for the worker's",
                  mine - started, time.perf_counter() - mine)
-    if seen & more_seen:
-        raise BuildError(f"two pages were rendered to the same path: {min(seen & more_seen)}")
+    if report.pages.keys() & more.pages.keys():
+        raise BuildError("two pages were rendered to the same path: "
+                         f"{min(report.pages.keys() & more.pages.keys())}")
     return (PublishReport(written=report.written + more.written,
                           unchanged=report.unchanged + more.unchanged, removed=(),
-                          total_bytes=report.total_bytes + more.total_bytes),
+                          total_bytes=report.total_bytes + more.total_bytes,
+                          kept=report.kept + more.kept, pages={**report.pages, **more.pages}),
             changed | more_changed)
 
 
-def _write_all(pages: Iterable[tuple[str, bytes]], stage: Path, old: Path
-               ) -> tuple[PublishReport, set[str], set[str]]:
-    """Write the pages into stage; a page whose bytes the old site already has is hard-linked
-    from it instead, so an unchanged file is never rewritten. Returns the report, the paths
-    that are new or changed, and every path written."""
-    seen: set[str] = set()
+def _write_all(pages: Pages, stage: Path, old: Path, reuse: Reuse | None
+               ) -> tuple[PublishReport, set[str]]:
+    """Write the pages into stage. Without `reuse`, a page whose bytes the old site already
+    has is hard-linked from it instead, so an unchanged file is never rewritten; with it, a
+    page kept or with the recorded bytes is not written at all (see publish_site). Returns
+    the report (with each page's key and hash) and the paths that are new or changed."""
+    entries: dict[str, tuple[bytes | None, bytes]] = {}
     changed: set[str] = set()
     made: set[Path] = set()  # folders made so far: one mkdir per folder, not per page
-    unchanged = total = 0
-    for rel, data in pages:
-        path = stage / _safe_relative(rel)
-        if rel in seen:
+    unchanged = total = kept = 0
+    for rel, data, key in pages:
+        if rel in entries:
             raise BuildError(f"two pages were rendered to the same path: {rel}")
-        seen.add(rel)
-        make_parent(path, made)
+        _safe_relative(rel)
+        if data is None:  # kept: the file the last build wrote stands (reuse.py)
+            assert reuse is not None, "a page can only be kept when the site is reused"
+            entries[rel] = (key, reuse.recorded_hash(rel))
+            total += reuse.live[rel][0]
+            unchanged += 1
+            kept += 1
+            continue
+        digest = content_hash(data)
+        entries[rel] = (key, digest)
         total += len(data)
+        path = stage / rel
+        if reuse is not None:
+            if reuse.has_bytes(rel, digest):
+                unchanged += 1
+                continue
+            changed.add(rel)
+            make_parent(path, made)
+            write_file(path, data)
+            continue
+        make_parent(path, made)
         previous = old / rel
         if previous.is_file() and not previous.is_symlink() and _same(previous, data):
             unchanged += 1
@@ -148,8 +236,8 @@ def _write_all(pages: Iterable[tuple[str, bytes]], stage: Path, old: Path
             changed.add(rel)
         write_file(path, data)
     report = PublishReport(written=len(changed), unchanged=unchanged, removed=(),
-                           total_bytes=total)
-    return report, changed, seen
+                           total_bytes=total, kept=kept, pages=entries)
+    return report, changed
 
 
 def make_parent(path: Path, made: set[Path]) -> None:

@@ -13,12 +13,12 @@ import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import jinja2
 from markupsafe import Markup
 
-from .bibtex_export import bibtex_pages, paper_bib, paper_bib_path
+from .bibtex_export import paper_bib, paper_bib_path, paper_entry, week_theme_bib_path
 from .charts import paper_map, theme_over_weeks, themes_over_weeks
 from .digest import OTHER, Digest
 from .errors import BuildError
@@ -26,6 +26,7 @@ from .feeds import feed_path, make_feed
 from .hosting import base_path, host_files
 from .markup import linkify, paragraphs, render_markdown
 from .models import Paper, ThemeSpec, Week
+from .reuse import Reuse, Stamps
 from .tex import tex_to_html, tex_to_text
 
 if TYPE_CHECKING:  # only named in annotations: importing it would import scikit-learn
@@ -37,7 +38,15 @@ REPO_TEMPLATES = Path(__file__).parent.parent / "templates"  # in a source check
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
 
-Page = tuple[str, bytes]
+
+
+class Page(NamedTuple):
+    """One file of the site: its path, its bytes (None: the last build's file is kept,
+    reuse.py), and the key of its inputs when it can be kept by the next build."""
+
+    path: str
+    data: bytes | None
+    key: bytes | None = None
 
 
 def default_templates_dir() -> Path:
@@ -119,6 +128,10 @@ class ThemeView:
     def slug(self) -> str:
         return self.spec.slug
 
+    def canon_parts(self) -> tuple[ThemeSpec, str]:
+        """What a kept page may show of a theme: not its papers (reuse.Stamps)."""
+        return self.spec, str(self.description)
+
     @property
     def name(self) -> str:
         return self.spec.name
@@ -144,12 +157,13 @@ def week_path(key: str, theme: str | None = None, page: int = 1) -> str:
 
 def render_site(digest: Digest, env: jinja2.Environment,
                 on_page: Callable[[str], None] | None = None, part: str = "all",
-                share: Shares | None = None) -> Iterator[Page]:
+                share: Shares | None = None, reuse: Reuse | None = None) -> Iterator[Page]:
     """Yield every page of the site; the same digest always yields the same bytes.
 
     `part` splits the work between processes: "papers" is the paper pages and their .bib
     files (with `share`, only the chunks of digest.papers this process takes from it), "rest"
-    everything else; "all" is both."""
+    everything else; "all" is both. With `reuse`, pages whose inputs are as the last build
+    rendered them are kept, not rendered (Page.data None; see reuse.py)."""
     themes = tuple(ThemeView(spec=t, description=render_markdown(t.description),
                              papers=digest.papers_in(t.slug)) for t in digest.themes)
     themes = tuple(t for t in themes if t.papers or t.slug != OTHER.slug)
@@ -157,25 +171,43 @@ def render_site(digest: Digest, env: jinja2.Environment,
               "built_at": digest.built_at, "paper_path": paper_path, "theme_path": theme_path,
               "week_path": week_path, "feed_path": feed_path,
               "theme_names": {t.slug: t.name for t in digest.themes}}
+    stamps = Stamps(digest, reuse.program) if reuse is not None else None
 
     sitemap: list[tuple[str, dt.date]] = []
 
-    def page(path: str, template: str, lastmod: dt.date | None = None, **context: Any) -> Page:
+    def page(path: str, template: str, lastmod: dt.date | None = None, keep: bool = False,
+             also: tuple[Any, ...] = (), **context: Any) -> Page:
+        """Render a page; with keep=True (a page that shows only its context, `also` and
+        the stamps of the papers in them) it is kept if reuse allows."""
+        sitemap.append((path, lastmod or digest.built_at))
+        if on_page is not None:
+            on_page(path)
+        key = None
+        if keep and stamps is not None and reuse is not None:
+            key = stamps.key(template, path, context, also)
+            if reuse.keep(path, key):
+                return Page(path, None, key)
         root = "../" * path.count("/")
         try:
             html = env.get_template(template).render(**common, **context, path=path, root=root)
         except jinja2.TemplateError as err:
             raise BuildError(template_problem(err, template, path)) from err
-        sitemap.append((path, lastmod or digest.built_at))
-        if on_page is not None:
-            on_page(path)
-        return path, html.encode("utf-8")
+        return Page(path, html.encode("utf-8"), key)
+
+    def bib(paper: Paper) -> Page:
+        path = paper_bib_path(paper)
+        key = None
+        if stamps is not None and reuse is not None:
+            key = stamps.key("bib", path, paper)
+            if reuse.keep(path, key):
+                return Page(path, None, key)
+        return Page(path, paper_bib(paper)[1], key)
 
     if part == "papers":
         for paper in (digest.papers if share is None
                       else (digest.papers[i] for chunk in share for i in chunk)):
             yield _paper_page(page, digest, paper)
-            yield paper_bib(paper)
+            yield bib(paper)
         return
     latest = digest.weeks[-1] if digest.weeks else None
     yield page("index.html", "home.html", week=latest, week_nav=_week_nav(digest, latest),
@@ -193,8 +225,9 @@ def render_site(digest: Digest, env: jinja2.Environment,
         week_note = digest.note_for(week)
         papers_of_week = digest.papers_of_week(week)
         newest = max(p.first_seen for p in papers_of_week)
-        yield page(week_path(week.key), "week.html", newest, week=week, week_nav=nav,
-                   note=week_note, week_themes=_week_themes(digest, themes, week))
+        yield page(week_path(week.key), "week.html", newest, keep=True, week=week,
+                   week_nav=nav, note=week_note,
+                   week_themes=_week_themes(digest, themes, week))
         # Every theme gets a page every week, even an empty one, so that a reader following
         # one theme can always step to the previous and next week.
         for theme in themes:
@@ -210,29 +243,59 @@ def render_site(digest: Digest, env: jinja2.Environment,
             pages = _paginate_sections(sections, digest.config.page_size)
             paths = [week_path(week.key, theme.slug, n) for n in range(1, len(pages) + 1)]
             for number, chunk in enumerate(pages, start=1):
-                yield page(paths[number - 1], "week_theme.html", newest, week=week,
-                           week_nav=nav, theme=theme, papers=papers, note=note,
-                           sections=chunk, highlighted=highlighted,
+                yield page(paths[number - 1], "week_theme.html", newest, keep=True,
+                           week=week, week_nav=nav, theme=theme, papers=papers, note=note,
+                           sections=chunk, highlighted=sorted(highlighted),
                            pagination={"number": number, "count": len(pages), "paths": paths})
     if part == "all":
         yield from (_paper_page(page, digest, paper) for paper in digest.papers)
     else:  # rendered by another process; the sitemap still lists them
         sitemap.extend((paper_path(p), _paper_date(p)) for p in digest.papers)
-    yield from _feeds(digest, env, themes, common)
-    yield "data/papers.json", papers_json(digest)
-    yield from theme_members(themes)
-    # papers/<slug>.bib (unless another process renders paper pages), weeks/<week>/<theme>.bib
-    yield from bibtex_pages(digest, paper_files=part == "all")
+    yield from _plain(_feeds(digest, env, themes, common))
+    yield Page("data/papers.json", papers_json(digest))
+    yield from _plain(theme_members(themes))
+    if part == "all":
+        yield from (bib(paper) for paper in digest.papers)
+    yield from _week_bibs(digest, stamps, reuse)
     # Last: the map's layout may still be computed by a worker (build.map_stage).
     figure, mapped = paper_map(digest, themes)
     yield page("map.html", "map.html", figure=figure, mapped=mapped)
-    yield from _assets(digest.config.templates_dir)
-    yield from host_files(digest.config, env.get_template("404.html").render(
-        **common, path="404.html", root=base_path(digest.config.base_url)), sitemap)
+    yield from _plain(_assets(digest.config.templates_dir))
+    yield from _plain(host_files(digest.config, env.get_template("404.html").render(
+        **common, path="404.html", root=base_path(digest.config.base_url)), sitemap))
+
+
+def _plain(pages: Iterator[tuple[str, bytes]]) -> Iterator[Page]:
+    """Files made on every build (never kept)."""
+    return (Page(path, data) for path, data in pages)
+
+
+def _week_bibs(digest: Digest, stamps: Stamps | None, reuse: Reuse | None) -> Iterator[Page]:
+    """weeks/<week>/<theme>.bib for each theme with papers that week (an empty theme-week
+    has no download, and its page no link); kept like pages when their papers are."""
+    entries: dict[str, str] = {}  # a paper's entry is made once, and only if needed
+    for week in digest.weeks:
+        papers_of_week = digest.papers_of_week(week)
+        for theme in digest.themes:
+            papers = digest.papers_in(theme.slug, papers_of_week)
+            if not papers:
+                continue
+            path = week_theme_bib_path(week.key, theme.slug)
+            key = None
+            if stamps is not None and reuse is not None:
+                key = stamps.key("week-bib", path, papers)
+                if reuse.keep(path, key):
+                    yield Page(path, None, key)
+                    continue
+            for p in papers:
+                if p.id not in entries:
+                    entries[p.id] = paper_entry(p)
+            yield Page(path, "\n".join(entries[p.id] for p in papers).encode("utf-8"), key)
 
 
 def _paper_page(page: Callable[..., Page], digest: Digest, paper: Paper) -> Page:
-    return page(paper_path(paper), "paper.html", _paper_date(paper), paper=paper,
+    return page(paper_path(paper), "paper.html", _paper_date(paper), keep=True,
+                also=digest.related_to(paper), paper=paper,
                 assignments=digest.assignments.get(paper.id, ()))
 
 
@@ -242,7 +305,7 @@ def _paper_date(paper: Paper) -> dt.date:
 
 
 def _feeds(digest: Digest, env: jinja2.Environment, themes: tuple[ThemeView, ...],
-           common: dict[str, Any]) -> Iterator[Page]:
+           common: dict[str, Any]) -> Iterator[tuple[str, bytes]]:
     names = {p.id: tuple(t.name for t in themes if t.slug in digest.themes_of(p))
              for p in digest.papers}
     size, fallback = digest.config.feed_size, digest.built_at
@@ -278,7 +341,7 @@ def _theme_pages(page: Callable[..., Page], digest: Digest,
                                                   "paths": paths})
         for number, chunk in enumerate(archive, start=1):
             yield page(paths[number], "theme.html", max(p.first_seen for p in chunk),
-                       theme=theme, papers=chunk, view=view, chart=None, topic=topic,
+                       keep=True, theme=theme, papers=chunk, view=view, chart=None, topic=topic,
                        topics=topics, total=None,
                        pagination={"number": number, "count": None, "paths": None,
                                    "newer": paths[number + 1 if number < len(archive) else 0],
@@ -317,6 +380,9 @@ class Section:
     title: str | None  # None: one list without a heading
     key: str
     papers: tuple[Paper, ...]
+
+    def canon_parts(self) -> tuple[Any, ...]:
+        return self.title, self.key, self.papers
 
 
 def _paginate_sections(sections: list[Section], size: int) -> list[list[Section]]:
@@ -364,6 +430,9 @@ class WeekTheme:
     theme: ThemeView
     papers: tuple[Paper, ...]
     preview: list[Section]
+
+    def canon_parts(self) -> tuple[Any, ...]:
+        return self.theme, self.papers, self.preview
 
 
 def _week_themes(digest: Digest, themes: tuple[ThemeView, ...],
@@ -441,7 +510,7 @@ def papers_json(digest: Digest) -> bytes:
     return (json.dumps(rows, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-def theme_members(themes: tuple[ThemeView, ...]) -> Iterator[Page]:
+def theme_members(themes: tuple[ThemeView, ...]) -> Iterator[tuple[str, bytes]]:
     """data/themes/<slug>.json: the slugs of a theme's papers, for the search page's theme
     filter (kept out of the search index so a new model leaves the index as it is)."""
     for theme in themes:
@@ -451,7 +520,7 @@ def theme_members(themes: tuple[ThemeView, ...]) -> Iterator[Page]:
                                                  + "\n").encode("utf-8")
 
 
-def _assets(overrides: Path) -> Iterator[Page]:
+def _assets(overrides: Path) -> Iterator[tuple[str, bytes]]:
     """Static files from templates/assets/; a digest's own assets/ replace same-named ones."""
     found: dict[str, Path] = {}
     for folder in (default_templates_dir() / "assets", overrides / "assets"):

@@ -9,21 +9,22 @@ sizes and modification times), building again would write the same bytes: the bu
 skipped. Anything else, including a missing or unreadable record, means a full build.
 
 The record lives in the cache directory (.digest-cache/), so deleting the cache, or
-`digest build --no-cache`, always rebuilds.
+`digest build --no-cache`, always rebuilds. It also holds what reuse.py needs to keep the
+pages of the last build that a changed build would render the same.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-from dataclasses import asdict
+import pickle
 from pathlib import Path
 from typing import Any
 
 from .cache import PACKAGE, library_versions
 from .config import Config
 from .publish import MARKER
+from .reuse import Identity, Recorded
 
 
 def fingerprint(config: Config, templates: Path) -> str:
@@ -41,8 +42,8 @@ def fingerprint(config: Config, templates: Path) -> str:
     return h.hexdigest()
 
 
-def site_state(out_dir: Path) -> dict[str, list[int]]:
-    """Every file of the site: path -> [size, mtime in ns, inode]. Dot-folders (a .git of
+def site_state(out_dir: Path) -> dict[str, Identity]:
+    """Every file of the site: path -> (size, mtime in ns, inode). Dot-folders (a .git of
     the user's, say) are not the build's and are left out."""
     state = {}
     for dirpath, dirs, names in os.walk(out_dir):
@@ -50,41 +51,66 @@ def site_state(out_dir: Path) -> dict[str, list[int]]:
         for name in names:
             path = os.path.join(dirpath, name)
             st = os.lstat(path)
-            state[os.path.relpath(path, out_dir)] = [st.st_size, st.st_mtime_ns, st.st_ino]
+            state[os.path.relpath(path, out_dir)] = (st.st_size, st.st_mtime_ns, st.st_ino)
     return state
 
 
 def _record_path(cache_dir: Path, out_dir: Path) -> Path:
     where = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
-    return cache_dir / f"last-build-{where}.json"
+    return cache_dir / f"last-build-{where}.pickle"
+
+
+def _record(cache_dir: Path, out_dir: Path) -> dict[str, Any] | None:
+    try:
+        with open(_record_path(cache_dir, out_dir), "rb") as handle:
+            record = pickle.load(handle)
+        return record if isinstance(record, dict) else None
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        return None
 
 
 def last_build(cache_dir: Path, out_dir: Path, print_: str) -> dict[str, Any] | None:
     """The last build's recorded report, if fingerprint `print_` matches and the site is
     exactly as that build left it; else None."""
+    record = _record(cache_dir, out_dir)
     try:
-        record = json.loads(_record_path(cache_dir, out_dir).read_text(encoding="utf-8"))
-        if record["fingerprint"] != print_ or not (out_dir / MARKER).is_file():
+        if record is None or record["fingerprint"] != print_ \
+                or not (out_dir / MARKER).is_file():
             return None
         if record["site"] != site_state(out_dir):
             return None
         return record["report"]  # type: ignore[no-any-return]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, KeyError, TypeError):
         return None
 
 
-def remember_build(cache_dir: Path, out_dir: Path, print_: str, report: Any) -> None:
-    """Record a successful build (best effort: a cache that cannot be written costs time)."""
-    record = {"fingerprint": print_, "site": site_state(out_dir),
-              "report": {**{k: v for k, v in asdict(report).items()
-                            if k in ("listings", "papers", "weeks", "theme_counts", "warnings",
-                                     "pages")},
+def recorded_pages(cache_dir: Path, out_dir: Path) -> Recorded | None:
+    """What the last build into out_dir recorded about its pages (reuse.py), if anything."""
+    record = _record(cache_dir, out_dir)
+    try:
+        return None if record is None else Recorded(pages=record["pages"], state=record["site"])
+    except KeyError:
+        return None
+
+
+def remember_build(cache_dir: Path, out_dir: Path, print_: str, report: Any,
+                   pages: dict[str, tuple[bytes | None, bytes]],
+                   state: dict[str, Identity] | None = None) -> None:
+    """Record a successful build (best effort: a cache that cannot be written costs time):
+    its fingerprint and report, its pages' keys and hashes (`pages`), and every file's
+    identity (`state`, else read from the folder)."""
+    record = {"fingerprint": print_, "site": site_state(out_dir) if state is None else state,
+              "pages": pages,
+              "report": {**{k: getattr(report, k) for k in ("listings", "papers", "weeks",
+                                                            "theme_counts", "warnings",
+                                                            "pages")},
                          "total_bytes": report.publish.total_bytes}}
     path = _record_path(cache_dir, out_dir)
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".tmp-{os.getpid()}")
-        tmp.write_text(json.dumps(record), encoding="utf-8")
+        with open(tmp, "wb") as handle:
+            pickle.dump(record, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError:
         pass

@@ -287,9 +287,9 @@ def test_the_two_render_halves_make_exactly_the_whole_site(content_copy: Path) -
     with related_stage(papers, None) as related, map_stage(config, papers, None) as positions:
         digest, _ = derive_digest(config, papers, None, lambda *a: None, 0.0, related,
                                   positions)
-        whole = dict(render_site(digest, env))
-    papers_part = dict(render_site(digest, env, part="papers"))
-    rest = dict(render_site(digest, env, part="rest"))
+        whole = {p.path: p.data for p in render_site(digest, env)}
+    papers_part = {p.path: p.data for p in render_site(digest, env, part="papers")}
+    rest = {p.path: p.data for p in render_site(digest, env, part="rest")}
     assert not papers_part.keys() & rest.keys()
     assert {**papers_part, **rest} == whole
     assert sorted(papers_part) == sorted(

@@ -187,6 +187,9 @@ def test_a_site_grown_by_a_week_equals_one_built_from_scratch(
     manifest.write_text(yaml.safe_dump(full), encoding="utf-8")
     grown = build(load_config(content_copy), out, cache_dir=cache)
     assert (before.papers, grown.papers, fits) == (666, 747, [625])  # one fit for both
+    # Most pages were kept without rendering: the older papers' pages, the archives.
+    print("kept", grown.publish.kept, "written", grown.publish.written, "of", grown.pages)
+    assert before.publish.kept == 0 and grown.publish.kept > 0.6 * before.pages
     build(load_config(content_copy), scratch)  # no cache at all
     assert fits == [625, 625]
     new = _tree(out)
@@ -199,3 +202,62 @@ def test_a_site_grown_by_a_week_equals_one_built_from_scratch(
 def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes()
             for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_a_build_parses_only_the_dumps_whose_bytes_changed(
+        content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import generator.sources as sources
+
+    parses: list[str] = []
+    real = sources.read_source
+    monkeypatch.setattr(sources, "read_source",
+                        lambda path, *a, **k: parses.append(path.name) or real(path, *a, **k))
+    cache = tmp_path / "cache"
+    config = load_config(content_copy)
+    first = read_papers(config, cache_dir=cache)
+    assert len(parses) == len(config.sources) == 5
+    assert read_papers(config, cache_dir=cache) == first and len(parses) == 5  # none again
+    dump = content_copy / "sources" / config.sources[0].file
+    text = dump.read_text(encoding="utf-8")
+    title = first[1][0].title
+    assert title in text
+    dump.write_text(text.replace(title, "A Retitled Paper", 1), encoding="utf-8")
+    again = read_papers(config, cache_dir=cache)
+    assert parses[5:] == [dump.name]  # only the edited dump
+    assert again == read_papers(config)  # the same as with no cache at all
+    assert any(p.title == "A Retitled Paper" for p in again[1])
+
+
+def test_a_retitled_paper_updates_every_page_that_shows_it(
+        content_copy: Path, tmp_path: Path) -> None:
+    out, cache, scratch = tmp_path / "site", tmp_path / "cache", tmp_path / "scratch"
+    build(load_config(content_copy), out, cache_dir=cache)
+    old_title = "Mastering Atari, Go, Chess and Shogi by Planning with a Learned Model"
+    for dump in (content_copy / "sources").iterdir():
+        text = dump.read_text(encoding="utf-8")
+        dump.write_text(text.replace(old_title, "Mastering Board Games by Planning"),
+                        encoding="utf-8")
+    again = build(load_config(content_copy), out, cache_dir=cache)
+    assert again.publish.kept > 0
+    build(load_config(content_copy), scratch)
+    new = _tree(out)
+    assert new == _tree(scratch)
+    showing = [p for p, data in new.items() if b"Mastering Board Games by Planning" in data]
+    assert len(showing) > 5  # its page, its neighbours' pages, its lists, its week
+
+
+def test_templates_of_the_digest_own_turn_page_keeping_off(content_copy: Path,
+                                                          tmp_path: Path) -> None:
+    from generator.build import reuse_of
+
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    build(load_config(content_copy), out, cache_dir=cache)
+    assert reuse_of(load_config(content_copy), out, cache) is not None
+    assert reuse_of(load_config(content_copy), out, None) is None
+    assets = content_copy / "templates" / "assets"
+    assets.mkdir(parents=True)
+    (assets / "extra.css").write_text("body { color: black }", encoding="utf-8")
+    assert reuse_of(load_config(content_copy), out, cache) is not None  # assets are copied
+    (content_copy / "templates" / "paper.html").write_text(
+        '{% extends "default/paper.html" %}', encoding="utf-8")
+    assert reuse_of(load_config(content_copy), out, cache) is None

@@ -210,7 +210,7 @@ def test_a_cached_build_is_byte_identical_to_a_cold_one(content_copy: Path, tmp_
     cache = tmp_path / "cache"
     build(config, tmp_path / "cold")
     build(config, tmp_path / "warm1", cache_dir=cache)
-    assert len(list(cache.glob("themes-*.pickle"))) == 1
+    assert len(list(cache.glob("theme-fit-*.pickle"))) == 1
     build(config, tmp_path / "warm2", cache_dir=cache)
 
     def tree(root: Path) -> dict[str, bytes]:
@@ -221,4 +221,4 @@ def test_a_cached_build_is_byte_identical_to_a_cold_one(content_copy: Path, tmp_
     note = content_copy / "notes" / "2025-W17.md"
     note.write_text("A new note.")
     build(load_config(content_copy), tmp_path / "warm3", cache_dir=cache)
-    assert len(list(cache.glob("themes-*.pickle"))) == 1  # a note does not touch the model
+    assert len(list(cache.glob("theme-fit-*.pickle"))) == 1  # a note does not touch the model

@@ -17,7 +17,7 @@ from sklearn.linear_model import LogisticRegression
 
 from ..corpus import normalise_title
 from ..growth import split_training
-from ..models import Assignment, Paper, ThemeSpec
+from ..models import Assignment, Paper, ThemeSpec, record
 from ..parallel import Beside
 from .model import ThemeSettings, decide, score_theme, telling_terms, transform, vectorize
 from .phrases import Evidence, ThemeMatcher, normalise, split
@@ -80,7 +80,7 @@ class ThemeFit:
     subtopics: tuple[tuple[Subtopic, ...], ...]  # per theme
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PaperScore:
     """A paper outside the training set as the fitted model sees it; depends on that paper
     and the fit alone, so it can be kept for the next build."""

@@ -14,9 +14,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
 
-from ..models import Match
+from ..models import Match, record
 
 MAX_GAP = 2  # words a lone "*" may span: modifiers, not another clause
 MASK = "\u2591"  # stands in for the tokens of an exclusion match
@@ -149,7 +148,7 @@ def _match(pattern: Sequence[Step], toks: Sequence[str], i: int, at: int = 0) ->
     return i
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Evidence:
     """A paper's keyword evidence for one theme."""
 

@@ -12,6 +12,8 @@ import scipy.sparse as sp
 from sklearn.decomposition import NMF
 from sklearn.exceptions import ConvergenceWarning
 
+from ..models import record
+
 MIN_PAPERS = 12  # fewer papers than this are one list, not sub-topics
 PAPERS_PER_TOPIC = 25  # aim for sub-topics of about this size...
 MAX_TOPICS = 6  # ...but never more than a reader can scan
@@ -51,7 +53,7 @@ class Placement:
         return np.where(weights.max(axis=1) > 0, topic, -1)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Subtopic:
     """A group of a theme's papers, named by the terms that characterise it."""
 
@@ -59,6 +61,10 @@ class Subtopic:
     name: str  # e.g. "skill discovery · hierarchical · options"
     terms: tuple[str, ...]
     paper_ids: tuple[str, ...]
+
+    def canon_parts(self) -> tuple[str, str, tuple[str, ...]]:
+        """What a page shows of a sub-topic besides its papers (reuse.Stamps)."""
+        return self.key, self.name, self.terms
 
 
 def find_subtopics(X: sp.csr_matrix, names: np.ndarray, paper_ids: Sequence[str],

@@ -1,0 +1,143 @@
+"""Keep the pages of the last build whose inputs did not change, instead of rendering them.
+
+A page that shows the same things renders to the same bytes. So each page that can be kept
+is rendered with a key: a hash of everything it shows (the papers in it, through
+`Stamps`, and the page's own settings) and of the program that renders it (`program_key`:
+code, templates, library versions, settings). The last build's record (uptodate.py) holds,
+for every page, the key it was rendered with, a hash of its bytes, and its file's identity
+(size, modification time, inode) right after that build. A page is kept when its key is
+the recorded one and its file is still exactly the one that build left; any other page is
+rendered, and written only if its bytes differ from the file there (compared by hash, so
+the file is not read).
+
+This is only sound while the templates read nothing else, so a digest with templates of its
+own (content/templates/) renders every page; so does a build without a cache or a record.
+A week's papers at 100,000 papers change a few thousand of 200,000 pages.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .cache import PACKAGE, library_versions
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .digest import Digest
+    from .models import Paper
+
+Identity = tuple[int, int, int]  # size, modification time in ns, inode
+
+
+def content_hash(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What the last build into an output folder recorded about each file it wrote."""
+
+    pages: Mapping[str, tuple[bytes | None, bytes]]  # path -> (inputs key or None, bytes hash)
+    state: Mapping[str, Identity]  # path -> its identity right after that build
+
+
+@dataclass
+class Reuse:
+    """The last build's record and the output folder as it is now (`live`: every file's
+    identity); answers whether a page can be kept, or its bytes are already there."""
+
+    recorded: Recorded
+    live: Mapping[str, Identity]
+    program: bytes  # program_key: part of every page key
+    kept: set[str] = field(default_factory=set)  # paths kept so far (this process)
+
+    def keep(self, path: str, key: bytes) -> bool:
+        """True if the file at path is the one the last build wrote with this key."""
+        entry = self.recorded.pages.get(path)
+        if entry is None or entry[0] != key or not self._untouched(path):
+            return False
+        self.kept.add(path)
+        return True
+
+    def has_bytes(self, path: str, digest: bytes) -> bool:
+        """True if the file at path is the one the last build wrote, and had these bytes."""
+        entry = self.recorded.pages.get(path)
+        return entry is not None and entry[1] == digest and self._untouched(path)
+
+    def recorded_hash(self, path: str) -> bytes:
+        return self.recorded.pages[path][1]
+
+    def _untouched(self, path: str) -> bool:
+        now = self.live.get(path)
+        return now is not None and now == self.recorded.state.get(path)
+
+
+def program_key(config: Config, templates: Path) -> bytes:
+    """What every page depends on besides its own data: the code, the shipped templates,
+    the library versions and the settings; not the manifest of dumps (a page shows the
+    papers it lists, through their stamps) nor the build date (pages that show it are never
+    kept)."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(repr(dataclasses.replace(config, sources=())).encode())
+    h.update(library_versions().encode())
+    for root, pattern in ((PACKAGE, "*.py"), (templates, "*")):
+        for path in sorted(root.rglob(pattern)):
+            if path.is_file():
+                h.update(f"\0{path.relative_to(root).as_posix()}\0".encode())
+                h.update(path.read_bytes())
+    return h.digest()
+
+
+class Stamps:
+    """A page key's ingredients: each paper as the digest shows it, hashed once (`of`), and
+    any template value made canonical with papers replaced by their stamps (`key`)."""
+
+    def __init__(self, digest: Digest, program: bytes) -> None:
+        self.digest = digest
+        self.program = program
+        self._stamps: dict[str, bytes] = {}
+
+    def of(self, paper: Paper) -> bytes:
+        """Everything a page may show of a paper: the paper itself (title, abstract,
+        sources, ...), its themes with scores and evidence, its sub-topics and its week."""
+        found = self._stamps.get(paper.id)
+        if found is None:
+            digest = self.digest
+            assignments = digest.assignments.get(paper.id, ())
+            topics = [(t.key, t.name) if (t := digest.subtopic_of(paper, a.theme)) else None
+                      for a in assignments]
+            found = hashlib.blake2b(
+                repr((paper, assignments, topics, digest.week_of(paper).key)).encode(),
+                digest_size=16).digest()
+            self._stamps[paper.id] = found
+        return found
+
+    def key(self, *parts: Any) -> bytes:
+        """A page key from the program and `parts` (see canon)."""
+        h = hashlib.blake2b(self.program, digest_size=16)
+        h.update(repr(self.canon(parts)).encode())
+        return h.digest()
+
+    def canon(self, value: Any) -> Any:
+        """value with every paper replaced by its stamp, recursively through tuples, lists
+        and dicts; objects that define `canon_parts` (render's views) give those instead."""
+        from .models import Paper
+
+        if isinstance(value, Paper):
+            return self.of(value)
+        if isinstance(value, (tuple, list)):
+            return tuple(self.canon(v) for v in value)
+        if isinstance(value, dict):
+            return tuple((k, self.canon(v)) for k, v in value.items())
+        parts = getattr(value, "canon_parts", None)
+        if parts is not None:
+            return (type(value).__name__, self.canon(parts()))
+        return value
+
+    def papers(self, papers: Sequence[Paper]) -> tuple[bytes, ...]:
+        return tuple(self.of(p) for p in papers)
