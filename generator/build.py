@@ -169,9 +169,10 @@ def map_stage(config: Config, papers: tuple[Paper, ...], cache_dir: Path | None
               ) -> Beside[dict[str, tuple[float, float]]]:
     """The map's positions, cached likewise, computed by another worker: only map.html needs
     them, and it is rendered last, so the layout runs while the other pages render."""
-    from .mapping import map_papers
-    dates = sorted((p.id, p.first_seen.isoformat()) for p in papers)  # the map shows the newest
-    key = inputs_key(papers, [PACKAGE / "mapping.py"], config.random_state, dates)
+    from .mapping import map_papers, mapped
+    shown = mapped(papers)  # the newest papers: all the layout reads
+    dates = [(p.id, p.first_seen.isoformat()) for p in shown]
+    key = inputs_key(shown, [PACKAGE / "mapping.py"], config.random_state, dates)
     return Beside(lambda: cached(cache_dir, "map", key,
                                  lambda: map_papers(papers, config.random_state)))
 

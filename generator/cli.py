@@ -68,8 +68,10 @@ def cli() -> None:
 @click.option("--strict", is_flag=True, help="Fail on any bad record in the dumps instead of "
               "skipping it with a warning.")
 @click.option("--no-cache", is_flag=True, help="Recompute everything instead of reusing what "
-              ".digest-cache/ beside the output holds (the model results, and the record that "
-              "lets an unchanged build be skipped); the result is the same.")
+              ".digest-cache/ beside the output holds (parsed dumps, the models and their "
+              "scores, and the record of the last build that lets unchanged pages be kept "
+              "and an unchanged build be skipped), and swap in a whole new site; the result "
+              "is the same.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors and warnings.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print each stage as it runs.")
 def build(content_dir: Path, out_dir: Path, base_url: str | None, strict: bool, no_cache: bool,
@@ -79,6 +81,7 @@ def build(content_dir: Path, out_dir: Path, base_url: str | None, strict: bool, 
     Reads every dump named in sources.yaml, merges listings of the same paper,
     sorts papers into the themes of themes.yaml and their first-seen weeks, and
     writes the pages, data/papers.json and assets into the output directory.
+    Pages whose content did not change since the last build are kept as they are.
     """
     from .build import build as run_build
     from .config import load_config

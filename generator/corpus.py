@@ -19,8 +19,9 @@ def normalise_title(title: str) -> str:
     """The key two listings of one paper share: NFKC, case-folded, punctuation and spaces folded,
     invisible format characters (zero-width space, soft hyphen, BOM) dropped."""
     folded = unicodedata.normalize("NFKC", title).casefold()
-    visible = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
-    return " ".join(_NON_WORD.sub(" ", visible).split())
+    if not folded.isascii():  # no ASCII character is a format character: skip the scan
+        folded = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
+    return " ".join(_NON_WORD.sub(" ", folded).split())
 
 
 def paper_id(title: str) -> str:

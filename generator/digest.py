@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -37,7 +37,10 @@ class Digest:
     related: dict[str, tuple[str, ...]] = field(default_factory=dict)  # id -> related ids
     # id -> map (x, y); may still be computed by a worker (parallel.Deferred) while pages render
     positions: Mapping[str, tuple[float, float]] = field(default_factory=dict)
-    links: dict[str, tuple[Link, ...]] = field(default_factory=dict)  # id -> code/project links
+    # id -> code/project links, found in the abstract when first asked for (kept pages never
+    # ask, so a build that keeps most pages finds few)
+    links: Mapping[str, tuple[Link, ...]] = field(default_factory=dict)
+    members: dict[str, frozenset[str]] = field(default_factory=dict)  # theme -> paper ids
 
     def related_to(self, paper: Paper) -> tuple[Paper, ...]:
         return tuple(self.by_id[i] for i in self.related.get(paper.id, ()) if i in self.by_id)
@@ -70,8 +73,11 @@ class Digest:
 
     def papers_in(self, theme: str, papers: tuple[Paper, ...] | None = None) -> tuple[Paper, ...]:
         """The papers of one theme, in the order given (default: all, newest first)."""
-        return tuple(p for p in (self.papers if papers is None else papers)
-                     if theme in self.themes_of(p))
+        members = self.members.get(theme)
+        if members is None:
+            members = frozenset(p.id for p in self.papers if theme in self.themes_of(p))
+            self.members[theme] = members
+        return tuple(p for p in (self.papers if papers is None else papers) if p.id in members)
 
     def assignment(self, paper: Paper, theme: str) -> Assignment | None:
         return next((a for a in self.assignments.get(paper.id, ()) if a.theme == theme), None)
@@ -86,6 +92,27 @@ class Digest:
 
     def papers_of_week(self, week: Week) -> tuple[Paper, ...]:
         return tuple(self.by_id[i] for i in week.paper_ids)
+
+
+class Links(Mapping[str, tuple[Link, ...]]):
+    """Paper id -> the code and project links of its abstract, each found when first asked
+    for."""
+
+    def __init__(self, abstracts: dict[str, str]) -> None:
+        self._abstracts = abstracts
+        self._found: dict[str, tuple[Link, ...]] = {}
+
+    def __getitem__(self, pid: str) -> tuple[Link, ...]:
+        found = self._found.get(pid)
+        if found is None:
+            found = self._found[pid] = find_links(self._abstracts[pid])
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._abstracts)
+
+    def __len__(self) -> int:
+        return len(self._abstracts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,13 +144,13 @@ def assemble_digest(config: Config, papers: tuple[Paper, ...], themes: ThemeResu
                     topic_index={(slug, pid): topic for slug, topics in themes.subtopics.items()
                                  for topic in topics for pid in topic.paper_ids},
                     related=related or {}, positions={} if positions is None else positions,
-                    links={p.id: find_links(p.abstract) for p in ordered})
+                    links=Links({p.id: p.abstract for p in ordered}))
     return digest, warnings
 
 
 def _resolve_notes(notes: tuple[Note, ...], papers: tuple[Paper, ...], week_keys: set[str]
                    ) -> tuple[dict[tuple[str, str | None], EditorNote], list[str]]:
-    by_title = {normalise_title(p.title): p.id for p in papers}
+    by_title = {normalise_title(p.title): p.id for p in papers} if notes else {}
     resolved: dict[tuple[str, str | None], EditorNote] = {}
     warnings: list[str] = []
     for note in notes:

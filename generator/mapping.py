@@ -15,10 +15,17 @@ MAX_POINTS = 1500  # a map of more points is neither readable nor under the page
 SVD_DIMENSIONS = 50  # t-SNE works on a dense reduction, as its documentation advises
 
 
-def map_papers(papers: Sequence[Paper], random_state: int = 0) -> dict[str, tuple[float, float]]:
-    """Paper id -> (x, y) in [0, 1] x [0, 1] for the newest MAX_POINTS papers (by date, id)."""
+def mapped(papers: Sequence[Paper]) -> list[Paper]:
+    """The papers the map shows: the newest MAX_POINTS (by date, then id), in id order."""
     chosen = sorted(papers, key=lambda p: (-p.first_seen.toordinal(), p.id))[:MAX_POINTS]
     chosen.sort(key=lambda p: p.id)  # the layout must not depend on input order
+    return chosen
+
+
+def map_papers(papers: Sequence[Paper], random_state: int = 0) -> dict[str, tuple[float, float]]:
+    """Paper id -> (x, y) in [0, 1] x [0, 1] for the newest MAX_POINTS papers (`mapped`);
+    they are all it reads."""
+    chosen = mapped(papers)
     n = len(chosen)
     if n < 5:
         return {p.id: (0.5, 0.5) for p in chosen}

@@ -507,7 +507,10 @@ def papers_json(digest: Digest) -> bytes:
             "links": {k: u for k, u in (("abs", paper.url), ("pdf", paper.pdf_url),
                                         ("bibtex", paper_bib_path(paper))) if u},
         })
-    return (json.dumps(rows, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    # One paper per line: readable, diffable, and each row made by json's C encoder (an
+    # indented dump goes through its pure-Python one: several seconds at 100,000 papers).
+    lines = ",\n".join(json.dumps(row, ensure_ascii=False) for row in rows)
+    return f"[\n{lines}\n]\n".encode()
 
 
 def theme_members(themes: tuple[ThemeView, ...]) -> Iterator[tuple[str, bytes]]:

@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .cache import PACKAGE, library_versions
+from .models import Paper, Week
 
 if TYPE_CHECKING:
     from .config import Config
     from .digest import Digest
-    from .models import Paper
 
 Identity = tuple[int, int, int]  # size, modification time in ns, inode
 
@@ -101,6 +101,7 @@ class Stamps:
         self.digest = digest
         self.program = program
         self._stamps: dict[str, bytes] = {}
+        self._weeks: dict[str, tuple[Any, ...]] = {}
 
     def of(self, paper: Paper) -> bytes:
         """Everything a page may show of a paper: the paper itself (title, abstract,
@@ -125,18 +126,28 @@ class Stamps:
 
     def canon(self, value: Any) -> Any:
         """value with every paper replaced by its stamp, recursively through tuples, lists
-        and dicts; objects that define `canon_parts` (render's views) give those instead."""
-        from .models import Paper
-
-        if isinstance(value, Paper):
+        and dicts; objects that define `canon_parts` (render's views) give those instead,
+        and a week its key and papers (made once per week)."""
+        kind = type(value)
+        if kind is Paper:
             return self.of(value)
-        if isinstance(value, (tuple, list)):
+        if kind is tuple or kind is list:
+            if value and type(value[0]) is Paper:
+                of = self.of
+                return tuple(of(v) if type(v) is Paper else self.canon(v) for v in value)
             return tuple(self.canon(v) for v in value)
-        if isinstance(value, dict):
+        if kind is dict:
             return tuple((k, self.canon(v)) for k, v in value.items())
+        if kind is Week:
+            found = self._weeks.get(value.key)
+            if found is None:
+                found = self._weeks[value.key] = (value.key, value.start, value.end,
+                                                  hashlib.blake2b(repr(value.paper_ids).encode(),
+                                                                  digest_size=16).digest())
+            return found
         parts = getattr(value, "canon_parts", None)
         if parts is not None:
-            return (type(value).__name__, self.canon(parts()))
+            return (kind.__name__, self.canon(parts()))
         return value
 
     def papers(self, papers: Sequence[Paper]) -> tuple[bytes, ...]:

@@ -45,13 +45,20 @@ def fingerprint(config: Config, templates: Path) -> str:
 def site_state(out_dir: Path) -> dict[str, Identity]:
     """Every file of the site: path -> (size, mtime in ns, inode). Dot-folders (a .git of
     the user's, say) are not the build's and are left out."""
-    state = {}
-    for dirpath, dirs, names in os.walk(out_dir):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in names:
-            path = os.path.join(dirpath, name)
-            st = os.lstat(path)
-            state[os.path.relpath(path, out_dir)] = (st.st_size, st.st_mtime_ns, st.st_ino)
+    state: dict[str, Identity] = {}
+
+    def walk(folder: str, prefix: str) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if not entry.name.startswith("."):
+                        walk(entry.path, f"{prefix}{entry.name}/")
+                else:
+                    st = entry.stat(follow_symlinks=False)
+                    state[prefix + entry.name] = (st.st_size, st.st_mtime_ns, st.st_ino)
+
+    if out_dir.is_dir():
+        walk(str(out_dir), "")
     return state
 
 
