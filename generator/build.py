@@ -121,7 +121,8 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
                          pages=report.written + report.unchanged, publish=report,
                          seconds=elapsed, out_dir=out_dir, warnings=warnings)
     if cache_dir is not None and print_ is not None:
-        remember_build(cache_dir, out_dir, print_, result, report.pages, report.state)
+        remember_build(cache_dir, out_dir, print_, result, report.pages, report.state,
+                       reuse.rows if reuse is not None else ())
     return result
 
 
@@ -133,7 +134,7 @@ def reuse_of(config: Config, out_dir: Path, cache_dir: Path | None) -> Reuse | N
         return None
     site = (out_dir / MARKER).is_file()
     recorded = recorded_pages(cache_dir, out_dir) if site else None
-    return Reuse(recorded=recorded or Recorded(pages={}, state={}),
+    return Reuse(recorded=recorded or Recorded(pages={}, state={}), site=out_dir,
                  live=site_state(out_dir) if site else {},
                  program=program_key(config, default_templates_dir()))
 

@@ -68,15 +68,21 @@ class Digest:
 
     def themes_of(self, paper: Paper) -> tuple[str, ...]:
         """The theme slugs of a paper; ('other',) when it is in none."""
-        slugs = tuple(a.theme for a in self.assignments.get(paper.id, ()))
+        return self.themes_of_id(paper.id)
+
+    def themes_of_id(self, pid: str) -> tuple[str, ...]:
+        slugs = tuple(a.theme for a in self.assignments.get(pid, ()))
         return slugs or (OTHER.slug,)
 
     def papers_in(self, theme: str, papers: tuple[Paper, ...] | None = None) -> tuple[Paper, ...]:
         """The papers of one theme, in the order given (default: all, newest first)."""
-        members = self.members.get(theme)
-        if members is None:
-            members = frozenset(p.id for p in self.papers if theme in self.themes_of(p))
-            self.members[theme] = members
+        if not self.members:  # every theme's members, in one pass over the assignments
+            found: dict[str, set[str]] = {t.slug: set() for t in self.themes}
+            for pid in self.by_id:
+                for slug in self.themes_of_id(pid):
+                    found.setdefault(slug, set()).add(pid)
+            self.members.update({slug: frozenset(ids) for slug, ids in found.items()})
+        members = self.members.get(theme, frozenset())
         return tuple(p for p in (self.papers if papers is None else papers) if p.id in members)
 
     def assignment(self, paper: Paper, theme: str) -> Assignment | None:

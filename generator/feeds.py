@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .models import Paper
@@ -40,11 +41,13 @@ def entry_id(paper: Paper) -> str:
 
 
 def make_feed(key: str, title: str, path: str, page: str, papers: tuple[Paper, ...],
-              theme_names: dict[str, tuple[str, ...]], size: int, fallback: dt.date) -> Feed:
-    """The newest `size` papers (newest first, then by id) as a feed."""
+              theme_names: Callable[[Paper], tuple[str, ...]], size: int,
+              fallback: dt.date) -> Feed:
+    """The newest `size` papers (newest first, then by id) as a feed; `theme_names` gives
+    the names of a paper's themes."""
     newest = sorted(papers, key=lambda p: (-p.first_seen.toordinal(), p.id))[:size]
     entries = tuple(FeedEntry(id=entry_id(p), paper=p, updated=atom_time(p.first_seen),
-                              themes=theme_names.get(p.id, ())) for p in newest)
+                              themes=theme_names(p)) for p in newest)
     updated = atom_time(max((p.first_seen for p in newest), default=fallback))
     return Feed(id=uuid.uuid5(ID_NAMESPACE, f"feed:{key}").urn, title=title, path=path,
                 page=page, updated=updated, entries=entries)

@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # only named in annotations: importing it would import scikit
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"  # inside an installed wheel
 REPO_TEMPLATES = Path(__file__).parent.parent / "templates"  # in a source checkout
+PAPERS_JSON = "data/papers.json"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
 
@@ -252,7 +253,7 @@ def render_site(digest: Digest, env: jinja2.Environment,
     else:  # rendered by another process; the sitemap still lists them
         sitemap.extend((paper_path(p), _paper_date(p)) for p in digest.papers)
     yield from _plain(_feeds(digest, env, themes, common))
-    yield Page("data/papers.json", papers_json(digest))
+    yield Page(PAPERS_JSON, papers_json(digest, stamps, reuse))
     yield from _plain(theme_members(themes))
     if part == "all":
         yield from (bib(paper) for paper in digest.papers)
@@ -306,8 +307,9 @@ def _paper_date(paper: Paper) -> dt.date:
 
 def _feeds(digest: Digest, env: jinja2.Environment, themes: tuple[ThemeView, ...],
            common: dict[str, Any]) -> Iterator[tuple[str, bytes]]:
-    names = {p.id: tuple(t.name for t in themes if t.slug in digest.themes_of(p))
-             for p in digest.papers}
+    def names(paper: Paper) -> tuple[str, ...]:  # asked only for the papers in feeds
+        return tuple(t.name for t in themes if t.slug in digest.themes_of(paper))
+
     size, fallback = digest.config.feed_size, digest.built_at
     template = env.get_template("feed.xml")
     feeds = [make_feed("all", digest.config.title, feed_path(), "index.html", digest.papers,
@@ -484,33 +486,48 @@ def _about(digest: Digest) -> Markup:
     return render_markdown(path.read_text(encoding="utf-8"))
 
 
-def papers_json(digest: Digest) -> bytes:
-    """The public data file: one object per paper (documented in docs/data.md)."""
-    rows = []
+def papers_json(digest: Digest, stamps: Stamps | None = None,
+                reuse: Reuse | None = None) -> bytes:
+    """The public data file: one object per paper, one paper per line (documented in
+    docs/data.md). With `reuse`, a paper whose stamp is unchanged keeps its line from the
+    previous file (reuse.Reuse.previous_rows), and this file's stamps are noted for the next
+    build (Reuse.rows)."""
+    previous = reuse.previous_rows(PAPERS_JSON) if reuse is not None else {}
+    lines = []
     for paper in digest.papers:
-        rows.append({
-            "id": paper.id,
-            "slug": paper.slug,
-            "title": paper.title,
-            "abstract": paper.abstract,
-            "themes": [t for t in digest.themes_of(paper) if t != OTHER.slug],
-            "scores": {a.theme: round(a.score, 4) for a in digest.assignments.get(paper.id, ())},
-            "first_seen": paper.first_seen.isoformat(),
-            "week": digest.week_of(paper).key,
-            "url": paper_path(paper),
-            "sources": [{"file": s.file, "line": s.line, "collected": s.collected.isoformat(),
-                         "query": s.query} for s in paper.sources],
-            "authors": list(paper.authors),
-            "arxiv_id": paper.arxiv_id,
-            "published": paper.published.isoformat() if paper.published else None,
-            "categories": list(paper.categories),
-            "links": {k: u for k, u in (("abs", paper.url), ("pdf", paper.pdf_url),
-                                        ("bibtex", paper_bib_path(paper))) if u},
-        })
-    # One paper per line: readable, diffable, and each row made by json's C encoder (an
-    # indented dump goes through its pure-Python one: several seconds at 100,000 papers).
-    lines = ",\n".join(json.dumps(row, ensure_ascii=False) for row in rows)
-    return f"[\n{lines}\n]\n".encode()
+        stamp = stamps.of(paper) if stamps is not None else None
+        line = previous.get(stamp) if stamp is not None else None
+        if line is None:
+            # json's C encoder, row by row (an indented dump of the whole list goes through
+            # its pure-Python one: several seconds at 100,000 papers).
+            line = json.dumps(_paper_row(digest, paper), ensure_ascii=False).encode()
+        lines.append(line)
+    if reuse is not None and stamps is not None:
+        reuse.rows = tuple(stamps.of(p) for p in digest.papers)
+    return b"[\n" + b",\n".join(lines) + b"\n]\n"
+
+
+def _paper_row(digest: Digest, paper: Paper) -> dict[str, Any]:
+    """What papers.json says of a paper: only what its stamp covers (reuse.Stamps.of)."""
+    return {
+        "id": paper.id,
+        "slug": paper.slug,
+        "title": paper.title,
+        "abstract": paper.abstract,
+        "themes": [t for t in digest.themes_of(paper) if t != OTHER.slug],
+        "scores": {a.theme: round(a.score, 4) for a in digest.assignments.get(paper.id, ())},
+        "first_seen": paper.first_seen.isoformat(),
+        "week": digest.week_of(paper).key,
+        "url": paper_path(paper),
+        "sources": [{"file": s.file, "line": s.line, "collected": s.collected.isoformat(),
+                     "query": s.query} for s in paper.sources],
+        "authors": list(paper.authors),
+        "arxiv_id": paper.arxiv_id,
+        "published": paper.published.isoformat() if paper.published else None,
+        "categories": list(paper.categories),
+        "links": {k: u for k, u in (("abs", paper.url), ("pdf", paper.pdf_url),
+                                    ("bibtex", paper_bib_path(paper))) if u},
+    }
 
 
 def theme_members(themes: tuple[ThemeView, ...]) -> Iterator[tuple[str, bytes]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -127,7 +126,7 @@ def top_k_by_candidates(matrix: sp.csr_matrix, k: int,
     """
     if rare_cols is None:
         rare_cols = rare_columns(matrix)
-    return best_of(find_candidates(matrix, rare_cols), k)
+    return _lists(best_of(find_candidates(matrix, rare_cols), k))
 
 
 def rare_columns(matrix: sp.csr_matrix) -> npt.NDArray[np.intp]:
@@ -166,10 +165,12 @@ def find_candidates(matrix: sp.csr_matrix, rare_cols: npt.NDArray[np.intp]) -> C
 
 def extend_candidates(matrix: sp.csr_matrix, rare_cols: npt.NDArray[np.intp],
                       old: Candidates, old_rows: npt.NDArray[np.int64],
-                      new_rows: npt.NDArray[np.int64]) -> Candidates:
+                      new_rows: npt.NDArray[np.int64]
+                      ) -> tuple[Candidates, npt.NDArray[np.int64]]:
     """find_candidates(matrix, rare_cols), computed from `old` (the candidates of the rows
     `old_rows` of matrix, in that order, as find_candidates gave them for those rows alone)
-    and the pairs that involve `new_rows` (every other row of matrix)."""
+    and the pairs that involve `new_rows` (every other row of matrix); and the rows whose
+    candidates are not the old ones (the new rows among them)."""
     matrix = _sorted(matrix)
     n = matrix.shape[0]
     rare = _sorted(matrix[:, rare_cols])
@@ -189,6 +190,13 @@ def extend_candidates(matrix: sp.csr_matrix, rare_cols: npt.NDArray[np.intp],
         owner = old_rows[by_old.row[gained]]
         cols = new_rows[by_old.col[gained]]
         values = by_old.data[gained].astype(np.float32)
+        # Only a new row that beats the weakest candidate (by weight, then row) gets in.
+        count = (rows >= 0).sum(axis=1)[owner]
+        weakest = np.maximum(count - 1, 0)
+        floor, floor_row = shared[owner, weakest], rows[owner, weakest]
+        beats = ((count < CANDIDATES) | (values > floor)
+                 | ((values == floor) & (cols < floor_row)))
+        owner, cols, values = owner[beats], cols[beats], values[beats]
         touched = np.unique(owner)
         keep = rows[touched] >= 0
         before_owner = np.broadcast_to(touched[:, None], keep.shape)[keep]
@@ -205,22 +213,32 @@ def extend_candidates(matrix: sp.csr_matrix, rare_cols: npt.NDArray[np.intp],
         new_exact = _exact(matrix, new_owner, new_cols)
         rows[new_rows], shared[new_rows], exact[new_rows] = -1, -np.inf, 0
         _fill((rows, shared, exact), new_owner, (new_cols, new_shared, new_exact))
-    return Candidates(rows=rows, shared=shared, exact=exact)
+        changed = np.union1d(touched, new_rows)
+    else:
+        changed = np.zeros(0, dtype=np.int64)
+    return Candidates(rows=rows, shared=shared, exact=exact), changed
 
 
-def best_of(candidates: Candidates, k: int) -> list[tuple[int, ...]]:
-    """Per row, the best k of its candidates by exact score (ties: lower row), score > 0."""
-    n = candidates.rows.shape[0]
-    valid = (candidates.rows >= 0) & (candidates.exact > 0)
+def best_of(candidates: Candidates, k: int,
+            only: npt.NDArray[np.int64] | None = None) -> npt.NDArray[np.int64]:
+    """Per row (of `only`, default all), the best k of its candidates by exact score (ties:
+    lower row), score > 0: an (rows, k) array, -1 where a row has fewer."""
+    table = candidates.rows if only is None else candidates.rows[only]
+    scores = candidates.exact if only is None else candidates.exact[only]
+    n = table.shape[0]
+    valid = (table >= 0) & (scores > 0)
     owner = np.broadcast_to(np.arange(n)[:, None], valid.shape)[valid]
-    cols, exact = candidates.rows[valid], candidates.exact[valid]
+    cols, exact = table[valid], scores[valid]
     order = np.lexsort((cols, -exact, owner))  # by row, score descending, then index
     owner, cols = owner[order], cols[order]
     rank = np.arange(len(owner)) - np.searchsorted(owner, owner, side="left")
-    owner, cols = owner[rank < k], cols[rank < k]
-    bounds = np.searchsorted(owner, np.arange(n + 1), side="left").tolist()
-    flat = cols.tolist()
-    return [tuple(flat[a:b]) for a, b in itertools.pairwise(bounds)]
+    best = np.full((n, k), -1, dtype=np.int64)
+    best[owner[rank < k], rank[rank < k]] = cols[rank < k]
+    return best
+
+
+def _lists(best: npt.NDArray[np.int64]) -> list[tuple[int, ...]]:
+    return [tuple(j for j in row if j >= 0) for row in best.tolist()]
 
 
 def _as_table(n: int, owner: npt.NDArray[np.int64], cols: npt.NDArray[np.int64],
@@ -363,6 +381,7 @@ class Neighbourhood:
     keys: tuple[bytes, ...]  # per row: the paper's key (cache.paper_key)
     rows: sp.csr_matrix
     candidates: Candidates | None  # None at or below EXACT_LIMIT papers
+    best: npt.NDArray[np.int64] | None = None  # with candidates: best_of(candidates, k)
 
 
 def relate_papers(papers: Sequence[Paper], k: int = 5, previous: Neighbourhood | None = None
@@ -395,18 +414,26 @@ def relate_papers(papers: Sequence[Paper], k: int = 5, previous: Neighbourhood |
     else:
         old = np.array([had.get(key, -1) for key in keys], dtype=np.int64)
         if (previous is not None and previous.candidates is not None
+                and previous.best is not None and previous.best.shape[1] == k
                 and len(previous.keys) == int((old >= 0).sum())):
-            # Every paper of the last build is still here, unchanged: extend its candidates.
+            # Every paper of the last build is still here, unchanged: extend its candidates,
+            # and rank again only the rows whose candidates changed.
             old_rows = np.flatnonzero(old >= 0)
-            order = np.argsort(old[old_rows])
-            candidates = extend_candidates(rows, rare_cols, previous.candidates,
-                                           old_rows[order], np.flatnonzero(old < 0))
+            old_rows = old_rows[np.argsort(old[old_rows])]  # in the previous order
+            candidates, changed = extend_candidates(rows, rare_cols, previous.candidates,
+                                                    old_rows, np.flatnonzero(old < 0))
+            best = np.full((n, k), -1, dtype=np.int64)
+            best[old_rows] = np.where(previous.best >= 0,
+                                      old_rows[np.maximum(previous.best, 0)], -1)
+            best[changed] = best_of(candidates, k, changed)
         else:
             candidates = find_candidates(rows, rare_cols)
-        found = best_of(candidates, k)
+            best = best_of(candidates, k)
+        found = _lists(best)
     related = {p.id: tuple(ordered[j].id for j in found[i]) for i, p in enumerate(ordered)}
     return related, Neighbourhood(vectorizer=vectorizer, rare_cols=rare_cols, keys=keys,
-                                  rows=rows, candidates=candidates)
+                                  rows=rows, candidates=candidates,
+                                  best=None if candidates is None else best)
 
 
 def _text(paper: Paper) -> str:

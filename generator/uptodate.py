@@ -95,19 +95,21 @@ def recorded_pages(cache_dir: Path, out_dir: Path) -> Recorded | None:
     """What the last build into out_dir recorded about its pages (reuse.py), if anything."""
     record = _record(cache_dir, out_dir)
     try:
-        return None if record is None else Recorded(pages=record["pages"], state=record["site"])
+        return None if record is None else Recorded(pages=record["pages"], state=record["site"],
+                                                    rows=record.get("rows", ()))
     except KeyError:
         return None
 
 
 def remember_build(cache_dir: Path, out_dir: Path, print_: str, report: Any,
                    pages: dict[str, tuple[bytes | None, bytes]],
-                   state: dict[str, Identity] | None = None) -> None:
+                   state: dict[str, Identity] | None = None,
+                   rows: tuple[bytes, ...] = ()) -> None:
     """Record a successful build (best effort: a cache that cannot be written costs time):
     its fingerprint and report, its pages' keys and hashes (`pages`), and every file's
-    identity (`state`, else read from the folder)."""
+    identity (`state`, else read from the folder), and the stamps of papers.json's rows."""
     record = {"fingerprint": print_, "site": site_state(out_dir) if state is None else state,
-              "pages": pages,
+              "pages": pages, "rows": rows,
               "report": {**{k: getattr(report, k) for k in ("listings", "papers", "weeks",
                                                             "theme_counts", "warnings",
                                                             "pages")},

@@ -5,6 +5,7 @@ scores gives exactly the result of one from scratch."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -133,6 +134,7 @@ def test_related_papers_of_a_new_week_equal_a_search_from_scratch(
         for name in ("rows", "shared", "exact"):
             assert np.array_equal(getattr(kept_again.candidates, name),
                                   getattr(fresh.candidates, name))
+        assert np.array_equal(kept_again.best, fresh.best)
     assert (kept_again.rows != fresh.rows).nnz == 0
     # An old paper's list changes only where a new paper is now among its closest (exact
     # search), or among its candidates (the candidate search: one may push out another).
@@ -261,3 +263,44 @@ def test_templates_of_the_digest_own_turn_page_keeping_off(content_copy: Path,
     (content_copy / "templates" / "paper.html").write_text(
         '{% extends "default/paper.html" %}', encoding="utf-8")
     assert reuse_of(load_config(content_copy), out, cache) is None
+
+
+def test_a_papers_stamp_changes_with_every_field_it_shows(corpus: tuple) -> None:
+    # A page is kept while the stamps of its papers are unchanged: every field of a paper,
+    # its themes and evidence, its sub-topics and its week must be in the stamp.
+    from generator.digest import assemble_digest
+    from generator.models import Assignment, Match, Paper, SourceRef
+    from generator.reuse import Stamps
+    from generator.weeks import schedule_weeks
+
+    config, papers = corpus
+    themes = assign_themes(papers, config.themes, theme_settings(config))
+    paper = next(p for p in papers if themes.assignments[p.id])
+
+    def stamp(changed: Paper, assignments: tuple = ()) -> bytes:
+        swapped = tuple(changed if p.id == paper.id else p for p in papers)
+        result = dataclasses.replace(themes, assignments={
+            **themes.assignments, **({paper.id: assignments} if assignments else {})})
+        digest, _ = assemble_digest(config, swapped, result,
+                                    schedule_weeks(swapped, config.week_start),
+                                    dt.date(2025, 5, 1))
+        return Stamps(digest, b"").of(changed)
+
+    base = stamp(paper)
+    other = {str: "x", int: 99, dt.date: dt.date(2020, 1, 1), tuple: ("x",)}
+    for f in dataclasses.fields(Paper):
+        value = getattr(paper, f.name)
+        if f.name == "sources":
+            new = (SourceRef(file="x.txt", line=1, collected=value[0].collected, query="q"),)
+        elif f.name == "published":
+            new = dt.date(2020, 1, 1)
+        else:
+            new = other[type(value)]
+        assert stamp(dataclasses.replace(paper, **{f.name: new})) != base, f.name
+    first = themes.assignments[paper.id][0]
+    for changed in (dataclasses.replace(first, score=first.score / 2),
+                    dataclasses.replace(first, terms=("x",)),
+                    dataclasses.replace(first, matches=(Match("x", "title", 1),)),
+                    Assignment(theme="other-theme", score=first.score, matches=first.matches,
+                               terms=first.terms)):
+        assert stamp(paper, (changed,)) != base
