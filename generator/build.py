@@ -8,6 +8,7 @@ import datetime as dt
 import itertools
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from .models import Listing, Paper
 from .parallel import Beside, Deferred, Shares, frozen_heap, one_thread
 from .publish import MARKER, PublishReport, check_out_dir, publish_site
 from .render import default_templates_dir, make_env, render_site
-from .reuse import Recorded, Reuse, program_key
+from .reuse import Identity, Recorded, Reuse, program_key
 from .search import SearchIndexer
 from .sources import read_sources
 from .sources.notes import read_notes
@@ -75,8 +76,14 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
         if last is not None:  # nothing changed since the last build into out_dir
             return _unchanged(last, out_dir, strict, started)
 
+    # The output folder's files are listed (for reuse.py) by a thread while the dumps are
+    # read: the listing waits on the file system, the reading on the CPU.
+    listing = _Listing(out_dir) if cache_dir is not None else None
     step("read", 0, 1)
-    listings, papers, warnings = read_papers(config, strict, cache_dir)
+    try:
+        listings, papers, warnings = read_papers(config, strict, cache_dir)
+    finally:
+        live = listing.result() if listing is not None else {}  # joined before any fork
     log.info("read %d papers: %.2f s", len(papers), time.perf_counter() - started)
     check_out_dir(out_dir, config.content_dir)  # before the search indexer writes beside it
     # From here worker processes run beside this one: the search index (it needs only the
@@ -92,7 +99,7 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
             raise SourceProblems(warnings)
         # Reading ends here; from now on everything is derived from `digest` and written out.
         env = make_env(config.templates_dir)
-        reuse = reuse_of(config, out_dir, cache_dir)
+        reuse = reuse_of(config, out_dir, cache_dir, live)
         # Paper pages are rendered by a worker process while this one renders the rest (the
         # progress bar counts the rest).
         total = expected_pages(digest) - len(digest.papers)
@@ -126,16 +133,40 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
     return result
 
 
-def reuse_of(config: Config, out_dir: Path, cache_dir: Path | None) -> Reuse | None:
+class _Listing(threading.Thread):
+    """uptodate.site_state(out_dir) in a thread; `result` joins it."""
+
+    def __init__(self, out_dir: Path) -> None:
+        super().__init__(name="site-listing", daemon=True)
+        self.out_dir = out_dir
+        self.state: dict[str, Identity] = {}
+        self.start()
+
+    def run(self) -> None:
+        try:
+            if (self.out_dir / MARKER).is_file():
+                self.state = site_state(self.out_dir)
+        except OSError:
+            self.state = {}  # a folder that cannot be listed: nothing is kept
+
+    def result(self) -> dict[str, Identity]:
+        self.join()
+        return self.state
+
+
+def reuse_of(config: Config, out_dir: Path, cache_dir: Path | None,
+             live: dict[str, Identity] | None = None) -> Reuse | None:
     """What lets this build keep the last one's unchanged pages and the next build keep this
     one's (reuse.py), or None: no cache, or templates of the digest's own (they may show
-    anything, so every page is rendered)."""
+    anything, so every page is rendered). `live`: the output folder's files, if listed."""
     if cache_dir is None or _own_templates(config):
         return None
     site = (out_dir / MARKER).is_file()
     recorded = recorded_pages(cache_dir, out_dir) if site else None
+    if live is None:
+        live = site_state(out_dir) if site else {}
     return Reuse(recorded=recorded or Recorded(pages={}, state={}), site=out_dir,
-                 live=site_state(out_dir) if site else {},
+                 live=live if site else {},
                  program=program_key(config, default_templates_dir()))
 
 

@@ -6,7 +6,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .models import Listing, Paper, SourceRef
 
@@ -50,12 +50,20 @@ def merge_papers(listings: Iterable[Listing]) -> tuple[Paper, ...]:
     A listing without an arXiv id joins the paper whose listings carry its title, so a paper
     seen once in a text dump and once in an arXiv feed is one paper.
     """
-    groups = _group(listings)
+    keys: dict[str, str] = {}  # title -> normalise_title(title), each title once
+
+    def key_of(title: str) -> str:
+        found = keys.get(title)
+        if found is None:
+            found = keys[title] = normalise_title(title)
+        return found
+
+    groups = _group(listings, key_of)
     drafts = []
     for group in groups:
         # The earliest listing gives the title and abstract; ties go to the longer abstract.
         group.sort(key=lambda li: (li.source.collected, -len(li.abstract), li.source.file, li.line))
-        drafts.append((group[0].source.collected, normalise_title(group[0].title), group))
+        drafts.append((group[0].source.collected, key_of(group[0].title), group))
     # Ids come from the title, so they do not change when a later source adds an arXiv id;
     # only papers that share a title (different arXiv ids) take their id from the arXiv id.
     counts = Counter(key for _, key, _ in drafts)
@@ -94,18 +102,20 @@ def merge_papers(listings: Iterable[Listing]) -> tuple[Paper, ...]:
     return tuple(papers)
 
 
-def _group(listings: Iterable[Listing]) -> list[list[Listing]]:
-    """Listings grouped by arXiv id, then by normalised title for those without one."""
+def _group(listings: Iterable[Listing], key_of: Callable[[str], str] = normalise_title
+           ) -> list[list[Listing]]:
+    """Listings grouped by arXiv id, then by normalised title (`key_of`) for those without
+    one."""
     by_id: dict[str, list[Listing]] = {}
     by_title: dict[str, list[Listing]] = {}
     for listing in listings:
         if listing.arxiv_id:
             by_id.setdefault(listing.arxiv_id, []).append(listing)
         else:
-            by_title.setdefault(normalise_title(listing.title), []).append(listing)
+            by_title.setdefault(key_of(listing.title), []).append(listing)
     ids_of_title: dict[str, list[str]] = {}
     for ident, group in by_id.items():
-        for key in {normalise_title(li.title) for li in group}:
+        for key in {key_of(li.title) for li in group}:
             ids_of_title.setdefault(key, []).append(ident)
     groups = []
     for key, group in by_title.items():

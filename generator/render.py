@@ -327,10 +327,8 @@ def _theme_pages(page: Callable[..., Page], digest: Digest,
     from the oldest (archive_pages); and the most confident papers, one page."""
     topics = digest.subtopics.get(theme.slug, ())
     views: list[tuple[str, tuple[Paper, ...], Subtopic | None]] = [("", theme.papers, None)]
-    for subtopic in topics:
-        views.append((f"topic-{subtopic.key}",
-                      tuple(p for p in theme.papers if digest.subtopic_of(p, theme.slug) is subtopic),
-                      subtopic))
+    grouped = _group_by_subtopic(digest, theme.slug, theme.papers)
+    views += [(f"topic-{t.key}", grouped[i], t) for i, t in enumerate(topics)]
     size = digest.config.page_size
     newest = max((p.first_seen for p in theme.papers), default=digest.built_at)
     chart = theme_over_weeks(digest, theme)
@@ -408,10 +406,23 @@ def _by_subtopic(digest: Digest, theme: str, papers: tuple[Paper, ...]) -> list[
     topics = digest.subtopics.get(theme, ())
     if not topics:
         return [Section(None, "", papers)] if papers else []
-    sections = [Section(t.name, f"topic-{t.key}",
-                        tuple(p for p in papers if digest.subtopic_of(p, theme) is t))
-                for t in topics]
+    grouped = _group_by_subtopic(digest, theme, papers)
+    sections = [Section(t.name, f"topic-{t.key}", grouped[i]) for i, t in enumerate(topics)]
     return [s for s in sections if s.papers]
+
+
+def _group_by_subtopic(digest: Digest, theme: str, papers: tuple[Paper, ...]
+                       ) -> list[tuple[Paper, ...]]:
+    """Per sub-topic of the theme (in its order), its papers among `papers`, in their order;
+    one pass over the papers."""
+    topics = digest.subtopics.get(theme, ())
+    position = {id(t): i for i, t in enumerate(topics)}
+    groups: list[list[Paper]] = [[] for _ in topics]
+    for paper in papers:
+        topic = digest.subtopic_of(paper, theme)
+        if topic is not None and id(topic) in position:
+            groups[position[id(topic)]].append(paper)
+    return [tuple(g) for g in groups]
 
 
 def _week_nav(digest: Digest, week: Week | None) -> dict[str, Week | None]:
