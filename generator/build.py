@@ -186,14 +186,15 @@ def related_stage(papers: tuple[Paper, ...], cache_dir: Path | None
     from .similar import relate_papers
 
     code = [PACKAGE / "similar.py", PACKAGE / "growth.py"]
-    trained, _ = split_training(papers)
-    fit_key = inputs_key(trained, code)
 
     def compute() -> dict[str, tuple[str, ...]]:
+        trained, _ = split_training(papers)
+        fit_key = inputs_key(trained, code)
         related, kept = relate_papers(papers, previous=stored(cache_dir, "neighbours", fit_key))
         store(cache_dir, "neighbours", fit_key, kept)
         return related
 
+    # The keys too are computed in the worker: hashing 100,000 abstracts takes a while.
     return Beside(lambda: cached(cache_dir, "related", inputs_key(papers, code), compute))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import json
 import os
 import pickle
@@ -52,8 +53,11 @@ def inputs_key(papers: Sequence[Paper], code: Sequence[Path], *extra: object) ->
         h.update(source.read_bytes())
     for value in extra:
         h.update(b"\0" + repr(value).encode())
-    for paper in sorted(papers, key=lambda p: p.id):
-        h.update(f"\0{paper.id}\0{paper.title}\0{paper.abstract}".encode())
+    ordered = sorted(papers, key=lambda p: p.id)
+    # One join and one encode for all papers: a loop of small updates took half a second
+    # at 100,000 papers.
+    h.update("\0".join(itertools.chain.from_iterable(
+        (p.id, p.title, p.abstract) for p in ordered)).encode())
     return h.hexdigest()[:32]
 
 
