@@ -83,13 +83,13 @@ def test_theme_pages_are_a_front_page_and_an_archive_numbered_from_the_oldest(
         front = listed(folder / "index.html")
         pages = [listed(p) for p in archive]
         assert all(len(p) == 100 for p in pages), slug  # archive pages are always full
-        assert min(count, 34) <= len(front) <= 133, slug
+        assert min(count, 25) <= len(front) <= 124, slug
         # Front, then the archive from its newest page: every paper once, newest first.
         papers = front + [u for p in reversed(pages) for u in p]
         assert len(papers) == len(set(papers)) == count, slug
         assert [dates[u] for u in papers] == sorted((dates[u] for u in papers), reverse=True)
         for page in folder.glob("*.html"):
-            assert len(listed(page)) <= 133
+            assert len(listed(page)) <= 124
     # "Most confident" is one page: the theme's 100 papers the model is surest of.
     confident = listed(site / "themes" / "representation-learning" / "confidence.html")
     assert len(confident) == 100
