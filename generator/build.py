@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cache import PACKAGE, cached, cached_each, inputs_key, parsed, store, stored, themes_key
+from .cache import cached, cached_each, inputs_key, parsed, store, stored, themes_key
 from .config import Config
 from .corpus import merge_papers
 from .digest import Digest, assemble_digest
@@ -129,7 +129,8 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
                          seconds=elapsed, out_dir=out_dir, warnings=warnings)
     if cache_dir is not None and print_ is not None:
         remember_build(cache_dir, out_dir, print_, result, report.pages, report.state,
-                       reuse.rows if reuse is not None else ())
+                       reuse.rows if reuse is not None else (),
+                       reuse.program if reuse is not None else b"")
     return result
 
 
@@ -185,17 +186,20 @@ def related_stage(papers: tuple[Paper, ...], cache_dir: Path | None
     from .growth import split_training
     from .similar import relate_papers
 
-    code = [PACKAGE / "similar.py", PACKAGE / "growth.py"]
-
-    def compute() -> dict[str, tuple[str, ...]]:
-        trained, _ = split_training(papers)
-        fit_key = inputs_key(trained, code)
+    def compute(trained: tuple[Paper, ...]) -> dict[str, tuple[str, ...]]:
+        fit_key = inputs_key(trained)
         related, kept = relate_papers(papers, previous=stored(cache_dir, "neighbours", fit_key))
         store(cache_dir, "neighbours", fit_key, kept)
         return related
 
+    def run() -> dict[str, tuple[str, ...]]:
+        # Which papers are the training ones depends on their dates too: they are in the key.
+        trained, _ = split_training(papers)
+        key = inputs_key(papers, [p.id for p in trained])
+        return cached(cache_dir, "related", key, lambda: compute(trained))
+
     # The keys too are computed in the worker: hashing 100,000 abstracts takes a while.
-    return Beside(lambda: cached(cache_dir, "related", inputs_key(papers, code), compute))
+    return Beside(run)
 
 
 def map_stage(config: Config, papers: tuple[Paper, ...], cache_dir: Path | None
@@ -205,7 +209,7 @@ def map_stage(config: Config, papers: tuple[Paper, ...], cache_dir: Path | None
     from .mapping import map_papers, mapped
     shown = mapped(papers)  # the newest papers: all the layout reads
     dates = [(p.id, p.first_seen.isoformat()) for p in shown]
-    key = inputs_key(shown, [PACKAGE / "mapping.py"], config.random_state, dates)
+    key = inputs_key(shown, config.random_state, dates)
     return Beside(lambda: cached(cache_dir, "map", key,
                                  lambda: map_papers(papers, config.random_state)))
 

@@ -8,6 +8,7 @@ always the result a fresh run would give. The folder is safe to delete at any ti
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import itertools
 import json
@@ -45,12 +46,22 @@ def library_versions() -> str:
     return " ".join(f"{name}={package_version(name)}" for name in LIBRARIES)
 
 
-def inputs_key(papers: Sequence[Paper], code: Sequence[Path], *extra: object) -> str:
-    """A digest of the papers' ids, titles and abstracts, the code that computes from them,
-    and any settings; the same key always means the same result."""
+@functools.cache
+def program_code() -> bytes:
+    """A digest of the package's code (every module) and the library versions: part of every
+    cache key, since a result may depend on any module (a parser's URL check lives in
+    markup.py, an assignment's class in models.py). Any change of code recomputes once."""
     h = hashlib.sha256(library_versions().encode())
-    for source in sorted(code):
+    for source in sorted(PACKAGE.rglob("*.py")):
+        h.update(f"\0{source.relative_to(PACKAGE).as_posix()}\0".encode())
         h.update(source.read_bytes())
+    return h.digest()
+
+
+def inputs_key(papers: Sequence[Paper], *extra: object) -> str:
+    """A digest of the papers' ids, titles and abstracts, the program (program_code) and any
+    settings; the same key always means the same result."""
+    h = hashlib.sha256(program_code())
     for value in extra:
         h.update(b"\0" + repr(value).encode())
     ordered = sorted(papers, key=lambda p: p.id)
@@ -62,9 +73,10 @@ def inputs_key(papers: Sequence[Paper], code: Sequence[Path], *extra: object) ->
 
 
 def themes_key(papers: Sequence[Paper], specs: Sequence[ThemeSpec], settings: object) -> str:
-    """The key of the theme stage: its code, the theme declarations and settings, the papers."""
+    """The key of the theme stage: the program, the theme declarations and settings, the
+    papers."""
     specs_json = json.dumps([dataclasses.asdict(s) for s in specs], sort_keys=True)
-    return inputs_key(papers, list((PACKAGE / "themes").glob("*.py")), specs_json, settings)
+    return inputs_key(papers, specs_json, settings)
 
 
 def cached(cache_dir: Path | None, name: str, key: str, compute: Callable[[], T]) -> T:
@@ -128,14 +140,12 @@ def cached_each(cache_dir: Path | None, name: str, key: str, papers: Sequence[Pa
 
 def parsed(cache_dir: Path | None) -> Callable[[Path, SourceInfo, str], ReadResult]:
     """A dump reader for sources.read_sources that keeps each dump's result, keyed by the
-    dump's bytes, its manifest entry, the path shown in messages, and the parsers' code: a
+    dump's bytes, its manifest entry, the path shown in messages, and the program: a
     new week's build parses only the new dump. The file is read and hashed every time (a
     quarter of a second for 130 MB), never trusted by its name or date."""
     from .sources import read_source
 
-    code = hashlib.sha256(library_versions().encode())
-    for source in sorted([*(PACKAGE / "sources").glob("*.py"), PACKAGE / "models.py"]):
-        code.update(source.read_bytes())
+    code = hashlib.sha256(program_code())
 
     def read(path: Path, source: SourceInfo, display: str) -> ReadResult:
         if cache_dir is None:

@@ -1,7 +1,9 @@
-"""Write rendered pages into the output directory atomically.
+"""Write rendered pages into the output directory, only once the whole build succeeded.
 
-The whole site is written into a fresh directory beside the output and swapped in only after
-every page was written, so a build that fails at any point leaves the previous site as it was.
+Pages are written into a staging directory beside the output, so a build that fails while
+reading, modelling or rendering leaves the previous site as it was. At the end either the
+staged new and changed files are renamed into the site (with the last build's record, the
+default) or the staging directory, holding the whole site, is swapped in (see publish_site).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import fcntl
 import logging
 import os
 import shutil
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -84,8 +87,11 @@ def publish_site(pages: Pages, out_dir: Path, content_dir: Path, base_url: str =
     out_dir. With `reuse` (the last build's record, reuse.py) only the files that are new or
     changed go into the staging directory, and at the end each is renamed over its place in
     out_dir and the files the site no longer has are deleted; kept pages (no data) are not
-    touched at all. `finish` gets the staging dir, the previous site and the paths that
-    changed or went.
+    touched at all. Each rename is atomic, the set of them is not: a build killed while
+    renaming leaves some files new and some old, and the next build, which finds them
+    different from its record, renders them again. If the site has a folder or a symbolic
+    link where a staged file goes, the whole site is staged and swapped in instead. `finish`
+    gets the staging dir, the previous site and the paths that changed or went.
 
     `side_pages`, if given, makes more pages (other paths than `pages`); they are rendered
     and written by a worker process while this one writes `pages`."""
@@ -108,8 +114,16 @@ def publish_site(pages: Pages, out_dir: Path, content_dir: Path, base_url: str =
                 gone = {p for p in live if p not in produced and not _is_dot(p)}
                 if finish is not None:
                     finish(stage, out_dir, frozenset(changed | gone))
-                return _apply(stage, out_dir, report, reuse, base_url)
-            if finish is not None:
+                if _can_apply(stage, out_dir):
+                    return _apply(stage, out_dir, report, reuse, base_url)
+                # Something in the site is not as a build leaves it (a folder where a page
+                # goes, a symbolic link to a folder): make the whole site in the stage, the
+                # other pages hard-linked from the old one, and swap it in instead.
+                log.warning("%s: not updated in place (a folder or link where a page goes); "
+                            "replacing the whole site", out_dir)
+                _link_rest(stage, out_dir, produced)
+                report = replace(report, state=None)
+            elif finish is not None:
                 gone = {p for p in _files(out_dir) if not (stage / p).exists()}
                 finish(stage, out_dir if out_dir.is_dir() else None, frozenset(changed | gone))
             kept = set(_files(stage))
@@ -130,6 +144,45 @@ def _write_marker(site: Path, base_url: str) -> None:
         tmp = site / f"{MARKER}.tmp"
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, marker)
+
+
+def _can_apply(stage: Path, out_dir: Path) -> bool:
+    """Whether every staged file can be renamed over its place in out_dir: no folder where a
+    file goes, and no symbolic link or file among the folders on the way (a link would send
+    the page elsewhere). Checked before the first rename, so a site is never left half
+    updated by a conflict found midway."""
+    checked: set[Path] = set()
+    for rel in _files(stage):
+        target = out_dir / rel
+        for folder in reversed(target.parents):
+            if folder in checked or len(folder.parts) <= len(out_dir.parts):
+                continue
+            try:
+                mode = os.lstat(folder).st_mode
+            except FileNotFoundError:
+                break  # made by the rename; nothing below it exists either
+            if not stat.S_ISDIR(mode):  # a symbolic link or a file
+                return False
+            checked.add(folder)
+        try:
+            if stat.S_ISDIR(os.lstat(target).st_mode):
+                return False
+        except FileNotFoundError:
+            pass
+    return True
+
+
+def _link_rest(stage: Path, out_dir: Path, produced: set[str]) -> None:
+    """Hard-link (or copy) into stage every produced file that is not there yet, from the
+    old site: the stage becomes the whole new site."""
+    made: set[Path] = set()
+    for rel in sorted(produced):
+        target = stage / rel
+        if target.exists():
+            continue
+        make_parent(target, made)
+        if not _link(out_dir / rel, target):
+            shutil.copy2(out_dir / rel, target)
 
 
 def _apply(stage: Path, out_dir: Path, report: PublishReport, reuse: Reuse,

@@ -46,6 +46,7 @@ class Recorded:
     pages: Mapping[str, tuple[bytes | None, bytes]]  # path -> (inputs key or None, bytes hash)
     state: Mapping[str, Identity]  # path -> its identity right after that build
     rows: tuple[bytes, ...] = ()  # the stamps of the papers in data/papers.json, in order
+    program: bytes = b""  # that build's program_key (a row's stamp does not include it)
 
 
 @dataclass
@@ -77,7 +78,8 @@ class Reuse:
         """A one-paper-per-line JSON list the last build wrote at path (papers.json): paper
         stamp -> its line, if the file is still the one recorded; else nothing."""
         entry = self.recorded.pages.get(path)
-        if entry is None or not self.recorded.rows or not self._untouched(path):
+        if (entry is None or not self.recorded.rows or self.recorded.program != self.program
+                or not self._untouched(path)):
             return {}
         try:
             with open(self.site / path, "rb") as handle:

@@ -96,7 +96,8 @@ def recorded_pages(cache_dir: Path, out_dir: Path) -> Recorded | None:
     record = _record(cache_dir, out_dir)
     try:
         return None if record is None else Recorded(pages=record["pages"], state=record["site"],
-                                                    rows=record.get("rows", ()))
+                                                    rows=record.get("rows", ()),
+                                                    program=record.get("program", b""))
     except KeyError:
         return None
 
@@ -104,12 +105,13 @@ def recorded_pages(cache_dir: Path, out_dir: Path) -> Recorded | None:
 def remember_build(cache_dir: Path, out_dir: Path, print_: str, report: Any,
                    pages: dict[str, tuple[bytes | None, bytes]],
                    state: dict[str, Identity] | None = None,
-                   rows: tuple[bytes, ...] = ()) -> None:
+                   rows: tuple[bytes, ...] = (), program: bytes = b"") -> None:
     """Record a successful build (best effort: a cache that cannot be written costs time):
     its fingerprint and report, its pages' keys and hashes (`pages`), and every file's
-    identity (`state`, else read from the folder), and the stamps of papers.json's rows."""
+    identity (`state`, else read from the folder), and the stamps of papers.json's rows with
+    the program that wrote them."""
     record = {"fingerprint": print_, "site": site_state(out_dir) if state is None else state,
-              "pages": pages, "rows": rows,
+              "pages": pages, "rows": rows, "program": program,
               "report": {**{k: getattr(report, k) for k in ("listings", "papers", "weeks",
                                                             "theme_counts", "warnings",
                                                             "pages")},

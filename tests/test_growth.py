@@ -316,3 +316,40 @@ def test_a_papers_stamp_changes_with_every_field_it_shows(corpus: tuple) -> None
                     Assignment(theme="other-theme", score=first.score, matches=first.matches,
                                terms=first.terms)):
         assert stamp(paper, (changed,)) != base
+
+
+def test_a_backdated_dump_moves_the_training_split_and_the_site_follows(
+        content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Which papers are the oldest depends on the dumps' dates, not only on the papers' text:
+    # the cached related papers must not outlive a change of dates.
+    monkeypatch.setattr(growth, "FIT_ALL_UP_TO", 400)
+    monkeypatch.setattr(similar, "EXACT_LIMIT", 100)
+    out, cache, scratch = tmp_path / "site", tmp_path / "cache", tmp_path / "scratch"
+    build(load_config(content_copy), out, cache_dir=cache)
+    manifest = content_copy / "sources.yaml"
+    data = yaml.safe_load(manifest.read_text(encoding="utf-8"))
+    newest = max(data["sources"], key=lambda s: s["collected"])
+    newest["collected"] = dt.date(2025, 3, 6)  # before every other dump
+    manifest.write_text(yaml.safe_dump(data), encoding="utf-8")
+    build(load_config(content_copy), out, cache_dir=cache)
+    build(load_config(content_copy), scratch)
+    assert _tree(out) == _tree(scratch)
+
+
+def test_papers_json_rows_are_not_kept_across_a_change_of_program(
+        content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import generator.build as build_module
+    import generator.render as render
+
+    out, cache, scratch = tmp_path / "site", tmp_path / "cache", tmp_path / "scratch"
+    build(load_config(content_copy), out, cache_dir=cache)
+    # A new version of the program that writes rows differently (its key differs).
+    real_row, real_key = render._paper_row, build_module.program_key
+    monkeypatch.setattr(render, "_paper_row", lambda d, p: {**real_row(d, p), "new": 1})
+    monkeypatch.setattr(build_module, "program_key", lambda *a: real_key(*a) + b"new")
+    # (A new version's files differ, so the build is not skipped; here a note stands in.)
+    (content_copy / "notes" / "2025-W17.md").write_text("A note.", encoding="utf-8")
+    build(load_config(content_copy), out, cache_dir=cache)
+    build(load_config(content_copy), scratch)
+    assert _tree(out) == _tree(scratch)
+    assert b'"new": 1' in (out / "data" / "papers.json").read_bytes()

@@ -222,3 +222,29 @@ def test_a_cached_build_is_byte_identical_to_a_cold_one(content_copy: Path, tmp_
     note.write_text("A new note.")
     build(load_config(content_copy), tmp_path / "warm3", cache_dir=cache)
     assert len(list(cache.glob("theme-fit-*.pickle"))) == 1  # a note does not touch the model
+
+
+def test_a_site_changed_by_hand_is_replaced_whole_not_written_through(
+        content_copy: Path, tmp_path: Path) -> None:
+    # A symbolic link to a folder, or a folder where a page goes: updating the site in place
+    # would write through the link or fail half way, so the whole site is swapped in.
+    import shutil
+
+    def tree(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root).as_posix(): p.read_bytes()
+                for p in sorted(root.rglob("*")) if p.is_file()}
+
+    out, cache, scratch = tmp_path / "site", tmp_path / "cache", tmp_path / "scratch"
+    build(load_config(content_copy), out, cache_dir=cache)
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(out / "papers", elsewhere)
+    (out / "papers").symlink_to(elsewhere, target_is_directory=True)
+    outside = tree(elsewhere)
+    (out / "themes" / "index.html").unlink()
+    (out / "themes" / "index.html").mkdir()
+    (content_copy / "notes" / "2025-W17.md").write_text("A note.", encoding="utf-8")
+    build(load_config(content_copy), out, cache_dir=cache)
+    build(load_config(content_copy), scratch)
+    assert not (out / "papers").is_symlink() and (out / "themes" / "index.html").is_file()
+    assert tree(out) == tree(scratch)
+    assert tree(elsewhere) == outside  # nothing written through the link, nothing deleted
