@@ -272,7 +272,9 @@ def _write_all(pages: Pages, stage: Path, old: Path, reuse: Reuse | None
         total += len(data)
         path = stage / rel
         if reuse is not None:
-            if reuse.has_bytes(rel, digest):
+            if reuse.has_bytes(rel, digest) or (
+                    rel not in reuse.recorded.pages and rel in reuse.live
+                    and _holds(old / rel, data)):  # no record of it (say, the cache went)
                 unchanged += 1
                 continue
             changed.add(rel)
@@ -329,6 +331,14 @@ def _safe_relative(rel: str) -> str:
     if pure.is_absolute() or ".." in pure.parts or not pure.parts or rel != pure.as_posix():
         raise BuildError(f"refusing to write a page outside the site: {rel!r}")
     return rel
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether path is a plain file (not a link) with exactly these bytes."""
+    try:
+        return path.is_file() and not path.is_symlink() and _same(path, data)
+    except OSError:
+        return False
 
 
 def _same(path: Path, data: bytes) -> bool:

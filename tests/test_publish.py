@@ -248,3 +248,17 @@ def test_a_site_changed_by_hand_is_replaced_whole_not_written_through(
     assert not (out / "papers").is_symlink() and (out / "themes" / "index.html").is_file()
     assert tree(out) == tree(scratch)
     assert tree(elsewhere) == outside  # nothing written through the link, nothing deleted
+
+
+def test_after_the_cache_is_deleted_no_unchanged_file_is_rewritten(
+        content_copy: Path, tmp_path: Path) -> None:
+    import shutil
+
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    build(load_config(content_copy), out, cache_dir=cache)
+    before = {p: p.stat().st_ino for p in out.rglob("*") if p.is_file()}
+    shutil.rmtree(cache)
+    report = build(load_config(content_copy), out, cache_dir=cache)
+    assert report.publish.written == 0 and report.publish.kept == 0
+    after = {p: p.stat().st_ino for p in out.rglob("*") if p.is_file()}
+    assert after == before  # the same files: none written again
