@@ -65,8 +65,10 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
 
     Bad records in the dumps are skipped and listed in the report's warnings; with
     strict=True any of them fails the build before anything is written. With a cache_dir the
-    model stages are reused when their inputs are unchanged, and a build whose inputs and
-    output are as the last build left them is skipped (same result, less time).
+    parsed dumps and model stages are reused when their inputs are unchanged, the pages the
+    last build wrote are kept when what they show is unchanged (reuse.py), the site is
+    updated in place, and a build whose inputs and output are as the last build left them is
+    skipped (same result, less time).
     """
     started = time.perf_counter()
     step = progress or (lambda stage, done, total: None)

@@ -1,8 +1,10 @@
-"""A cache for the model stage, keyed by a hash of exactly what the stage reads.
+"""A cache for the build's stages, keyed by a hash of exactly what a stage reads.
 
-The key covers every paper's id, title and abstract, the theme declarations, the settings,
-the source code of the stage and the versions of the libraries it uses, so a cached result is
-always the result a fresh run would give. The folder is safe to delete at any time.
+A key covers the papers' ids, titles and abstracts (or a dump's bytes), the theme
+declarations and settings where they matter, the whole package's code and the versions of
+the libraries it uses, so a cached result is always the result a fresh run would give. Kept:
+each dump's parse, the theme model's fit and its score of each other paper, the related
+papers (and what extends them), the map. The folder is safe to delete at any time.
 """
 
 from __future__ import annotations
