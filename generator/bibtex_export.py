@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-from .digest import Digest
 from .models import Paper
 from .sources.fields import safe_url
 
@@ -84,20 +82,3 @@ def paper_entry(paper: Paper) -> str:
                    for name, value in fields)
     return f"@misc{{{bib_key(paper)},\n{body}}}\n"
 
-
-def bibtex_pages(digest: Digest, paper_files: bool = True) -> Iterator[tuple[str, bytes]]:
-    """papers/<slug>.bib for every paper (unless `paper_files` is false: another process makes
-    them); weeks/<week>/<theme>.bib for each theme with papers that week (an empty theme-week
-    has no download, and its page no link)."""
-    entries: dict[str, str] = {}  # a paper's entry is made once and reused in week files
-    for paper in digest.papers:
-        entries[paper.id] = paper_entry(paper)
-        if paper_files:
-            yield paper_bib(paper, entries[paper.id])
-    for week in digest.weeks:
-        papers_of_week = digest.papers_of_week(week)
-        for theme in digest.themes:
-            papers = digest.papers_in(theme.slug, papers_of_week)
-            if papers:
-                yield (week_theme_bib_path(week.key, theme.slug),
-                       "\n".join(entries[p.id] for p in papers).encode("utf-8"))

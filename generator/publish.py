@@ -282,10 +282,9 @@ def _write_all(pages: Pages, stage: Path, old: Path, reuse: Reuse | None
             write_file(path, data)
             continue
         make_parent(path, made)
-        previous = old / rel
-        if previous.is_file() and not previous.is_symlink() and _same(previous, data):
+        if _holds(old / rel, data):
             unchanged += 1
-            if _link(previous, path):
+            if _link(old / rel, path):
                 continue
         else:
             changed.add(rel)

@@ -172,7 +172,7 @@ def render_site(digest: Digest, env: jinja2.Environment,
               "built_at": digest.built_at, "paper_path": paper_path, "theme_path": theme_path,
               "week_path": week_path, "feed_path": feed_path,
               "theme_names": {t.slug: t.name for t in digest.themes}}
-    stamps = Stamps(digest, reuse.program) if reuse is not None else None
+    stamps = Stamps(digest, reuse) if reuse is not None else None
 
     sitemap: list[tuple[str, dt.date]] = []
 
@@ -184,9 +184,9 @@ def render_site(digest: Digest, env: jinja2.Environment,
         if on_page is not None:
             on_page(path)
         key = None
-        if keep and stamps is not None and reuse is not None:
-            key = stamps.key(template, path, context, also)
-            if reuse.keep(path, key):
+        if keep and stamps is not None:
+            key, kept = stamps.keep(path, template, path, context, also)
+            if kept:
                 return Page(path, None, key)
         root = "../" * path.count("/")
         try:
@@ -198,9 +198,9 @@ def render_site(digest: Digest, env: jinja2.Environment,
     def bib(paper: Paper) -> Page:
         path = paper_bib_path(paper)
         key = None
-        if stamps is not None and reuse is not None:
-            key = stamps.key("bib", path, paper)
-            if reuse.keep(path, key):
+        if stamps is not None:
+            key, kept = stamps.keep(path, "bib", path, paper)
+            if kept:
                 return Page(path, None, key)
         return Page(path, paper_bib(paper)[1], key)
 
@@ -253,11 +253,11 @@ def render_site(digest: Digest, env: jinja2.Environment,
     else:  # rendered by another process; the sitemap still lists them
         sitemap.extend((paper_path(p), _paper_date(p)) for p in digest.papers)
     yield from _plain(_feeds(digest, env, themes, common))
-    yield Page(PAPERS_JSON, papers_json(digest, stamps, reuse))
+    yield Page(PAPERS_JSON, papers_json(digest, stamps))
     yield from _plain(theme_members(themes))
     if part == "all":
         yield from (bib(paper) for paper in digest.papers)
-    yield from _week_bibs(digest, stamps, reuse)
+    yield from _week_bibs(digest, stamps)
     # Last: the map's layout may still be computed by a worker (build.map_stage).
     figure, mapped = paper_map(digest, themes)
     yield page("map.html", "map.html", figure=figure, mapped=mapped)
@@ -271,7 +271,7 @@ def _plain(pages: Iterator[tuple[str, bytes]]) -> Iterator[Page]:
     return (Page(path, data) for path, data in pages)
 
 
-def _week_bibs(digest: Digest, stamps: Stamps | None, reuse: Reuse | None) -> Iterator[Page]:
+def _week_bibs(digest: Digest, stamps: Stamps | None) -> Iterator[Page]:
     """weeks/<week>/<theme>.bib for each theme with papers that week (an empty theme-week
     has no download, and its page no link); kept like pages when their papers are."""
     entries: dict[str, str] = {}  # a paper's entry is made once, and only if needed
@@ -283,9 +283,9 @@ def _week_bibs(digest: Digest, stamps: Stamps | None, reuse: Reuse | None) -> It
                 continue
             path = week_theme_bib_path(week.key, theme.slug)
             key = None
-            if stamps is not None and reuse is not None:
-                key = stamps.key("week-bib", path, papers)
-                if reuse.keep(path, key):
+            if stamps is not None:
+                key, kept = stamps.keep(path, "week-bib", path, papers)
+                if kept:
                     yield Page(path, None, key)
                     continue
             for p in papers:
@@ -498,12 +498,12 @@ def _about(digest: Digest) -> Markup:
     return render_markdown(path.read_text(encoding="utf-8"))
 
 
-def papers_json(digest: Digest, stamps: Stamps | None = None,
-                reuse: Reuse | None = None) -> bytes:
+def papers_json(digest: Digest, stamps: Stamps | None = None) -> bytes:
     """The public data file: one object per paper, one paper per line (documented in
-    docs/data.md). With `reuse`, a paper whose stamp is unchanged keeps its line from the
-    previous file (reuse.Reuse.previous_rows), and this file's stamps are noted for the next
-    build (Reuse.rows)."""
+    docs/data.md). With `stamps` (a build that reuses the last one), a paper whose stamp is
+    unchanged keeps its line from the previous file (reuse.Reuse.previous_rows), and this
+    file's stamps are noted for the next build (Reuse.rows)."""
+    reuse = stamps.reuse if stamps is not None else None
     previous = reuse.previous_rows(PAPERS_JSON) if reuse is not None else {}
     lines = []
     for paper in digest.papers:

@@ -20,12 +20,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import marshal
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cache import PACKAGE, library_versions
+from .cache import program_code
 from .models import Assignment, Paper, Week
 
 if TYPE_CHECKING:
@@ -58,16 +58,12 @@ class Reuse:
     site: Path  # the output folder
     live: Mapping[str, Identity]
     program: bytes  # program_key: part of every page key
-    kept: set[str] = field(default_factory=set)  # paths kept so far (this process)
     rows: tuple[bytes, ...] = ()  # this build's papers.json stamps, for the record
 
     def keep(self, path: str, key: bytes) -> bool:
         """True if the file at path is the one the last build wrote with this key."""
         entry = self.recorded.pages.get(path)
-        if entry is None or entry[0] != key or not self._untouched(path):
-            return False
-        self.kept.add(path)
-        return True
+        return entry is not None and entry[0] == key and self._untouched(path)
 
     def has_bytes(self, path: str, digest: bytes) -> bool:
         """True if the file at path is the one the last build wrote, and had these bytes."""
@@ -105,14 +101,12 @@ def program_key(config: Config, templates: Path) -> bytes:
     the library versions and the settings; not the manifest of dumps (a page shows the
     papers it lists, through their stamps) nor the build date (pages that show it are never
     kept)."""
-    h = hashlib.blake2b(digest_size=16)
+    h = hashlib.blake2b(program_code(), digest_size=16)  # code and library versions
     h.update(repr(dataclasses.replace(config, sources=())).encode())
-    h.update(library_versions().encode())
-    for root, pattern in ((PACKAGE, "*.py"), (templates, "*")):
-        for path in sorted(root.rglob(pattern)):
-            if path.is_file():
-                h.update(f"\0{path.relative_to(root).as_posix()}\0".encode())
-                h.update(path.read_bytes())
+    for path in sorted(templates.rglob("*")):
+        if path.is_file():
+            h.update(f"\0{path.relative_to(templates).as_posix()}\0".encode())
+            h.update(path.read_bytes())
     return h.digest()
 
 
@@ -134,9 +128,10 @@ class Stamps:
     """A page key's ingredients: each paper as the digest shows it, hashed once (`of`), and
     any template value made canonical with papers replaced by their stamps (`key`)."""
 
-    def __init__(self, digest: Digest, program: bytes) -> None:
+    def __init__(self, digest: Digest, reuse: Reuse) -> None:
         self.digest = digest
-        self.program = program
+        self.reuse = reuse
+        self.program = reuse.program
         self._stamps: dict[str, bytes] = {}
         self._weeks: dict[str, tuple[Any, ...]] = {}
 
@@ -187,5 +182,8 @@ class Stamps:
             return (kind.__name__, self.canon(parts()))
         return value
 
-    def papers(self, papers: Sequence[Paper]) -> tuple[bytes, ...]:
-        return tuple(self.of(p) for p in papers)
+    def keep(self, path: str, *parts: Any) -> tuple[bytes, bool]:
+        """The key of the page at path (from `parts`, see key), and whether the last
+        build's file of it can be kept."""
+        key = self.key(*parts)
+        return key, self.reuse.keep(path, key)

@@ -21,7 +21,7 @@ import pickle
 from pathlib import Path
 from typing import Any
 
-from .cache import PACKAGE, library_versions
+from .cache import program_code
 from .config import Config
 from .publish import MARKER
 from .reuse import Identity, Recorded
@@ -29,13 +29,11 @@ from .reuse import Identity, Recorded
 
 def fingerprint(config: Config, templates: Path) -> str:
     """A hash of everything a build reads (see the module docstring)."""
-    h = hashlib.sha256()
+    h = hashlib.sha256(program_code())  # the package's code and the library versions
     h.update(repr(config).encode())
     h.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode() + b"\0")
-    h.update(library_versions().encode())
-    roots = [(PACKAGE, "*.py"), (templates, "*"), (config.content_dir, "*")]
-    for root, pattern in roots:
-        for path in sorted(root.rglob(pattern)):
+    for root in (templates, config.content_dir):
+        for path in sorted(root.rglob("*")):
             if path.is_file():
                 h.update(f"\0{path.relative_to(root).as_posix()}\0".encode())
                 h.update(path.read_bytes())

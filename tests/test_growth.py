@@ -190,7 +190,6 @@ def test_a_site_grown_by_a_week_equals_one_built_from_scratch(
     grown = build(load_config(content_copy), out, cache_dir=cache)
     assert (before.papers, grown.papers, fits) == (666, 747, [625])  # one fit for both
     # Most pages were kept without rendering: the older papers' pages, the archives.
-    print("kept", grown.publish.kept, "written", grown.publish.written, "of", grown.pages)
     assert before.publish.kept == 0 and grown.publish.kept > 0.6 * before.pages
     build(load_config(content_copy), scratch)  # no cache at all
     assert fits == [625, 625]
@@ -282,7 +281,7 @@ def test_a_papers_stamp_changes_with_every_field_it_shows(corpus: tuple) -> None
     # its themes and evidence, its sub-topics and its week must be in the stamp.
     from generator.digest import assemble_digest
     from generator.models import Assignment, Match, Paper, SourceRef
-    from generator.reuse import Stamps
+    from generator.reuse import Recorded, Reuse, Stamps
     from generator.weeks import schedule_weeks
 
     config, papers = corpus
@@ -296,7 +295,9 @@ def test_a_papers_stamp_changes_with_every_field_it_shows(corpus: tuple) -> None
         digest, _ = assemble_digest(config, swapped, result,
                                     schedule_weeks(swapped, config.week_start),
                                     dt.date(2025, 5, 1))
-        return Stamps(digest, b"").of(changed)
+        reuse = Reuse(recorded=Recorded(pages={}, state={}), site=Path("."), live={},
+                      program=b"")
+        return Stamps(digest, reuse).of(changed)
 
     base = stamp(paper)
     other = {str: "x", int: 99, dt.date: dt.date(2020, 1, 1), tuple: ("x",)}
