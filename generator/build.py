@@ -8,12 +8,11 @@ import datetime as dt
 import itertools
 import logging
 import os
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .cache import cached, cached_each, inputs_key, parsed, store, stored, themes_key
 from .config import Config
@@ -24,11 +23,11 @@ from .models import Listing, Paper
 from .parallel import Beside, Deferred, Shares, frozen_heap, one_thread
 from .publish import MARKER, PublishReport, check_out_dir, publish_site
 from .render import default_templates_dir, make_env, render_site
-from .reuse import Identity, Recorded, Reuse, program_key
+from .reuse import Identity, Recorded, Reuse, Stamps, program_key
 from .search import SearchIndexer
 from .sources import read_sources
 from .sources.notes import read_notes
-from .uptodate import fingerprint, last_build, recorded_pages, remember_build, site_state
+from .uptodate import fingerprint, last_build, read_record, recorded_pages, remember_build, site_state
 from .weeks import schedule_weeks
 
 if TYPE_CHECKING:
@@ -73,35 +72,39 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
     started = time.perf_counter()
     step = progress or (lambda stage, done, total: None)
     print_ = fingerprint(config, default_templates_dir()) if cache_dir is not None else None
-    if cache_dir is not None and print_ is not None:
-        last = last_build(cache_dir, out_dir, print_)
+    record = read_record(cache_dir, out_dir) if cache_dir is not None else None
+    if print_ is not None:
+        last = last_build(record, out_dir, print_)
         if last is not None:  # nothing changed since the last build into out_dir
             return _unchanged(last, out_dir, strict, started)
 
-    # The output folder's files are listed (for reuse.py) by a thread while the dumps are
-    # read: the listing waits on the file system, the reading on the CPU.
-    listing = _Listing(out_dir) if cache_dir is not None else None
-    step("read", 0, 1)
-    try:
+    # The output folder's files are listed (for reuse.py) by a worker process while the dumps
+    # are read (at 100,000 papers each takes about a second; in a thread they would take
+    # turns).
+    with Beside(lambda: _listed(out_dir)) if cache_dir is not None else \
+            contextlib.nullcontext() as listing:
+        step("read", 0, 1)
         listings, papers, warnings = read_papers(config, strict, cache_dir)
-    finally:
-        live = listing.result() if listing is not None else {}  # joined before any fork
+        live = listing.result() if listing is not None else {}
     log.info("read %d papers: %.2f s", len(papers), time.perf_counter() - started)
     check_out_dir(out_dir, config.content_dir)  # before the search indexer writes beside it
     # From here worker processes run beside this one: the search index (it needs only the
     # papers; started first, see the imports), then related papers, and the map.
+    training = training_of(papers)  # here, so that the related papers' worker inherits it
     with frozen_heap(), \
             SearchIndexer(papers, config.language, out_dir, config.search_shard_size) as search, \
-            related_stage(papers, cache_dir) as related, \
+            related_stage(papers, cache_dir, training) as related, \
             map_stage(config, papers, cache_dir) as positions:
         digest, more_warnings = derive_digest(config, papers, cache_dir, step, started,
-                                              related, positions)
+                                              related, positions, training)
         warnings += more_warnings
         if strict and warnings:
             raise SourceProblems(warnings)
         # Reading ends here; from now on everything is derived from `digest` and written out.
         env = make_env(config.templates_dir)
-        reuse = reuse_of(config, out_dir, cache_dir, live)
+        reuse = reuse_of(config, out_dir, cache_dir, live, record)
+        # Every paper stamped once, here: the paper-page worker forked below shares them.
+        stamps = Stamps(digest, reuse).fill() if reuse is not None else None
         # Paper pages are rendered by a worker process while this one renders the rest (the
         # progress bar counts the rest).
         total = expected_pages(digest) - len(digest.papers)
@@ -116,12 +119,12 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
         # start, this one once the rest is written, so neither waits long for the other.
         share = Shares(len(digest.papers))
         pages = itertools.chain(
-            render_site(digest, env, on_page=on_page, part="rest", reuse=reuse),
-            render_site(digest, env, part="papers", share=share, reuse=reuse))
+            render_site(digest, env, on_page=on_page, part="rest", stamps=stamps),
+            render_site(digest, env, part="papers", share=share, stamps=stamps))
         report = publish_site(pages, out_dir, config.content_dir, config.base_url,
                               finish=search.finish, reuse=reuse,
                               side_pages=lambda: render_site(digest, env, part="papers",
-                                                             share=share, reuse=reuse))
+                                                             share=share, stamps=stamps))
     counts = {t.slug: len(digest.papers_in(t.slug)) for t in digest.themes}
     elapsed = time.perf_counter() - started
     log.info("built %d pages in %.2fs", report.written + report.unchanged, elapsed)
@@ -136,36 +139,28 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
     return result
 
 
-class _Listing(threading.Thread):
-    """uptodate.site_state(out_dir) in a thread; `result` joins it."""
-
-    def __init__(self, out_dir: Path) -> None:
-        super().__init__(name="site-listing", daemon=True)
-        self.out_dir = out_dir
-        self.state: dict[str, Identity] = {}
-        self.start()
-
-    def run(self) -> None:
-        try:
-            if (self.out_dir / MARKER).is_file():
-                self.state = site_state(self.out_dir)
-        except OSError:
-            self.state = {}  # a folder that cannot be listed: nothing is kept
-
-    def result(self) -> dict[str, Identity]:
-        self.join()
-        return self.state
+def _listed(out_dir: Path) -> dict[str, Identity]:
+    """uptodate.site_state(out_dir) if out_dir is a site this program wrote, else nothing (as
+    for a folder that cannot be listed)."""
+    try:
+        return site_state(out_dir) if (out_dir / MARKER).is_file() else {}
+    except OSError:
+        return {}
 
 
 def reuse_of(config: Config, out_dir: Path, cache_dir: Path | None,
-             live: dict[str, Identity] | None = None) -> Reuse | None:
+             live: dict[str, Identity] | None = None,
+             record: dict[str, Any] | None = None) -> Reuse | None:
     """What lets this build keep the last one's unchanged pages and the next build keep this
     one's (reuse.py), or None: no cache, or templates of the digest's own (they may show
-    anything, so every page is rendered). `live`: the output folder's files, if listed."""
+    anything, so every page is rendered). `live`: the output folder's files, if listed;
+    `record`: the last build's record (uptodate.read_record), if read."""
     if cache_dir is None or _own_templates(config):
         return None
     site = (out_dir / MARKER).is_file()
-    recorded = recorded_pages(cache_dir, out_dir) if site else None
+    if site and record is None:
+        record = read_record(cache_dir, out_dir)
+    recorded = recorded_pages(record) if site else None
     if live is None:
         live = site_state(out_dir) if site else {}
     return Reuse(recorded=recorded or Recorded(pages={}, state={}), site=out_dir,
@@ -180,25 +175,43 @@ def _own_templates(config: Config) -> bool:
                                    for p in folder.rglob("*"))
 
 
-def related_stage(papers: tuple[Paper, ...], cache_dir: Path | None
-                  ) -> Beside[dict[str, tuple[str, ...]]]:
+class Training(NamedTuple):
+    """The papers the models are fitted on and the papers they score (growth.split_training),
+    and the training papers' key (cache.inputs_key): both model stages need them, so they are
+    made once, before the workers fork."""
+
+    trained: tuple[Paper, ...]
+    rest: tuple[Paper, ...]
+    key: str
+
+
+def training_of(papers: tuple[Paper, ...]) -> Training:
+    from .growth import split_training
+
+    trained, rest = split_training(papers)
+    return Training(trained, rest, inputs_key(trained))
+
+
+def related_stage(papers: tuple[Paper, ...], cache_dir: Path | None,
+                  training: Training | None = None) -> Beside[dict[str, tuple[str, ...]]]:
     """Each paper's related papers, computed by a worker process (see parallel.py) and cached
     by a key of exactly their inputs; what the search keeps (similar.Neighbourhood) is cached
-    by the training papers' key, so a new week computes only the pairs of its papers."""
-    from .growth import split_training
+    by the training papers' key, so a new week computes only the pairs of its papers.
+    `training`: training_of(papers), if made."""
     from .similar import relate_papers
 
-    def compute(trained: tuple[Paper, ...]) -> dict[str, tuple[str, ...]]:
-        fit_key = inputs_key(trained)
-        related, kept = relate_papers(papers, previous=stored(cache_dir, "neighbours", fit_key))
-        store(cache_dir, "neighbours", fit_key, kept)
-        return related
-
     def run() -> dict[str, tuple[str, ...]]:
-        # Which papers are the training ones depends on their dates too: they are in the key.
-        trained, _ = split_training(papers)
-        key = inputs_key(papers, [p.id for p in trained])
-        return cached(cache_dir, "related", key, lambda: compute(trained))
+        trained_key = (training or training_of(papers)).key
+        # Which papers are the training ones (by their dates too) is in the key through it.
+        key = inputs_key(papers, trained_key)
+
+        def compute() -> dict[str, tuple[str, ...]]:
+            related, kept = relate_papers(papers, previous=stored(cache_dir, "neighbours",
+                                                                  trained_key))
+            store(cache_dir, "neighbours", trained_key, kept)
+            return related
+
+        return cached(cache_dir, "related", key, compute)
 
     # The keys too are computed in the worker: hashing 100,000 abstracts takes a while.
     return Beside(run)
@@ -219,14 +232,14 @@ def map_stage(config: Config, papers: tuple[Paper, ...], cache_dir: Path | None
 def derive_digest(config: Config, papers: tuple[Paper, ...], cache_dir: Path | None,
                   step: Progress, started: float,
                   related_worker: Beside[dict[str, tuple[str, ...]]],
-                  map_worker: Beside[dict[str, tuple[float, float]]]
-                  ) -> tuple[Digest, tuple[str, ...]]:
+                  map_worker: Beside[dict[str, tuple[float, float]]],
+                  training: Training | None = None) -> tuple[Digest, tuple[str, ...]]:
     """Themes (cached by a key of exactly their inputs), the workers' related papers and map
     (the map still being laid out, see map_stage), weeks and notes: the digest, and the
     notes' warnings."""
     step("themes", 0, 1)
     with one_thread() if related_worker.forked else contextlib.nullcontext():
-        themes = theme_stage(config, papers, cache_dir)
+        themes = theme_stage(config, papers, cache_dir, training)
     log.info("themes assigned: %.2f s", time.perf_counter() - started)
     step("related", 0, 1)
     related = related_worker.result()
@@ -240,19 +253,18 @@ def derive_digest(config: Config, papers: tuple[Paper, ...], cache_dir: Path | N
     return digest, tuple(str(p) for p in note_problems) + tuple(note_warnings)
 
 
-def theme_stage(config: Config, papers: tuple[Paper, ...], cache_dir: Path | None
-                ) -> ThemeResult:
+def theme_stage(config: Config, papers: tuple[Paper, ...], cache_dir: Path | None,
+                training: Training | None = None) -> ThemeResult:
     """The themes of every paper: the model's fit on its training papers (growth.py: they
     change only when the corpus has grown by a quarter) and its score of each other paper,
     both cached, so a new week scores its new papers only; then the two combined (a fraction
     of a second at 100,000 papers). Each is keyed by exactly its inputs, so a cached build
-    equals a cold one."""
-    from .growth import split_training
+    equals a cold one. `training`: training_of(papers), if made."""
     from .themes import combine, fit_themes, score_papers
 
     settings, specs = theme_settings(config), config.themes
-    trained, rest = split_training(papers)
-    fit_key = themes_key(trained, specs, settings)
+    trained, rest, key = training or training_of(papers)
+    fit_key = themes_key(key, specs, settings)
     fit = cached(cache_dir, "theme-fit", fit_key, lambda: fit_themes(trained, specs, settings))
     scores = cached_each(cache_dir, "theme-scores", fit_key, rest,
                          lambda missing: score_papers(fit, missing, specs, settings))

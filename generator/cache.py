@@ -74,11 +74,12 @@ def inputs_key(papers: Sequence[Paper], *extra: object) -> str:
     return h.hexdigest()[:32]
 
 
-def themes_key(papers: Sequence[Paper], specs: Sequence[ThemeSpec], settings: object) -> str:
-    """The key of the theme stage: the program, the theme declarations and settings, the
-    papers."""
+def themes_key(trained_key: str, specs: Sequence[ThemeSpec], settings: object) -> str:
+    """The key of the theme stage: its training papers' inputs_key (which covers the
+    program), the theme declarations and the settings."""
     specs_json = json.dumps([dataclasses.asdict(s) for s in specs], sort_keys=True)
-    return inputs_key(papers, specs_json, settings)
+    return hashlib.sha256(f"{trained_key}\0{specs_json}\0{settings!r}".encode()
+                          ).hexdigest()[:32]
 
 
 def cached(cache_dir: Path | None, name: str, key: str, compute: Callable[[], T]) -> T:

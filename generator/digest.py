@@ -41,6 +41,7 @@ class Digest:
     # ask, so a build that keeps most pages finds few)
     links: Mapping[str, tuple[Link, ...]] = field(default_factory=dict)
     members: dict[str, frozenset[str]] = field(default_factory=dict)  # theme -> paper ids
+    listed: dict[str, tuple[Paper, ...]] = field(default_factory=dict)  # theme -> its papers
 
     def related_to(self, paper: Paper) -> tuple[Paper, ...]:
         return tuple(self.by_id[i] for i in self.related.get(paper.id, ()) if i in self.by_id)
@@ -76,14 +77,10 @@ class Digest:
 
     def papers_in(self, theme: str, papers: tuple[Paper, ...] | None = None) -> tuple[Paper, ...]:
         """The papers of one theme, in the order given (default: all, newest first)."""
-        if not self.members:  # every theme's members, in one pass over the assignments
-            found: dict[str, set[str]] = {t.slug: set() for t in self.themes}
-            for pid in self.by_id:
-                for slug in self.themes_of_id(pid):
-                    found.setdefault(slug, set()).add(pid)
-            self.members.update({slug: frozenset(ids) for slug, ids in found.items()})
+        if papers is None:
+            return self.listed.get(theme, ())
         members = self.members.get(theme, frozenset())
-        return tuple(p for p in (self.papers if papers is None else papers) if p.id in members)
+        return tuple(p for p in papers if p.id in members)
 
     def assignment(self, paper: Paper, theme: str) -> Assignment | None:
         return next((a for a in self.assignments.get(paper.id, ()) if a.theme == theme), None)
@@ -141,6 +138,14 @@ def assemble_digest(config: Config, papers: tuple[Paper, ...], themes: ThemeResu
     """
     ordered = tuple(sorted(papers, key=lambda p: (-p.first_seen.toordinal(), p.id)))
     resolved, warnings = _resolve_notes(notes, ordered, {w.key for w in weeks})
+    slugs = (*(t.slug for t in config.themes), OTHER.slug)
+    found: dict[str, list[Paper]] = {slug: [] for slug in slugs}
+    for paper in ordered:  # every theme's papers in one pass (newest first, as `ordered`)
+        assigned = themes.assignments.get(paper.id)
+        if not assigned:
+            found[OTHER.slug].append(paper)
+        for a in assigned or ():
+            found.setdefault(a.theme, []).append(paper)
     digest = Digest(config=config, built_at=built_at, papers=ordered,
                     themes=(*config.themes, OTHER), weeks=weeks,
                     assignments=themes.assignments, subtopics=themes.subtopics,
@@ -150,7 +155,10 @@ def assemble_digest(config: Config, papers: tuple[Paper, ...], themes: ThemeResu
                     topic_index={(slug, pid): topic for slug, topics in themes.subtopics.items()
                                  for topic in topics for pid in topic.paper_ids},
                     related=related or {}, positions={} if positions is None else positions,
-                    links=Links({p.id: p.abstract for p in ordered}))
+                    links=Links({p.id: p.abstract for p in ordered}),
+                    members={slug: frozenset(p.id for p in listed)
+                             for slug, listed in found.items()},
+                    listed={slug: tuple(listed) for slug, listed in found.items()})
     return digest, warnings
 
 

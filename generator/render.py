@@ -26,7 +26,7 @@ from .feeds import feed_path, make_feed
 from .hosting import base_path, host_files
 from .markup import linkify, paragraphs, render_markdown
 from .models import Paper, ThemeSpec, Week
-from .reuse import Reuse, Stamps
+from .reuse import Stamps
 from .tex import tex_to_html, tex_to_text
 
 if TYPE_CHECKING:  # only named in annotations: importing it would import scikit-learn
@@ -158,13 +158,14 @@ def week_path(key: str, theme: str | None = None, page: int = 1) -> str:
 
 def render_site(digest: Digest, env: jinja2.Environment,
                 on_page: Callable[[str], None] | None = None, part: str = "all",
-                share: Shares | None = None, reuse: Reuse | None = None) -> Iterator[Page]:
+                share: Shares | None = None, stamps: Stamps | None = None) -> Iterator[Page]:
     """Yield every page of the site; the same digest always yields the same bytes.
 
     `part` splits the work between processes: "papers" is the paper pages and their .bib
     files (with `share`, only the chunks of digest.papers this process takes from it), "rest"
-    everything else; "all" is both. With `reuse`, pages whose inputs are as the last build
-    rendered them are kept, not rendered (Page.data None; see reuse.py)."""
+    everything else; "all" is both. With `stamps` (the digest's papers stamped, with the last
+    build's record), pages whose inputs are as the last build rendered them are kept, not
+    rendered (Page.data None; see reuse.py)."""
     themes = tuple(ThemeView(spec=t, description=render_markdown(t.description),
                              papers=digest.papers_in(t.slug)) for t in digest.themes)
     themes = tuple(t for t in themes if t.papers or t.slug != OTHER.slug)
@@ -172,14 +173,16 @@ def render_site(digest: Digest, env: jinja2.Environment,
               "built_at": digest.built_at, "paper_path": paper_path, "theme_path": theme_path,
               "week_path": week_path, "feed_path": feed_path,
               "theme_names": {t.slug: t.name for t in digest.themes}}
-    stamps = Stamps(digest, reuse) if reuse is not None else None
 
     sitemap: list[tuple[str, dt.date]] = []
 
     def page(path: str, template: str, lastmod: dt.date | None = None, keep: bool = False,
-             also: tuple[Any, ...] = (), **context: Any) -> Page:
+             also: tuple[Any, ...] = (), implied: dict[str, Any] | None = None,
+             **context: Any) -> Page:
         """Render a page; with keep=True (a page that shows only its context, `also` and
-        the stamps of the papers in them) it is kept if reuse allows."""
+        the stamps of the papers in them) it is kept if reuse allows. `implied`: more
+        context that the stamps of the papers in `context` already cover (left out of the
+        key, which it would only make slower)."""
         sitemap.append((path, lastmod or digest.built_at))
         if on_page is not None:
             on_page(path)
@@ -190,7 +193,8 @@ def render_site(digest: Digest, env: jinja2.Environment,
                 return Page(path, None, key)
         root = "../" * path.count("/")
         try:
-            html = env.get_template(template).render(**common, **context, path=path, root=root)
+            html = env.get_template(template).render(**common, **context, **(implied or {}),
+                                                     path=path, root=root)
         except jinja2.TemplateError as err:
             raise BuildError(template_problem(err, template, path)) from err
         return Page(path, html.encode("utf-8"), key)
@@ -297,7 +301,7 @@ def _week_bibs(digest: Digest, stamps: Stamps | None) -> Iterator[Page]:
 def _paper_page(page: Callable[..., Page], digest: Digest, paper: Paper) -> Page:
     return page(paper_path(paper), "paper.html", _paper_date(paper), keep=True,
                 also=digest.related_to(paper), paper=paper,
-                assignments=digest.assignments.get(paper.id, ()))
+                implied={"assignments": digest.assignments.get(paper.id, ())})
 
 
 def _paper_date(paper: Paper) -> dt.date:

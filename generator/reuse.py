@@ -140,15 +140,24 @@ class Stamps:
         sources, ...), its themes with scores and evidence, its sub-topics and its week."""
         found = self._stamps.get(paper.id)
         if found is None:
-            digest = self.digest
-            assignments = digest.assignments.get(paper.id, ())
-            topics = tuple((t.key, t.name) if (t := digest.subtopic_of(paper, a.theme)) else None
-                           for a in assignments)
-            found = hashlib.blake2b(marshal.dumps((
-                _fields(paper), tuple(_assignment(a) for a in assignments), topics,
-                digest.week_of(paper).key), 2), digest_size=16).digest()
-            self._stamps[paper.id] = found
+            found = self._stamps[paper.id] = self._stamp(paper)
         return found
+
+    def fill(self) -> Stamps:
+        """Stamp every paper of the digest now: done once before the render worker is forked,
+        both processes share the stamps instead of each hashing the papers it shows."""
+        self._stamps.update((p.id, self._stamp(p)) for p in self.digest.papers
+                            if p.id not in self._stamps)
+        return self
+
+    def _stamp(self, paper: Paper) -> bytes:
+        digest = self.digest
+        assignments = digest.assignments.get(paper.id, ())
+        topics = tuple((t.key, t.name) if (t := digest.subtopic_of(paper, a.theme)) else None
+                       for a in assignments)
+        return hashlib.blake2b(marshal.dumps((
+            _fields(paper), tuple(_assignment(a) for a in assignments), topics,
+            digest.week_of(paper).key), 2), digest_size=16).digest()
 
     def key(self, *parts: Any) -> bytes:
         """A page key from the program and `parts` (see canon)."""
@@ -164,9 +173,10 @@ class Stamps:
         if kind is Paper:
             return self.of(value)
         if kind is tuple or kind is list:
-            if value and all(type(v) is Paper for v in value):  # one bytes string for all
-                of = self.of
-                return b"".join([of(v) for v in value])
+            if value and all(type(v) is Paper for v in value):  # one hash for all
+                stamps, of = self._stamps, self.of
+                return hashlib.blake2b(b"".join([stamps.get(v.id) or of(v) for v in value]),
+                                       digest_size=16).digest()
             return tuple(self.canon(v) for v in value)
         if kind is dict:
             return tuple((k, self.canon(v)) for k, v in value.items())

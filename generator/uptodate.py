@@ -65,7 +65,9 @@ def _record_path(cache_dir: Path, out_dir: Path) -> Path:
     return cache_dir / f"last-build-{where}.pickle"
 
 
-def _record(cache_dir: Path, out_dir: Path) -> dict[str, Any] | None:
+def read_record(cache_dir: Path, out_dir: Path) -> dict[str, Any] | None:
+    """The last build's record for out_dir, or None (none, or unreadable). Read once per
+    build: at 100,000 papers it is about 50 MB."""
     try:
         with open(_record_path(cache_dir, out_dir), "rb") as handle:
             record = pickle.load(handle)
@@ -74,10 +76,10 @@ def _record(cache_dir: Path, out_dir: Path) -> dict[str, Any] | None:
         return None
 
 
-def last_build(cache_dir: Path, out_dir: Path, print_: str) -> dict[str, Any] | None:
-    """The last build's recorded report, if fingerprint `print_` matches and the site is
-    exactly as that build left it; else None."""
-    record = _record(cache_dir, out_dir)
+def last_build(record: dict[str, Any] | None, out_dir: Path, print_: str
+               ) -> dict[str, Any] | None:
+    """The last build's recorded report (from its `record`, see read_record), if fingerprint
+    `print_` matches and the site is exactly as that build left it; else None."""
     try:
         if record is None or record["fingerprint"] != print_ \
                 or not (out_dir / MARKER).is_file():
@@ -89,9 +91,8 @@ def last_build(cache_dir: Path, out_dir: Path, print_: str) -> dict[str, Any] | 
         return None
 
 
-def recorded_pages(cache_dir: Path, out_dir: Path) -> Recorded | None:
-    """What the last build into out_dir recorded about its pages (reuse.py), if anything."""
-    record = _record(cache_dir, out_dir)
+def recorded_pages(record: dict[str, Any] | None) -> Recorded | None:
+    """What the last build recorded about its pages (reuse.py), if anything."""
     try:
         return None if record is None else Recorded(pages=record["pages"], state=record["site"],
                                                     rows=record.get("rows", ()),
