@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .cache import cached, cached_each, inputs_key, parsed, store, stored, themes_key
 from .config import Config
-from .corpus import merge_papers
+from .corpus import Titles, merge_papers
 from .digest import Digest, assemble_digest
 from .errors import SourceProblems
 from .models import Listing, Paper
@@ -104,7 +104,12 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
         env = make_env(config.templates_dir)
         reuse = reuse_of(config, out_dir, cache_dir, live, record)
         # Every paper stamped once, here: the paper-page worker forked below shares them.
+        # Meanwhile the related papers' worker finishes; its result is taken before that
+        # fork (a Deferred is only resolved by the process that made it).
         stamps = Stamps(digest, reuse).fill() if reuse is not None else None
+        step("related", 0, 1)
+        len(digest.related)
+        log.info("related papers: %.2f s", time.perf_counter() - started)
         # Paper pages are rendered by a worker process while this one renders the rest (the
         # progress bar counts the rest).
         total = expected_pages(digest) - len(digest.papers)
@@ -200,21 +205,29 @@ def related_stage(papers: tuple[Paper, ...], cache_dir: Path | None,
     `training`: training_of(papers), if made."""
     from .similar import relate_papers
 
+    later: list[Callable[[], None]] = []  # stores made once the result is sent
+
     def run() -> dict[str, tuple[str, ...]]:
         trained_key = (training or training_of(papers)).key
         # Which papers are the training ones (by their dates too) is in the key through it.
         key = inputs_key(papers, trained_key)
+        found = stored(cache_dir, "related", key)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        related, kept = relate_papers(papers, previous=stored(cache_dir, "neighbours",
+                                                              trained_key))
+        # What the next build extends is about 100 MB at 100,000 papers: stored after the
+        # result is sent, while the main process goes on.
+        later.append(lambda: store(cache_dir, "neighbours", trained_key, kept))
+        later.append(lambda: store(cache_dir, "related", key, related))
+        return related
 
-        def compute() -> dict[str, tuple[str, ...]]:
-            related, kept = relate_papers(papers, previous=stored(cache_dir, "neighbours",
-                                                                  trained_key))
-            store(cache_dir, "neighbours", trained_key, kept)
-            return related
-
-        return cached(cache_dir, "related", key, compute)
+    def store_later() -> None:
+        for work in later:
+            work()
 
     # The keys too are computed in the worker: hashing 100,000 abstracts takes a while.
-    return Beside(run)
+    return Beside(run, then=store_later)
 
 
 def map_stage(config: Config, papers: tuple[Paper, ...], cache_dir: Path | None
@@ -235,20 +248,17 @@ def derive_digest(config: Config, papers: tuple[Paper, ...], cache_dir: Path | N
                   map_worker: Beside[dict[str, tuple[float, float]]],
                   training: Training | None = None) -> tuple[Digest, tuple[str, ...]]:
     """Themes (cached by a key of exactly their inputs), the workers' related papers and map
-    (the map still being laid out, see map_stage), weeks and notes: the digest, and the
-    notes' warnings."""
+    (both still being computed: parallel.Deferred; the map's layout is first needed by the
+    last page), weeks and notes: the digest, and the notes' warnings."""
     step("themes", 0, 1)
     with one_thread() if related_worker.forked else contextlib.nullcontext():
         themes = theme_stage(config, papers, cache_dir, training)
     log.info("themes assigned: %.2f s", time.perf_counter() - started)
-    step("related", 0, 1)
-    related = related_worker.result()
-    log.info("related papers: %.2f s", time.perf_counter() - started)
     weeks = schedule_weeks(papers, config.week_start)
     notes, note_problems = read_notes(config.notes_dir, {t.slug for t in config.themes})
     digest, note_warnings = assemble_digest(config, papers, themes, weeks,
                                             built_date(config, papers), notes,
-                                            related=related,
+                                            related=Deferred(related_worker.result),
                                             positions=Deferred(map_worker.result))
     return digest, tuple(str(p) for p in note_problems) + tuple(note_warnings)
 
@@ -292,11 +302,12 @@ def read_papers(config: Config, strict: bool = False, cache_dir: Path | None = N
                 ) -> tuple[tuple[Listing, ...], tuple[Paper, ...], tuple[str, ...]]:
     """Read every dump and merge the listings into papers; warnings for skipped records.
     With a cache_dir each dump's parse is kept by a hash of its bytes (cache.parsed)."""
-    read = read_sources(config.sources_dir, config.sources, parsed(cache_dir))
+    titles: Titles = {}  # each title's key and slug, kept with its dump's parse
+    read = read_sources(config.sources_dir, config.sources, parsed(cache_dir, titles))
     warnings = tuple(str(p) for p in read.problems)
     if strict and warnings:
         raise SourceProblems(warnings)
-    papers = merge_papers(read.listings)
+    papers = merge_papers(read.listings, titles)
     if not papers:
         raise SourceProblems((*warnings, f"{config.content_dir / 'sources.yaml'}: no paper was "
                               "read; refusing to publish an empty digest"))

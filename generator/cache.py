@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .models import Paper, SourceInfo, ThemeSpec
 
 if TYPE_CHECKING:
+    from .corpus import Titles
     from .sources import ReadResult
 
 T = TypeVar("T")
@@ -141,11 +142,16 @@ def cached_each(cache_dir: Path | None, name: str, key: str, papers: Sequence[Pa
     return result
 
 
-def parsed(cache_dir: Path | None) -> Callable[[Path, SourceInfo, str], ReadResult]:
+def parsed(cache_dir: Path | None, titles: Titles | None = None
+           ) -> Callable[[Path, SourceInfo, str], ReadResult]:
     """A dump reader for sources.read_sources that keeps each dump's result, keyed by the
     dump's bytes, its manifest entry, the path shown in messages, and the program: a
     new week's build parses only the new dump. The file is read and hashed every time (a
-    quarter of a second for 130 MB), never trusted by its name or date."""
+    quarter of a second for 130 MB), never trusted by its name or date.
+
+    With `titles`, each dump's titles with their keys and slugs (corpus.Titles) are kept
+    with its parse and added to it, so that merging makes them for the new dump's only."""
+    from .corpus import title_keys
     from .sources import read_source
 
     code = hashlib.sha256(program_code())
@@ -157,8 +163,15 @@ def parsed(cache_dir: Path | None) -> Callable[[Path, SourceInfo, str], ReadResu
         h.update(f"\0{source!r}\0{display}\0".encode())
         with open(path, "rb") as handle:
             h.update(handle.read())
-        return cached(cache_dir, "parsed", h.hexdigest()[:32],
-                      lambda: read_source(path, source, display))
+
+        def parse() -> tuple[ReadResult, Titles]:
+            result = read_source(path, source, display)
+            return result, title_keys(li.title for li in result.listings)
+
+        result, keys = cached(cache_dir, "parsed", h.hexdigest()[:32], parse)
+        if titles is not None:
+            titles.update(keys)
+        return result
 
     return read
 

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from .models import Listing, Paper, SourceRef
 
@@ -43,26 +44,43 @@ def slugify(text: str, limit: int = SLUG_MAX) -> str:
     return slug or "paper"
 
 
-def merge_papers(listings: Iterable[Listing]) -> tuple[Paper, ...]:
+Titles = dict[str, tuple[str, str]]  # title -> (normalise_title(title), slugify(title))
+
+
+def title_keys(titles: Iterable[str]) -> Titles:
+    """Each title's key and slug, for merge_papers."""
+    return {title: (normalise_title(title), slugify(title)) for title in titles}
+
+
+def merge_papers(listings: Iterable[Listing], titles: Titles | None = None
+                 ) -> tuple[Paper, ...]:
     """One Paper per arXiv id, else per normalised title, keeping every source; the earliest
     collection date wins, and each metadata field comes from the earliest listing that has it.
 
     A listing without an arXiv id joins the paper whose listings carry its title, so a paper
     seen once in a text dump and once in an arXiv feed is one paper.
+
+    `titles`: the keys and slugs of titles made before (title_keys; a build keeps each
+    dump's with its parse); the others are made here and added to it.
     """
-    keys: dict[str, str] = {}  # title -> normalise_title(title), each title once
+    known: Titles = {} if titles is None else titles
+
+    def made(title: str) -> tuple[str, str]:
+        found = known.get(title)
+        if found is None:
+            found = known[title] = (normalise_title(title), slugify(title))
+        return found
 
     def key_of(title: str) -> str:
-        found = keys.get(title)
-        if found is None:
-            found = keys[title] = normalise_title(title)
-        return found
+        return made(title)[0]
 
     groups = _group(listings, key_of)
     drafts = []
     for group in groups:
         # The earliest listing gives the title and abstract; ties go to the longer abstract.
-        group.sort(key=lambda li: (li.source.collected, -len(li.abstract), li.source.file, li.line))
+        if len(group) > 1:
+            group.sort(key=lambda li: (li.source.collected, -len(li.abstract), li.source.file,
+                                       li.line))
         drafts.append((group[0].source.collected, key_of(group[0].title), group))
     # Ids come from the title, so they do not change when a later source adds an arXiv id;
     # only papers that share a title (different arXiv ids) take their id from the arXiv id.
@@ -70,8 +88,8 @@ def merge_papers(listings: Iterable[Listing]) -> tuple[Paper, ...]:
     shared = {key for key, n in counts.items() if n > 1}
     keyed = []
     for first_seen, key, group in drafts:
-        ident = next((li.arxiv_id for li in group if li.arxiv_id), "")
-        pid = _id_of_key(f"arxiv:{ident}" if key in shared and ident else key)
+        ident = next((li.arxiv_id for li in group if li.arxiv_id), "") if key in shared else ""
+        pid = _id_of_key(f"arxiv:{ident}" if ident else key)
         keyed.append((first_seen, pid, group))
     # Slugs are handed out in order of first appearance, so a paper that arrives later never
     # takes the slug of one that was already published.
@@ -80,7 +98,7 @@ def merge_papers(listings: Iterable[Listing]) -> tuple[Paper, ...]:
     papers = []
     for first_seen, pid, group in keyed:
         first = group[0]
-        base = slug = slugify(first.title)
+        base = slug = made(first.title)[1]
         if slug in taken:
             slug = f"{base}-{pid[:6]}"
             n = 2
@@ -89,17 +107,25 @@ def merge_papers(listings: Iterable[Listing]) -> tuple[Paper, ...]:
         taken.add(slug)
         sources = tuple(SourceRef(file=li.source.file, line=li.line, collected=li.source.collected,
                                   query=li.source.query) for li in group)
-        papers.append(Paper(
-            id=pid, slug=slug, title=first.title,
-            abstract=next((li.abstract for li in group if li.abstract), ""),
-            first_seen=first_seen, sources=sources,
-            authors=next((li.authors for li in group if li.authors), ()),
-            arxiv_id=next((li.arxiv_id for li in group if li.arxiv_id), ""),
-            published=next((li.published for li in group if li.published), None),
-            url=next((li.url for li in group if li.url), ""),
-            pdf_url=next((li.pdf_url for li in group if li.pdf_url), ""),
-            categories=tuple(dict.fromkeys(c for li in group for c in li.categories))))
+        papers.append(Paper(id=pid, slug=slug, title=first.title, first_seen=first_seen,
+                            sources=sources, **_metadata(group)))
     return tuple(papers)
+
+
+def _metadata(group: list[Listing]) -> dict[str, Any]:
+    """Each metadata field from the first listing of the group that has it."""
+    if len(group) == 1:  # most papers: one listing, as it is (the same values, sooner)
+        li = group[0]
+        return {"abstract": li.abstract, "authors": li.authors, "arxiv_id": li.arxiv_id,
+                "published": li.published, "url": li.url, "pdf_url": li.pdf_url,
+                "categories": tuple(dict.fromkeys(li.categories))}
+    return {"abstract": next((li.abstract for li in group if li.abstract), ""),
+            "authors": next((li.authors for li in group if li.authors), ()),
+            "arxiv_id": next((li.arxiv_id for li in group if li.arxiv_id), ""),
+            "published": next((li.published for li in group if li.published), None),
+            "url": next((li.url for li in group if li.url), ""),
+            "pdf_url": next((li.pdf_url for li in group if li.pdf_url), ""),
+            "categories": tuple(dict.fromkeys(c for li in group for c in li.categories))}
 
 
 def _group(listings: Iterable[Listing], key_of: Callable[[str], str] = normalise_title

@@ -34,7 +34,8 @@ class Digest:
     week_by_paper: dict[str, Week] = field(default_factory=dict)
     notes: dict[tuple[str, str | None], EditorNote] = field(default_factory=dict)
     topic_index: dict[tuple[str, str], Subtopic] = field(default_factory=dict)  # (theme, id)
-    related: dict[str, tuple[str, ...]] = field(default_factory=dict)  # id -> related ids
+    # id -> related ids; may still be computed by a worker (parallel.Deferred) until rendering
+    related: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # id -> map (x, y); may still be computed by a worker (parallel.Deferred) while pages render
     positions: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     # id -> code/project links, found in the abstract when first asked for (kept pages never
@@ -129,7 +130,7 @@ class EditorNote:
 def assemble_digest(config: Config, papers: tuple[Paper, ...], themes: ThemeResult,
                     weeks: tuple[Week, ...], built_at: dt.date,
                     notes: tuple[Note, ...] = (),
-                    related: dict[str, tuple[str, ...]] | None = None,
+                    related: Mapping[str, tuple[str, ...]] | None = None,
                     positions: Mapping[str, tuple[float, float]] | None = None,
                     ) -> tuple[Digest, list[str]]:
     """Sort papers for output and index them; the order is part of the output's determinism.
@@ -154,7 +155,8 @@ def assemble_digest(config: Config, papers: tuple[Paper, ...], themes: ThemeResu
                     notes=resolved,
                     topic_index={(slug, pid): topic for slug, topics in themes.subtopics.items()
                                  for topic in topics for pid in topic.paper_ids},
-                    related=related or {}, positions={} if positions is None else positions,
+                    related={} if related is None else related,
+                    positions={} if positions is None else positions,
                     links=Links({p.id: p.abstract for p in ordered}),
                     members={slug: frozenset(p.id for p in listed)
                              for slug, listed in found.items()},

@@ -58,10 +58,17 @@ def frozen_heap() -> Iterator[None]:
 
 class Beside(Generic[T]):
     """A computation started now in a child process; `result()` waits for it. Use it as a
-    context manager so that the child is stopped if the parent fails first."""
+    context manager so that the child is stopped if the parent fails first.
 
-    def __init__(self, compute: Callable[[], T]) -> None:
+    `then`: more work for the child once its result is sent, such as storing what the next
+    build reuses (best effort: its errors are ignored); the parent goes on meanwhile, and
+    waits for it at the end of the `with` block."""
+
+    def __init__(self, compute: Callable[[], T], then: Callable[[], None] | None = None
+                 ) -> None:
         self._compute = compute
+        self._then = then
+        self._collected = False  # the result was received (the child may still be at `then`)
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: Connection | None = None
         # Forking while another thread runs could copy a lock that thread holds into a child
@@ -73,7 +80,8 @@ class Beside(Generic[T]):
                 gc.freeze()  # see frozen_heap
             context = multiprocessing.get_context("fork")
             receive, send = context.Pipe(duplex=False)
-            self._process = context.Process(target=_child, args=(compute, send), daemon=True)
+            self._process = context.Process(target=_child, args=(compute, send, then),
+                                            daemon=True)
             self._process.start()
             send.close()
             self._conn = receive
@@ -82,9 +90,11 @@ class Beside(Generic[T]):
         return self
 
     def __exit__(self, *exc: object) -> None:
-        """Stop the child if its result was never collected (the parent failed meanwhile)."""
-        if self._process is not None and self._process.is_alive():
-            self._process.terminate()
+        """Wait for the child's `then`; stop the child if its result was never collected
+        (the parent failed meanwhile)."""
+        if self._process is not None:
+            if not self._collected and self._process.is_alive():
+                self._process.terminate()
             self._process.join()
         if self._conn is not None:
             self._conn.close()
@@ -96,13 +106,18 @@ class Beside(Generic[T]):
 
     def result(self) -> T:
         if self._process is None or self._conn is None:
-            return self._compute()
+            value = self._compute()
+            if self._then is not None:
+                _quietly(self._then)
+            return value
         try:
             status, payload = pickle.loads(self._conn.recv_bytes())
         except EOFError:
             status, payload = "error", "the worker process ended without a result"
         finally:
             self._conn.close()
+        self._collected = True
+        if self._then is None or status != "ok":
             self._process.join()
         if status == "problem":
             raise BuildError(payload)
@@ -171,13 +186,26 @@ class Shares:
             yield range(start, min(self.total, start + self.chunk))
 
 
-def _child(compute: Callable[[], object], conn: Connection) -> None:
+def _child(compute: Callable[[], object], conn: Connection,
+           then: Callable[[], None] | None = None) -> None:
+    ok = False
     try:
         with one_thread():
             data = pickle.dumps(("ok", compute()), protocol=pickle.HIGHEST_PROTOCOL)
+        ok = True
     except GeneratorError as err:  # a problem for the user: its message says it all
         data = pickle.dumps(("problem", str(err)))
     except BaseException:  # reported to the parent, which raises it as a BuildError
         data = pickle.dumps(("error", traceback.format_exc()))
     conn.send_bytes(data)
     conn.close()
+    if ok and then is not None:
+        with one_thread():
+            _quietly(then)
+
+
+def _quietly(work: Callable[[], None]) -> None:
+    """Run best-effort work (a cache entry stored for the next build): a failure only
+    costs that build time."""
+    with contextlib.suppress(Exception):
+        work()

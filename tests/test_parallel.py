@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -33,6 +34,31 @@ def test_a_parent_failure_stops_the_worker() -> None:
     with pytest.raises(RuntimeError), Beside(lambda: time.sleep(60)) as job:
         raise RuntimeError("the parent failed first")
     assert job._process is None or not job._process.is_alive()
+
+
+def test_then_runs_after_the_result_and_the_block_waits_for_it(tmp_path: Path) -> None:
+    # The related papers' worker stores its cache entries after sending its result: the
+    # parent has the result first, and the entries are there when the block ends; a failure
+    # there is ignored (a cache entry is best effort).
+    import time
+
+    done = tmp_path / "stored"
+
+    def then() -> None:
+        time.sleep(0.5)
+        done.write_text("yes")
+
+    with Beside(lambda: 42, then=then) as job:
+        assert job.result() == 42
+        if job.forked:
+            assert not done.exists()  # still sleeping in the child
+    assert done.read_text() == "yes"
+
+    def broken() -> None:
+        raise OSError("disk full")
+
+    with Beside(lambda: 7, then=broken) as job:
+        assert job.result() == 7
 
 
 def test_a_deferred_mapping_waits_for_its_worker_only_when_read() -> None:
