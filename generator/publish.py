@@ -259,14 +259,15 @@ def _write_all(pages: Pages, stage: Path, old: Path, reuse: Reuse | None
     for rel, data, key in pages:
         if rel in entries:
             raise BuildError(f"two pages were rendered to the same path: {rel}")
-        _safe_relative(rel)
         if data is None:  # kept: the file the last build wrote stands (reuse.py)
+            # (and its path was checked when that build wrote it)
             assert reuse is not None, "a page can only be kept when the site is reused"
             entries[rel] = (key, reuse.recorded_hash(rel))
             total += reuse.live[rel][0]
             unchanged += 1
             kept += 1
             continue
+        _safe_relative(rel)
         digest = content_hash(data)
         entries[rel] = (key, digest)
         total += len(data)
