@@ -49,7 +49,11 @@ Titles = dict[str, tuple[str, str]]  # title -> (normalise_title(title), slugify
 
 def title_keys(titles: Iterable[str]) -> Titles:
     """Each title's key and slug, for merge_papers."""
-    return {title: (normalise_title(title), slugify(title)) for title in titles}
+    return {title: _title_key(title) for title in titles}
+
+
+def _title_key(title: str) -> tuple[str, str]:
+    return normalise_title(title), slugify(title)
 
 
 def merge_papers(listings: Iterable[Listing], titles: Titles | None = None
@@ -68,7 +72,7 @@ def merge_papers(listings: Iterable[Listing], titles: Titles | None = None
     def made(title: str) -> tuple[str, str]:
         found = known.get(title)
         if found is None:
-            found = known[title] = (normalise_title(title), slugify(title))
+            found = known[title] = _title_key(title)
         return found
 
     def key_of(title: str) -> str:
@@ -128,8 +132,7 @@ def _metadata(group: list[Listing]) -> dict[str, Any]:
             "categories": tuple(dict.fromkeys(c for li in group for c in li.categories))}
 
 
-def _group(listings: Iterable[Listing], key_of: Callable[[str], str] = normalise_title
-           ) -> list[list[Listing]]:
+def _group(listings: Iterable[Listing], key_of: Callable[[str], str]) -> list[list[Listing]]:
     """Listings grouped by arXiv id, then by normalised title (`key_of`) for those without
     one."""
     by_id: dict[str, list[Listing]] = {}
