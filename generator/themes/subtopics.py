@@ -17,7 +17,12 @@ from ..models import record
 MIN_PAPERS = 12  # fewer papers than this are one list, not sub-topics
 PAPERS_PER_TOPIC = 25  # aim for sub-topics of about this size...
 MAX_TOPICS = 6  # ...but never more than a reader can scan
-FIT_ROWS = 3000  # a theme with more papers learns its sub-topics from a sample this size
+# A theme with more papers learns its sub-topics from a seeded sample of this size. On the
+# 10,000-paper synthetic corpus, 1,500 rows fit the two large themes 3 to 5 times faster than
+# 3,000 (2.2 s of CPU less), and the topics describe all of the theme's papers about as well:
+# the relative error of rebuilding their TF-IDF rows from the topics is 0.987 against 0.986
+# (samples of other seeds: within 0.0006 of either).
+FIT_ROWS = 1500
 NAME_TERMS = 3
 OTHER_TOPIC = "other"  # the sub-topic of papers that lean towards none of the components
 # Words that name nothing: fragments left by hyphen splitting ("pre-training", "model-based")
