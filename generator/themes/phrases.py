@@ -156,6 +156,11 @@ class Evidence:
     matches: tuple[Match, ...]
 
 
+# Most papers mention none of a theme's keywords: they share one object, so the keyword
+# scan's result for a whole corpus pickles (from its worker process) as one reference each.
+NO_EVIDENCE = Evidence(score=0.0, matches=())
+
+
 class ThemeMatcher:
     """The keyword and exclusion phrases of one theme."""
 
@@ -192,6 +197,8 @@ class ThemeMatcher:
         """Evidence from a tokenised title and abstract; a title mention weighs more.
         `words`: as for PhraseSet.scan, covering both title and abstract."""
         in_title, in_abstract = self.count(title, words), self.count(abstract, words)
+        if not in_title and not in_abstract:
+            return NO_EVIDENCE
         matches = tuple([Match(p, "title", n) for p, n in in_title.items()] +
                         [Match(p, "abstract", n) for p, n in in_abstract.items()])
         score = title_weight * sum(in_title.values()) + sum(in_abstract.values())
