@@ -136,6 +136,12 @@ def test_notes_top_the_week_pages_and_highlights_come_first(content_copy: Path,
     first = re.search(r'<h3 class="paper-title">(.*?)</h3>', skills)
     assert first and "Highlight" in first.group(1) and "Open-World Skill Discovery" in first.group(1)
     assert "Skills note." in skills
+    # A list item is rendered once per build for its arguments (render's `once`): the theme's
+    # own list, rendered first, shows the same paper at the same depth without the badge.
+    listed = (site / "themes" / "skills" / "index.html").read_text(encoding="utf-8")
+    items = [t for t in re.findall(r'<h3 class="paper-title">(.*?)</h3>', listed)
+             if "Open-World Skill Discovery" in t]
+    assert len(items) == 1 and "Highlight" not in items[0]
 
 
 def test_week_pages_say_their_dates_and_link_neighbours(

@@ -34,7 +34,7 @@ class ThemeSettings:
     # Out-of-fold scores, so a seed paper is never scored by itself. Three folds, not five:
     # four fits per theme instead of six. On the default digest no paper's themes change
     # (macro-F1 on the dev labels 0.972 either way); on 10,000 synthetic papers 15 of
-    # 39,000 decisions do, fewer than another shuffle of five folds changes (19).
+    # 39,060 decisions do, fewer than another shuffle of five folds changes (19).
     folds: int = 3
     max_negatives: int = 20_000  # negative seeds trained on, at most (a seeded sample)
     p_strong: float = 0.2  # strong evidence: in unless the model clearly disagrees
