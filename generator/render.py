@@ -174,8 +174,8 @@ def render_site(digest: Digest, env: jinja2.Environment,
     def once(key: Hashable, caller: Callable[[], Markup]) -> Markup:
         """`{% call once(key) %}...{% endcall %}`: the block rendered once per build for
         its key, which must name everything the block shows besides the digest (a paper's
-        list item: the paper and the list's arguments). At 10,000 papers each item shows in
-        three lists on average."""
+        list item: the paper and the list's arguments; the same item shows in its theme's
+        list, its sub-topic's list and its weekly theme page)."""
         found = fragments.get(key)
         if found is None:
             found = fragments[key] = caller()
