@@ -30,6 +30,9 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 _freezing = False  # inside frozen_heap()
+# A background worker's niceness: a process of niceness 10 gets about a tenth of a core that
+# a process of niceness 0 also wants (Linux's CFS weights 110 and 1024).
+BACKGROUND_NICE = 10
 
 
 def one_thread() -> threadpoolctl.threadpool_limits:
@@ -62,10 +65,14 @@ class Beside(Generic[T]):
 
     `then`: more work for the child once its result is sent, such as storing what the next
     build reuses (best effort: its errors are ignored); the parent goes on meanwhile, and
-    waits for it at the end of the `with` block."""
+    waits for it at the end of the `with` block.
 
-    def __init__(self, compute: Callable[[], T], then: Callable[[], None] | None = None
-                 ) -> None:
+    `background`: the result is wanted only at the end of the build (the map, the search
+    index), so the child runs at a lower priority (BACKGROUND_NICE) and the processes the
+    build waits for sooner get the cores first; it still takes any core they leave idle."""
+
+    def __init__(self, compute: Callable[[], T], then: Callable[[], None] | None = None,
+                 background: bool = False) -> None:
         self._compute = compute
         self._then = then
         self._collected = False  # the result was received (the child may still be at `then`)
@@ -80,7 +87,8 @@ class Beside(Generic[T]):
                 gc.freeze()  # see frozen_heap
             context = multiprocessing.get_context("fork")
             receive, send = context.Pipe(duplex=False)
-            self._process = context.Process(target=_child, args=(compute, send, then),
+            self._process = context.Process(target=_child,
+                                            args=(compute, send, then, background),
                                             daemon=True)
             self._process.start()
             send.close()
@@ -187,7 +195,10 @@ class Shares:
 
 
 def _child(compute: Callable[[], object], conn: Connection,
-           then: Callable[[], None] | None = None) -> None:
+           then: Callable[[], None] | None = None, background: bool = False) -> None:
+    if background:
+        with contextlib.suppress(OSError):
+            os.nice(BACKGROUND_NICE)
     ok = False
     try:
         with one_thread():

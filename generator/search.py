@@ -15,6 +15,7 @@ moved in at the end, so a failure leaves the old site intact.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -42,12 +43,26 @@ SHARD_SIZE = 5000  # papers per shard: a new week makes at most this many papers
 
 @dataclass(frozen=True, slots=True)
 class Shard:
-    """One shard: its folder name, its papers as the index reads them, and a key naming its
-    content (the papers, the language and the indexing code)."""
+    """One shard: its folder name, its papers (oldest first) and a key naming its content
+    (the papers' searched fields, the language and the indexing code)."""
 
     name: str
-    papers: tuple[IndexedPaper, ...]
+    members: tuple[Paper, ...]
     key: str
+
+    @property
+    def papers(self) -> tuple[IndexedPaper, ...]:
+        """The shard's papers as the index reads them: made only for a shard that is
+        indexed, since converting every abstract's TeX to text takes about 2.5 s of CPU at
+        100,000 papers, competing with the build for the cores when a new week changes
+        one shard."""
+        return tuple(IndexedPaper(slug=p.slug, title=tex_to_text(p.title),
+                                  authors=_authors(p), abstract=tex_to_text(p.abstract))
+                     for p in self.members)
+
+
+def _authors(paper: Paper) -> str:
+    return ", ".join(paper.authors[:30])
 
 
 def search_shards(papers: Sequence[Paper], language: str = "en",
@@ -56,20 +71,18 @@ def search_shards(papers: Sequence[Paper], language: str = "en",
 
     A shard holds what a reader searches (title, authors, abstract) and nothing the theme
     model decides, so it can be indexed before the model runs, and a shard stays the same
-    when the model changes its mind about an older paper."""
+    when the model changes its mind about an older paper. Its key hashes those fields as
+    read, with the code that turns them into the index (this module, search_index.py and
+    tex.py)."""
     ordered = sorted(papers, key=lambda p: (p.first_seen, p.id))
-    code = (PACKAGE / "search_index.py").read_bytes()
+    code = b"".join((PACKAGE / name).read_bytes()
+                    for name in ("search.py", "search_index.py", "tex.py"))
     for number, start in enumerate(range(0, len(ordered), max(1, shard_size))):
+        members = tuple(ordered[start:start + shard_size])
         h = hashlib.sha256(code + f"\0{stems(language)}".encode())
-        shard = []
-        for paper in ordered[start:start + shard_size]:
-            entry = IndexedPaper(slug=paper.slug, title=tex_to_text(paper.title),
-                                 authors=", ".join(paper.authors[:30]),
-                                 abstract=tex_to_text(paper.abstract))
-            h.update(f"\0{entry.slug}\0{entry.title}\0{entry.authors}\0{entry.abstract}"
-                     .encode())
-            shard.append(entry)
-        yield Shard(name=str(number), papers=tuple(shard), key=h.hexdigest()[:32])
+        h.update("\0".join(itertools.chain.from_iterable(
+            (p.slug, p.title, _authors(p), p.abstract) for p in members)).encode())
+        yield Shard(name=str(number), members=members, key=h.hexdigest()[:32])
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +114,7 @@ class SearchIndexer:
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
         self.work = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.search-",
                                           dir=self.out_dir.parent))
-        self._worker = Beside(self._run)
+        self._worker = Beside(self._run, background=True)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -118,7 +131,7 @@ class SearchIndexer:
             built = reusable.get(shard.name) != shard.key
             if built:
                 self._index(shard)
-            done.append(ShardDone(shard.name, shard.key, len(shard.papers), built))
+            done.append(ShardDone(shard.name, shard.key, len(shard.members), built))
         return tuple(done)
 
     def _index(self, shard: Shard) -> None:
@@ -128,7 +141,7 @@ class SearchIndexer:
         for name, data in index_files(shard.papers, stem_words=stems(self.language)):
             write_file(folder / name, data)
         log.info("search shard %s (%d papers) indexed in %.2f s", shard.name,
-                 len(shard.papers), time.perf_counter() - started)
+                 len(shard.members), time.perf_counter() - started)
 
     def finish(self, stage: Path, previous: Path | None, changed: frozenset[str]) -> None:
         """Wait for the indexer, then fill stage/search/ with every shard: new ones moved in,
