@@ -189,18 +189,20 @@ def render_site(digest: Digest, env: jinja2.Environment,
     sitemap: list[tuple[str, dt.date]] = []
 
     def page(path: str, template: str, lastmod: dt.date | None = None, keep: bool = False,
-             also: tuple[Any, ...] = (), implied: dict[str, Any] | None = None,
+             one: Paper | None = None, implied: dict[str, Any] | None = None,
              **context: Any) -> Page:
-        """Render a page; with keep=True (a page that shows only its context, `also` and
-        the stamps of the papers in them) it is kept if reuse allows. `implied`: more
-        context that the stamps of the papers in `context` already cover (left out of the
-        key, which it would only make slower)."""
+        """Render a page; with keep=True (a page that shows only its context and the
+        stamps of the papers in it) it is kept if reuse allows. `one`: the page shows that
+        paper and its related papers, and nothing else of its context (a paper page; see
+        Stamps.keep_paper). `implied`: more context that the stamps of the papers in
+        `context` already cover (left out of the key, which it would only make slower)."""
         sitemap.append((path, lastmod or digest.built_at))
         if on_page is not None:
             on_page(path)
         key = None
         if keep and stamps is not None:
-            key, kept = stamps.keep(path, template, path, context, also)
+            key, kept = (stamps.keep(path, template, path, context) if one is None
+                         else stamps.keep_paper(path, template, one))
             if kept:
                 return Page(path, None, key)
         root = "../" * path.count("/")
@@ -215,7 +217,7 @@ def render_site(digest: Digest, env: jinja2.Environment,
         path = paper_bib_path(paper)
         key = None
         if stamps is not None:
-            key, kept = stamps.keep(path, "bib", path, paper)
+            key, kept = stamps.keep_paper(path, "bib", paper, related=False)
             if kept:
                 return Page(path, None, key)
         return Page(path, paper_bib(paper)[1], key)
@@ -311,9 +313,8 @@ def _week_bibs(digest: Digest, stamps: Stamps | None) -> Iterator[Page]:
 
 
 def _paper_page(page: Callable[..., Page], digest: Digest, paper: Paper) -> Page:
-    return page(paper_path(paper), "paper.html", _paper_date(paper), keep=True,
-                also=digest.related_to(paper), paper=paper,
-                implied={"assignments": digest.assignments.get(paper.id, ())})
+    return page(paper_path(paper), "paper.html", _paper_date(paper), keep=True, one=paper,
+                paper=paper, implied={"assignments": digest.assignments.get(paper.id, ())})
 
 
 def _paper_date(paper: Paper) -> dt.date:
