@@ -138,9 +138,7 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
                          pages=report.written + report.unchanged, publish=report,
                          seconds=elapsed, out_dir=out_dir, warnings=warnings)
     if cache_dir is not None and print_ is not None:
-        remember_build(cache_dir, out_dir, print_, result, report.pages, report.state,
-                       reuse.rows if reuse is not None else (),
-                       reuse.program if reuse is not None else b"")
+        remember_build(cache_dir, out_dir, print_, result, report.pages, report.state)
     return result
 
 

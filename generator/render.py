@@ -35,7 +35,9 @@ if TYPE_CHECKING:  # only named in annotations: importing it would import scikit
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"  # inside an installed wheel
 REPO_TEMPLATES = Path(__file__).parent.parent / "templates"  # in a source checkout
-PAPERS_JSON = "data/papers.json"
+PAPERS_JSON = "data/papers.json"  # the index of the public data's parts (docs/data.md)
+DATA_FORMAT = 2  # of data/papers.json; 1 was a single list of every paper
+DATA_PART = 5000  # papers per part of the public data: about 9 MB
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
 
@@ -271,7 +273,7 @@ def render_site(digest: Digest, env: jinja2.Environment,
     else:  # rendered by another process; the sitemap still lists them
         sitemap.extend((paper_path(p), _paper_date(p)) for p in digest.papers)
     yield from _plain(_feeds(digest, env, themes, common))
-    yield Page(PAPERS_JSON, papers_json(digest, stamps))
+    yield from papers_data(digest, stamps)
     yield from _plain(theme_members(themes))
     if part == "all":
         yield from (bib(paper) for paper in digest.papers)
@@ -515,29 +517,35 @@ def _about(digest: Digest) -> Markup:
     return render_markdown(path.read_text(encoding="utf-8"))
 
 
-def papers_json(digest: Digest, stamps: Stamps | None = None) -> bytes:
-    """The public data file: one object per paper, one paper per line (documented in
-    docs/data.md). With `stamps` (a build that reuses the last one), a paper whose stamp is
-    unchanged keeps its line from the previous file (reuse.Reuse.previous_rows), and this
-    file's stamps are noted for the next build (Reuse.rows)."""
-    reuse = stamps.reuse if stamps is not None else None
-    previous = reuse.previous_rows(PAPERS_JSON) if reuse is not None else {}
-    lines = []
-    for paper in digest.papers:
-        stamp = stamps.of(paper) if stamps is not None else None
-        line = previous.get(stamp) if stamp is not None else None
-        if line is None:
-            # json's C encoder, row by row (an indented dump of the whole list goes through
-            # its pure-Python one: several seconds at 100,000 papers).
-            line = json.dumps(_paper_row(digest, paper), ensure_ascii=False).encode()
-        lines.append(line)
-    if reuse is not None and stamps is not None:
-        reuse.rows = tuple(stamps.of(p) for p in digest.papers)
-    return b"[\n" + b",\n".join(lines) + b"\n]\n"
+def papers_data(digest: Digest, stamps: Stamps | None = None) -> Iterator[Page]:
+    """The public data (documented in docs/data.md): data/papers/<n>.json, the papers oldest
+    first in parts of DATA_PART, each a list with one paper per line, and data/papers.json,
+    the index of the parts. A part is kept like a page when its papers' stamps are unchanged,
+    so a new week rewrites the newest part, not 180 MB at 100,000 papers; and no file comes
+    near the 100 MB a GitHub repository allows per file."""
+    ordered = sorted(digest.papers, key=lambda p: (p.first_seen, p.id))
+    parts = []
+    for number, start in enumerate(range(0, len(ordered), DATA_PART)):
+        chunk = tuple(ordered[start:start + DATA_PART])
+        path = f"data/papers/{number}.json"
+        parts.append({"path": path, "papers": len(chunk)})
+        key = None
+        if stamps is not None:
+            key, kept = stamps.keep(path, "papers-json", path, chunk)
+            if kept:
+                yield Page(path, None, key)
+                continue
+        # json's C encoder, row by row (an indented dump of the whole list goes through its
+        # pure-Python one: several seconds at 100,000 papers).
+        lines = [json.dumps(_paper_row(digest, paper), ensure_ascii=False).encode()
+                 for paper in chunk]
+        yield Page(path, b"[\n" + b",\n".join(lines) + b"\n]\n", key)
+    index = {"format": DATA_FORMAT, "papers": len(ordered), "parts": parts}
+    yield Page(PAPERS_JSON, (json.dumps(index, indent=1) + "\n").encode("utf-8"))
 
 
 def _paper_row(digest: Digest, paper: Paper) -> dict[str, Any]:
-    """What papers.json says of a paper: only what its stamp covers (reuse.Stamps.of)."""
+    """What the public data says of a paper: only what its stamp covers (reuse.Stamps.of)."""
     return {
         "id": paper.id,
         "slug": paper.slug,

@@ -45,8 +45,6 @@ class Recorded:
 
     pages: Mapping[str, tuple[bytes | None, bytes]]  # path -> (inputs key or None, bytes hash)
     state: Mapping[str, Identity]  # path -> its identity right after that build
-    rows: tuple[bytes, ...] = ()  # the stamps of the papers in data/papers.json, in order
-    program: bytes = b""  # that build's program_key (a row's stamp does not include it)
 
 
 @dataclass
@@ -58,7 +56,6 @@ class Reuse:
     site: Path  # the output folder
     live: Mapping[str, Identity]
     program: bytes  # program_key: part of every page key
-    rows: tuple[bytes, ...] = ()  # this build's papers.json stamps, for the record
 
     def keep(self, path: str, key: bytes) -> bool:
         """True if the file at path is the one the last build wrote with this key."""
@@ -69,24 +66,6 @@ class Reuse:
         """True if the file at path is the one the last build wrote, and had these bytes."""
         entry = self.recorded.pages.get(path)
         return entry is not None and entry[1] == digest and self._untouched(path)
-
-    def previous_rows(self, path: str) -> dict[bytes, bytes]:
-        """A one-paper-per-line JSON list the last build wrote at path (papers.json): paper
-        stamp -> its line, if the file is still the one recorded; else nothing."""
-        entry = self.recorded.pages.get(path)
-        if (entry is None or not self.recorded.rows or self.recorded.program != self.program
-                or not self._untouched(path)):
-            return {}
-        try:
-            with open(self.site / path, "rb") as handle:
-                data = handle.read()
-        except OSError:
-            return {}
-        lines = data.split(b"\n")[1:-2]  # "[", a row per line, "]", ""
-        if len(lines) != len(self.recorded.rows):  # (the file is the one recorded, by identity)
-            return {}
-        return {stamp: line.removesuffix(b",")
-                for stamp, line in zip(self.recorded.rows, lines, strict=True)}
 
     def recorded_hash(self, path: str) -> bytes:
         return self.recorded.pages[path][1]

@@ -94,23 +94,19 @@ def last_build(record: dict[str, Any] | None, out_dir: Path, print_: str
 def recorded_pages(record: dict[str, Any] | None) -> Recorded | None:
     """What the last build recorded about its pages (reuse.py), if anything."""
     try:
-        return None if record is None else Recorded(pages=record["pages"], state=record["site"],
-                                                    rows=record.get("rows", ()),
-                                                    program=record.get("program", b""))
+        return None if record is None else Recorded(pages=record["pages"], state=record["site"])
     except KeyError:
         return None
 
 
 def remember_build(cache_dir: Path, out_dir: Path, print_: str, report: Any,
                    pages: dict[str, tuple[bytes | None, bytes]],
-                   state: dict[str, Identity] | None = None,
-                   rows: tuple[bytes, ...] = (), program: bytes = b"") -> None:
+                   state: dict[str, Identity] | None = None) -> None:
     """Record a successful build (best effort: a cache that cannot be written costs time):
     its fingerprint and report, its pages' keys and hashes (`pages`), and every file's
-    identity (`state`, else read from the folder), and the stamps of papers.json's rows with
-    the program that wrote them."""
+    identity (`state`, else read from the folder)."""
     record = {"fingerprint": print_, "site": site_state(out_dir) if state is None else state,
-              "pages": pages, "rows": rows, "program": program,
+              "pages": pages,
               "report": {**{k: getattr(report, k) for k in ("listings", "papers", "weeks",
                                                             "theme_counts", "warnings",
                                                             "pages")},

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -31,6 +33,14 @@ SEED_COUNTS = {
     "003_081b339fd5401ceb.txt": 353,
     "004_28fae66a7931d339.txt": 70,
 }
+
+
+def public_papers(site: Path) -> list[dict[str, Any]]:
+    """Every paper of a site's public data, read as docs/data.md describes it: the parts
+    data/papers.json lists, in order."""
+    index = json.loads((site / "data" / "papers.json").read_text(encoding="utf-8"))
+    return [row for part in index["parts"]
+            for row in json.loads((site / part["path"]).read_text(encoding="utf-8"))]
 
 
 @pytest.fixture(scope="session")

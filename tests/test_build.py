@@ -16,7 +16,7 @@ from generator.check import check_site
 from generator.config import load_config
 from generator.errors import BuildError, GeneratorError
 
-from .conftest import REPO
+from .conftest import REPO, public_papers
 
 WEEK_RE = re.compile(r"^\d{4}-W\d{2}$")
 
@@ -30,7 +30,7 @@ def test_every_paper_gets_a_page(built_default: tuple[Path, BuildReport]) -> Non
     site, report = built_default
     pages = sorted((site / "papers").glob("*.html"))
     assert report.papers == 747 and len(pages) == 747
-    rows = json.loads((site / "data" / "papers.json").read_text(encoding="utf-8"))
+    rows = public_papers(site)
     assert sorted(site / r["url"] for r in rows) == pages
 
 
@@ -42,7 +42,12 @@ def test_no_internal_link_or_asset_is_broken(built_default: tuple[Path, BuildRep
 
 def test_papers_json_is_the_documented_public_data(built_default: tuple[Path, BuildReport]) -> None:
     site, _ = built_default
-    rows = json.loads((site / "data" / "papers.json").read_text(encoding="utf-8"))
+    index = json.loads((site / "data" / "papers.json").read_text(encoding="utf-8"))
+    assert index == {"format": 2, "papers": 747,
+                     "parts": [{"path": "data/papers/0.json", "papers": 747}]}
+    rows = public_papers(site)
+    assert [(r["first_seen"], r["id"]) for r in rows] == sorted((r["first_seen"], r["id"])
+                                                               for r in rows)  # oldest first
     theme_slugs = {"skills", "representation-learning", "embeddings", "model-based-rl"}
     assert len(rows) == 747 and len({r["id"] for r in rows}) == 747
     for row in rows:
@@ -70,7 +75,7 @@ def test_theme_pages_are_a_front_page_and_an_archive_numbered_from_the_oldest(
         built_default: tuple[Path, BuildReport]) -> None:
     site, report = built_default
     dates = {row["url"]: row["first_seen"] for row in
-             json.loads((site / "data" / "papers.json").read_text(encoding="utf-8"))}
+             public_papers(site)}
 
     def listed(page: Path) -> list[str]:
         return re.findall(r'<h3 class="paper-title">(?:<span[^>]*>[^<]*</span>)?'
@@ -109,7 +114,7 @@ def test_a_paper_page_shows_abstract_links_themes_sources_and_week(
     assert ">Mastering Atari, Go, Chess and Shogi by Planning with a Learned Model</h1>" in html
     assert "MuZero" in html and "week 2025-W15" in html
     assert "003_081b339fd5401ceb.txt</code> (line 3)" in html
-    rows = json.loads((site / "data" / "papers.json").read_text(encoding="utf-8"))
+    rows = public_papers(site)
     row = next(r for r in rows if r["title"].startswith("CoNeTTE"))
     coded = site / row["url"]
     text = coded.read_text(encoding="utf-8")

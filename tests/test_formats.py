@@ -25,7 +25,7 @@ from generator.sources import text as text_module
 from generator.sources.bibtex import decode_tex, parse_bibtex, parse_names, read_bibtex
 from generator.sources.fields import arxiv_id, json_items
 
-from .conftest import CONTENT
+from .conftest import CONTENT, public_papers
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 SNIFFED = {
@@ -467,7 +467,7 @@ def test_ingest_reports_papers_known_by_arxiv_id(built: tuple[Path, list[str]]) 
 
 def test_built_paper_page_shows_authors_and_links(built: tuple[Path, list[str]]) -> None:
     site, _ = built
-    rows = json.loads((site / "data" / "papers.json").read_text(encoding="utf-8"))
+    rows = public_papers(site)
     (row,) = [r for r in rows if r["arxiv_id"] == "2401.01234"]
     assert row["title"] == SKILL
     assert row["authors"] == [ZOE, "Rahul Venkataraman"]
@@ -491,7 +491,7 @@ def test_built_paper_page_shows_authors_and_links(built: tuple[Path, list[str]])
 
 def test_escaped_markup_stays_text_on_the_page(built: tuple[Path, list[str]]) -> None:
     site, _ = built
-    rows = json.loads((site / "data" / "papers.json").read_text(encoding="utf-8"))
+    rows = public_papers(site)
     (row,) = [r for r in rows if r["arxiv_id"] == "2401.06789"]
     page = (site / row["url"]).read_text(encoding="utf-8")
     assert "&lt;b&gt; stays text" in page and "<b> stays" not in page
@@ -499,7 +499,7 @@ def test_escaped_markup_stays_text_on_the_page(built: tuple[Path, list[str]]) ->
 
 def test_built_bib_files_parse_and_match_the_papers(built: tuple[Path, list[str]]) -> None:
     site, _ = built
-    rows = json.loads((site / "data" / "papers.json").read_text(encoding="utf-8"))
+    rows = public_papers(site)
     assert all((site / "papers" / f"{r['slug']}.bib").is_file() for r in rows)
     (row,) = [r for r in rows if r["arxiv_id"] == "2401.01234"]
     (record,), problems = parse_bibtex((site / row["links"]["bibtex"]).read_text(), "p.bib")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from generator.growth import split_training, training_size
 from generator.similar import relate_papers
 from generator.themes import assign_themes, fit_themes, score_papers
 
-from .conftest import CONTENT
+from .conftest import CONTENT, public_papers
 
 
 @pytest.fixture(scope="module")
@@ -337,7 +338,7 @@ def test_a_backdated_dump_moves_the_training_split_and_the_site_follows(
     assert _tree(out) == _tree(scratch)
 
 
-def test_papers_json_rows_are_not_kept_across_a_change_of_program(
+def test_public_data_is_not_kept_across_a_change_of_program(
         content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import generator.build as build_module
     import generator.render as render
@@ -353,4 +354,28 @@ def test_papers_json_rows_are_not_kept_across_a_change_of_program(
     build(load_config(content_copy), out, cache_dir=cache)
     build(load_config(content_copy), scratch)
     assert _tree(out) == _tree(scratch)
-    assert b'"new": 1' in (out / "data" / "papers.json").read_bytes()
+    assert b'"new": 1' in (out / "data" / "papers" / "0.json").read_bytes()
+
+
+def test_the_public_data_is_in_parts_and_a_part_whose_papers_did_not_change_is_kept(
+        content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import generator.render as render
+
+    monkeypatch.setattr(render, "DATA_PART", 200)
+    out, cache, scratch = tmp_path / "site", tmp_path / "cache", tmp_path / "scratch"
+    build(load_config(content_copy), out, cache_dir=cache)
+    index = json.loads((out / "data" / "papers.json").read_text(encoding="utf-8"))
+    assert index["papers"] == 747
+    assert index["parts"] == [{"path": f"data/papers/{n}.json", "papers": size}
+                              for n, size in enumerate((200, 200, 200, 147))]
+    rows = public_papers(out)
+    order = [(r["first_seen"], r["id"]) for r in rows]
+    assert order == sorted(set(order)) and len(order) == 747  # oldest first, each once
+    inodes = {part["path"]: (out / part["path"]).stat().st_ino for part in index["parts"]}
+    # A note shows on week pages only: no paper's data changes, so no part is written.
+    (content_copy / "notes" / "2025-W17.md").write_text("A note.", encoding="utf-8")
+    again = build(load_config(content_copy), out, cache_dir=cache)
+    assert again.publish.written > 0
+    assert {path: (out / path).stat().st_ino for path in inodes} == inodes
+    build(load_config(content_copy), scratch)
+    assert _tree(out) == _tree(scratch)

@@ -18,7 +18,7 @@ from generator.errors import GeneratorError
 from generator.ingest import ingest_file
 
 from .browser import serve_directory
-from .conftest import CONTENT
+from .conftest import CONTENT, public_papers
 
 SHARD = 200  # the default digest's 747 papers make 4 shards
 
@@ -56,7 +56,7 @@ def test_every_paper_is_in_exactly_one_shard(sharded: tuple[Path, Path]) -> None
                 for slug in json.loads(block.read_text())]
         assert len(docs) == shard["papers"]
         slugs += docs
-    rows = json.loads((site / "data" / "papers.json").read_text(encoding="utf-8"))
+    rows = public_papers(site)
     assert sorted(slugs) == sorted(r["slug"] for r in rows)  # each paper once, none left out
 
 
@@ -109,7 +109,7 @@ def test_a_failed_build_stops_the_indexer_and_leaves_nothing_beside_the_site(
 def test_one_search_covers_every_shard(sharded: tuple[Path, Path], browser: object,
                                        shard: int) -> None:
     _, site = sharded
-    rows = json.loads((site / "data" / "papers.json").read_text(encoding="utf-8"))
+    rows = public_papers(site)
     rows.sort(key=lambda r: (r["first_seen"], r["id"]))  # the shards' order
     wanted = rows[shard * SHARD]["title"]
     query = " ".join(wanted.split()[:6])

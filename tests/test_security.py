@@ -33,7 +33,7 @@ from generator.markup import ALLOWED_TAGS
 from generator.tex import tex_to_text
 
 from .browser import serve_directory
-from .conftest import REPO
+from .conftest import REPO, public_papers
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "attack"
 
@@ -115,7 +115,7 @@ class Attack:
     records: list[tuple[str, str]] = field(default_factory=list)  # every accepted record
 
     def page_of(self, title: str) -> Path:
-        rows = json.loads((self.site / "data" / "papers.json").read_text(encoding="utf-8"))
+        rows = public_papers(self.site)
         (row,) = [r for r in rows if r["title"] == title]
         return self.site / row["url"]
 
@@ -220,7 +220,7 @@ def test_the_attack_build_succeeds_and_loses_no_paper(attack: Attack) -> None:
     titles = {t for t, _ in attack.records}
     assert {T_SCRIPT, T_BREAKOUT, T_JINJA, T_BIDI, T_UMLAUT, T_PLAIN, T_LONG, T_AFTER} <= titles
     assert attack.report.papers == len(titles) == attack.report.listings - 1  # T_SCRIPT twice
-    rows = json.loads((attack.site / "data" / "papers.json").read_text(encoding="utf-8"))
+    rows = public_papers(attack.site)
     assert {r["title"]: r["abstract"] for r in rows} == {
         **dict(attack.records), T_SCRIPT: clean(f"{HOSTILE_DUMP_ABSTRACT} {'padding ' * 10}")}
     for row in rows:
@@ -237,7 +237,7 @@ def test_an_abstract_over_the_cap_is_reported_with_file_and_line_and_skipped(
     assert len(lines[attack.oversized_line - 1]) == 100_000
     assert lines[attack.oversized_line - 2] == T_OVERSIZED
     assert not list((attack.site / "papers").glob("oversized-abstract-paper*"))
-    rows = json.loads((attack.site / "data" / "papers.json").read_text(encoding="utf-8"))
+    rows = public_papers(attack.site)
     titles = [r["title"] for r in rows]
     assert T_OVERSIZED not in titles and T_AFTER in titles  # pairing resumed after the bad line
 
@@ -375,7 +375,7 @@ def test_data_files_parse_and_carry_the_attack_text_verbatim(attack: Attack) -> 
             for entry in root.iter(f"{ATOM}entry"):
                 assert not list(entry.find(f"{ATOM}title")), path  # text only, no children
                 assert not list(entry.find(f"{ATOM}summary")), path
-    rows = json.loads((attack.site / "data" / "papers.json").read_text(encoding="utf-8"))
+    rows = public_papers(attack.site)
     feeds = attack.site / "feeds"
     if (feeds / "all.xml").is_file():  # the Atom feeds: every paper, its title verbatim
         root = ET.parse(feeds / "all.xml").getroot()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +21,7 @@ from generator.themes import assign_themes, keyword_evidence
 from generator.themes.model import telling_terms
 from generator.themes.phrases import PhraseSet, ThemeMatcher, normalise, split, tokens
 
-from .conftest import CONTENT, REPO
+from .conftest import CONTENT, REPO, public_papers
 
 LABELS = REPO / "eval" / "dev-labels.json"
 
@@ -158,7 +157,7 @@ def test_a_fifth_theme_gets_pages_feed_and_model_without_code_changes(content_co
     assert "<em>subject</em>" in page and "Retrieval" in page
     assert (site / "feeds" / "retrieval.xml").is_file()
     assert (site / "weeks" / report.weeks[-1] / "retrieval.html").is_file()
-    rows = json.loads((site / "data" / "papers.json").read_text(encoding="utf-8"))
+    rows = public_papers(site)
     assert sum("retrieval" in r["themes"] for r in rows) == report.theme_counts["retrieval"]
 
 
