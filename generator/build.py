@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .cache import cached, cached_each, inputs_key, parsed, store, stored, themes_key
+from .cache import cached, cached_each, inputs_key, paper_keys, parsed, store, stored, themes_key
 from .config import Config
 from .corpus import Titles, merge_papers
 from .digest import Digest, assemble_digest
@@ -106,7 +106,7 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
         # Every paper stamped once, here: the paper-page worker forked below shares them.
         # Meanwhile the related papers' worker finishes; its result is taken before that
         # fork (a Deferred is only resolved by the process that made it).
-        stamps = Stamps(digest, reuse).fill() if reuse is not None else None
+        stamps = Stamps(digest, reuse, training.keys).fill() if reuse is not None else None
         step("related", 0, 1)
         len(digest.related)
         log.info("related papers: %.2f s", time.perf_counter() - started)
@@ -180,19 +180,21 @@ def _own_templates(config: Config) -> bool:
 
 class Training(NamedTuple):
     """The papers the models are fitted on and the papers they score (growth.split_training),
-    and the training papers' key (cache.inputs_key): both model stages need them, so they are
-    made once, before the workers fork."""
+    the training papers' key (cache.inputs_key) and every paper's cache.paper_key: all model
+    stages need them, so they are made once, before the workers fork."""
 
     trained: tuple[Paper, ...]
     rest: tuple[Paper, ...]
     key: str
+    keys: dict[str, bytes]
 
 
 def training_of(papers: tuple[Paper, ...]) -> Training:
     from .growth import split_training
 
+    keys = paper_keys(papers)
     trained, rest = split_training(papers)
-    return Training(trained, rest, inputs_key(trained))
+    return Training(trained, rest, inputs_key(trained, keys=keys), keys)
 
 
 def related_stage(papers: tuple[Paper, ...], cache_dir: Path | None,
@@ -206,14 +208,15 @@ def related_stage(papers: tuple[Paper, ...], cache_dir: Path | None,
     later: list[Callable[[], None]] = []  # stores made once the result is sent
 
     def run() -> dict[str, tuple[str, ...]]:
-        trained_key = (training or training_of(papers)).key
+        made = training or training_of(papers)
+        trained_key, keys = made.key, made.keys
         # Which papers are the training ones (by their dates too) is in the key through it.
-        key = inputs_key(papers, trained_key)
+        key = inputs_key(papers, trained_key, keys=keys)
         found = stored(cache_dir, "related", key)
         if found is not None:
             return found  # type: ignore[no-any-return]
         related, kept = relate_papers(papers, previous=stored(cache_dir, "neighbours",
-                                                              trained_key))
+                                                              trained_key), keys=keys)
         # What the next build extends is about 100 MB at 100,000 papers: stored after the
         # result is sent, while the main process goes on.
         later.append(lambda: store(cache_dir, "neighbours", trained_key, kept))
@@ -224,7 +227,7 @@ def related_stage(papers: tuple[Paper, ...], cache_dir: Path | None,
         for work in later:
             work()
 
-    # The keys too are computed in the worker: hashing 100,000 abstracts takes a while.
+    # The keys too are computed in the worker (from the papers' keys, made before the fork).
     return Beside(run, then=store_later)
 
 
@@ -271,11 +274,11 @@ def theme_stage(config: Config, papers: tuple[Paper, ...], cache_dir: Path | Non
     from .themes import combine, fit_themes, score_papers
 
     settings, specs = theme_settings(config), config.themes
-    trained, rest, key = training or training_of(papers)
+    trained, rest, key, keys = training or training_of(papers)
     fit_key = themes_key(key, specs, settings)
     fit = cached(cache_dir, "theme-fit", fit_key, lambda: fit_themes(trained, specs, settings))
     scores = cached_each(cache_dir, "theme-scores", fit_key, rest,
-                         lambda missing: score_papers(fit, missing, specs, settings))
+                         lambda missing: score_papers(fit, missing, specs, settings), keys)
     return combine(fit, scores, specs, settings)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -12,7 +12,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from .cache import paper_key
+from .cache import paper_keys
 from .models import Paper
 from .sparse import row_entries
 
@@ -384,27 +384,30 @@ class Neighbourhood:
     best: npt.NDArray[np.int64] | None = None  # with candidates: best_of(candidates, k)
 
 
-def relate_papers(papers: Sequence[Paper], k: int = 5, previous: Neighbourhood | None = None
+def relate_papers(papers: Sequence[Paper], k: int = 5, previous: Neighbourhood | None = None,
+                  keys: Mapping[str, bytes] | None = None
                   ) -> tuple[dict[str, tuple[str, ...]], Neighbourhood]:
     """Each paper's id -> the ids of its k most related papers (order of input is
     irrelevant), and what to keep for the next build.
 
     TF-IDF is fitted on the training papers (growth.py), so a paper's row depends on that
     paper and the fit alone. `previous` (from a build with the same training papers) gives
-    the rows and candidates it has; the result is the same as without it."""
+    the rows and candidates it has; the result is the same as without it. `keys`: the
+    papers' cache.paper_keys, if made."""
     from .growth import split_training
 
+    made = keys if keys is not None else paper_keys(papers)
     ordered = sorted(papers, key=lambda p: p.id)
-    keys = tuple(paper_key(p) for p in ordered)
+    row_keys = tuple(made[p.id] for p in ordered)
     if previous is None:
         trained, _ = split_training(ordered)
         vectorizer, rare_cols, known = _fit(trained)
         # The training papers' rows come from the fit itself, like on every later build.
-        had = {paper_key(p): i for i, p in enumerate(trained)}
+        had = {made[p.id]: i for i, p in enumerate(trained)}
     else:
         vectorizer, rare_cols, known = previous.vectorizer, previous.rare_cols, previous.rows
         had = {key: i for i, key in enumerate(previous.keys)}
-    rows = _rows(vectorizer, ordered, keys, had, known)
+    rows = _rows(vectorizer, ordered, row_keys, had, known)
     n = len(ordered)
     candidates = None
     if n <= 1 or k <= 0 or rows.shape[1] == 0:
@@ -412,7 +415,7 @@ def relate_papers(papers: Sequence[Paper], k: int = 5, previous: Neighbourhood |
     elif n <= EXACT_LIMIT:
         found = top_k_similar(rows, k)
     else:
-        old = np.array([had.get(key, -1) for key in keys], dtype=np.int64)
+        old = np.array([had.get(key, -1) for key in row_keys], dtype=np.int64)
         if (previous is not None and previous.candidates is not None
                 and previous.best is not None and previous.best.shape[1] == k
                 and len(previous.keys) == int((old >= 0).sum())):
@@ -431,7 +434,7 @@ def relate_papers(papers: Sequence[Paper], k: int = 5, previous: Neighbourhood |
             best = best_of(candidates, k)
         found = _lists(best)
     related = {p.id: tuple(ordered[j].id for j in found[i]) for i, p in enumerate(ordered)}
-    return related, Neighbourhood(vectorizer=vectorizer, rare_cols=rare_cols, keys=keys,
+    return related, Neighbourhood(vectorizer=vectorizer, rare_cols=rare_cols, keys=row_keys,
                                   rows=rows, candidates=candidates,
                                   best=None if candidates is None else best)
 
