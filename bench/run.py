@@ -483,9 +483,9 @@ def run_size(n: int, args: argparse.Namespace, seeds: Seeds, results: list[SizeR
         res.notes.append(f"{len(warned)} warnings from our build, e.g. {warned[0][:200]}")
     res.largest_page = largest_html(site)
     index = json.loads((site / "data" / "papers.json").read_text(encoding="utf-8"))
-    papers = {row["id"] for part in index["parts"]  # the public data's parts (docs/data.md)
-              for row in json.loads((site / part["path"]).read_text(encoding="utf-8"))}
-    if len(papers) != n:
+    papers = [row for part in index["parts"]  # the public data's parts (docs/data.md)
+              for row in json.loads((site / part["path"]).read_text(encoding="utf-8"))]
+    if len({row["id"] for row in papers}) != n:
         res.notes.append(f"our build read {len(papers)} papers, expected {n}")
 
     started = time.perf_counter()
