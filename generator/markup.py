@@ -62,6 +62,10 @@ def linkify(text: str) -> Markup:
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(\[])")
 _ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|et al|vs|cf|Fig|Figs|Eq|Eqs|Sec|No|approx|resp)"
                            r"|\b[A-Za-z])\.$")
+# The longest text _ABBREVIATION matches ("approx.") is 7 characters: it is searched for in
+# the last ABBREVIATION_TAIL only (a search from a later `pos` still sees the character
+# before it for \b), not from every position of the sentence so far: half the splitting.
+ABBREVIATION_TAIL = 10
 PARAGRAPH_CHARS = 450  # a long abstract is broken into paragraphs of about this length
 
 
@@ -69,7 +73,7 @@ def sentences(text: str) -> list[str]:
     """Split one paragraph into sentences, keeping abbreviations and initials intact."""
     out: list[str] = []
     for piece in _SENTENCE_END.split(text):
-        if out and _ABBREVIATION.search(out[-1]):
+        if out and _ABBREVIATION.search(out[-1], max(0, len(out[-1]) - ABBREVIATION_TAIL)):
             out[-1] += " " + piece
         else:
             out.append(piece)

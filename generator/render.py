@@ -71,6 +71,10 @@ def make_env(overrides: Path | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # A build makes a new environment (`digest serve` too, for each rebuild), so a
+        # template cannot change while it is used: no file's date is checked each time a
+        # template is used (for a paper page: paper.html, base.html, paper_meta.html).
+        auto_reload=False,
     )
     # A paper's title and abstract are converted on its page and again in every list that
     # shows it; the conversions are pure, so each text is converted once.

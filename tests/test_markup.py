@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from generator.markup import find_urls, linkify, paragraphs, render_markdown, sentences
+from hypothesis import given
+from hypothesis import strategies as st
+
+from generator.markup import (
+    _ABBREVIATION,
+    _SENTENCE_END,
+    find_urls,
+    linkify,
+    paragraphs,
+    render_markdown,
+    sentences,
+)
 
 
 def test_linkify_escapes_markup_and_links_urls() -> None:
@@ -38,3 +49,22 @@ def test_long_abstracts_become_paragraphs_at_sentence_ends() -> None:
     assert len(parts) >= 2
     assert all(str(p).endswith("labels at all.") for p in parts)
     assert sentences("We use e.g. DQN. It works.") == ["We use e.g. DQN.", "It works."]
+
+
+def _sentences_searching_everything(text: str) -> list[str]:
+    """sentences() as it was: the abbreviation searched for in the whole sentence so far."""
+    out: list[str] = []
+    for piece in _SENTENCE_END.split(text):
+        if out and _ABBREVIATION.search(out[-1]):
+            out[-1] += " " + piece
+        else:
+            out.append(piece)
+    return out
+
+
+@given(st.lists(st.sampled_from(["e.g.", "i.e.", "et al.", "approx.", "Fig.", "No.", "A.",
+                                 "x.", "Xe.g.", "resp.", "word", "Word", "2.", " ", "  ",
+                                 "\n", ".", "!", "?", "(", "[", "'"]), max_size=40))
+def test_a_sentence_end_is_found_by_its_last_characters_alone(words: list[str]) -> None:
+    text = " ".join(words)
+    assert sentences(text) == _sentences_searching_everything(text)
