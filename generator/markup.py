@@ -48,6 +48,8 @@ def _unbalanced(url: str) -> bool:
 
 def linkify(text: str) -> Markup:
     """Escape text and make each URL in it a link."""
+    if "://" not in text:  # no URL (most of an abstract's paragraphs): escaped, as below
+        return escape(text)
     out, pos = [], 0
     for start, end, url in find_urls(text):
         out.append(escape(text[pos:start]))

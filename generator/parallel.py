@@ -67,9 +67,10 @@ class Beside(Generic[T]):
     build reuses (best effort: its errors are ignored); the parent goes on meanwhile, and
     waits for it at the end of the `with` block.
 
-    `background`: the result is wanted only at the end of the build (the map, the search
-    index), so the child runs at a lower priority (BACKGROUND_NICE) and the processes the
-    build waits for sooner get the cores first; it still takes any core they leave idle."""
+    `background`: the result is wanted only at the end of the build (the search index), so
+    the child runs at a lower priority (BACKGROUND_NICE) and the processes the build waits
+    for sooner get the cores first; it still takes any core they leave idle. (Not the map's
+    layout: it is the default digest's last wait.)"""
 
     def __init__(self, compute: Callable[[], T], then: Callable[[], None] | None = None,
                  background: bool = False) -> None:

@@ -19,6 +19,15 @@ def test_the_result_comes_back_from_the_worker() -> None:
     assert (pid != parent) == job.forked  # computed in a child wherever fork is available
 
 
+def test_a_background_worker_runs_at_a_lower_priority() -> None:
+    from generator.parallel import BACKGROUND_NICE
+
+    mine = os.nice(0)
+    with Beside(lambda: os.nice(0), background=True) as low, Beside(lambda: os.nice(0)) as normal:
+        assert normal.result() == mine
+        assert low.result() == (min(19, mine + BACKGROUND_NICE) if low.forked else mine)
+
+
 def test_a_failure_in_the_worker_is_reported_with_its_traceback() -> None:
     def broken() -> int:
         raise ValueError("the stage broke")

@@ -243,3 +243,7 @@ def test_keyword_evidence_for_a_corpus_equals_each_paper_matched_alone() -> None
                  for t, a in texts]
         assert found == alone
         assert sum(e.score > 0 for e in found) >= 10  # the themes are really matched here
+        # Equal evidence is one object (so a stored fit holds each once), matches included.
+        assert len({id(e) for e in found}) == len(set(found))
+        assert len({id(m) for e in found for m in e.matches}) == len(
+            {m for e in found for m in e.matches})
