@@ -325,3 +325,17 @@ def test_a_build_without_worker_processes_makes_the_same_site(content_copy: Path
             stop.set()
             other.join()
     assert tree(tmp_path / "alone") == tree(tmp_path / "forked")
+
+
+def test_a_build_record_of_the_earlier_format_is_removed(content_copy: Path,
+                                                         tmp_path: Path) -> None:
+    # Records were pickles before they were stored with marshal; a build leaves none behind.
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    build(load_config(content_copy), out, cache_dir=cache)
+    records = list(cache.glob("last-build-*.marshal"))
+    assert len(records) == 1
+    old = records[0].with_suffix(".pickle")
+    old.write_bytes(b"an old record")
+    (content_copy / "notes" / "2025-W13.md").write_text("A note.", encoding="utf-8")
+    build(load_config(content_copy), out, cache_dir=cache)
+    assert not old.exists() and records[0].is_file()
