@@ -81,7 +81,8 @@ def build(content_dir: Path, out_dir: Path, base_url: str | None, strict: bool, 
 
     Reads every dump named in sources.yaml, merges listings of the same paper,
     sorts papers into the themes of themes.yaml and their first-seen weeks, and
-    writes the pages, data/papers.json and assets into the output directory.
+    writes the pages, the public data (data/papers.json and the parts it lists)
+    and assets into the output directory.
     Pages whose content did not change since the last build are kept as they are.
     """
     from .build import build as run_build
