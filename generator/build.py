@@ -166,7 +166,7 @@ def reuse_of(config: Config, out_dir: Path, cache_dir: Path | None,
     recorded = recorded_pages(record) if site else None
     if live is None:
         live = site_state(out_dir) if site else {}
-    return Reuse(recorded=recorded or Recorded(pages={}, state={}), site=out_dir,
+    return Reuse(recorded=recorded or Recorded(pages={}, state={}),
                  live=live if site else {},
                  program=program_key(config, default_templates_dir()))
 

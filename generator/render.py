@@ -221,12 +221,9 @@ def render_site(digest: Digest, env: jinja2.Environment,
 
     def bib(paper: Paper) -> Page:
         path = paper_bib_path(paper)
-        key = None
-        if stamps is not None:
-            key, kept = stamps.keep_paper(path, "bib", paper, related=False)
-            if kept:
-                return Page(path, None, key)
-        return Page(path, paper_bib(paper)[1], key)
+        keyed = (stamps.keep_paper(path, "bib", paper, related=False)
+                 if stamps is not None else None)
+        return _kept_or_made(path, keyed, lambda: paper_bib(paper)[1])
 
     if part == "papers":
         for paper in (digest.papers if share is None
@@ -295,6 +292,17 @@ def _plain(pages: Iterator[tuple[str, bytes]]) -> Iterator[Page]:
     return (Page(path, data) for path, data in pages)
 
 
+def _kept_or_made(path: str, keyed: tuple[bytes, bool] | None,
+                  make: Callable[[], bytes]) -> Page:
+    """A file that is not a template page but is kept like one: `keyed` is its key and
+    whether the last build's file can be kept (Stamps.keep or keep_paper; None without
+    stamps); `make` gives its bytes when it cannot."""
+    if keyed is None:
+        return Page(path, make())
+    key, kept = keyed
+    return Page(path, None if kept else make(), key)
+
+
 def _week_bibs(digest: Digest, stamps: Stamps | None) -> Iterator[Page]:
     """weeks/<week>/<theme>.bib for each theme with papers that week (an empty theme-week
     has no download, and its page no link); kept like pages when their papers are."""
@@ -306,16 +314,15 @@ def _week_bibs(digest: Digest, stamps: Stamps | None) -> Iterator[Page]:
             if not papers:
                 continue
             path = week_theme_bib_path(week.key, theme.slug)
-            key = None
-            if stamps is not None:
-                key, kept = stamps.keep(path, "week-bib", path, papers)
-                if kept:
-                    yield Page(path, None, key)
-                    continue
-            for p in papers:
-                if p.id not in entries:
-                    entries[p.id] = paper_entry(p)
-            yield Page(path, "\n".join(entries[p.id] for p in papers).encode("utf-8"), key)
+
+            def make(papers: tuple[Paper, ...] = papers) -> bytes:
+                for p in papers:
+                    if p.id not in entries:
+                        entries[p.id] = paper_entry(p)
+                return "\n".join(entries[p.id] for p in papers).encode("utf-8")
+
+            keyed = stamps.keep(path, "week-bib", path, papers) if stamps is not None else None
+            yield _kept_or_made(path, keyed, make)
 
 
 def _paper_page(page: Callable[..., Page], digest: Digest, paper: Paper) -> Page:
@@ -533,17 +540,16 @@ def papers_data(digest: Digest, stamps: Stamps | None = None) -> Iterator[Page]:
         chunk = tuple(ordered[start:start + DATA_PART])
         path = f"data/papers/{number}.json"
         parts.append({"path": path, "papers": len(chunk)})
-        key = None
-        if stamps is not None:
-            key, kept = stamps.keep(path, "papers-json", path, chunk)
-            if kept:
-                yield Page(path, None, key)
-                continue
-        # json's C encoder, row by row (an indented dump of the whole list goes through its
-        # pure-Python one: several seconds at 100,000 papers).
-        lines = [json.dumps(_paper_row(digest, paper), ensure_ascii=False).encode()
-                 for paper in chunk]
-        yield Page(path, b"[\n" + b",\n".join(lines) + b"\n]\n", key)
+
+        def make(chunk: tuple[Paper, ...] = chunk) -> bytes:
+            # json's C encoder, row by row (an indented dump of the whole list goes through
+            # its pure-Python one: several seconds at 100,000 papers).
+            lines = [json.dumps(_paper_row(digest, paper), ensure_ascii=False).encode()
+                     for paper in chunk]
+            return b"[\n" + b",\n".join(lines) + b"\n]\n"
+
+        keyed = stamps.keep(path, "papers-json", path, chunk) if stamps is not None else None
+        yield _kept_or_made(path, keyed, make)
     index = {"format": DATA_FORMAT, "papers": len(ordered), "parts": parts}
     yield Page(PAPERS_JSON, (json.dumps(index, indent=1) + "\n").encode("utf-8"))
 

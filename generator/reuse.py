@@ -53,7 +53,6 @@ class Reuse:
     identity); answers whether a page can be kept, or its bytes are already there."""
 
     recorded: Recorded
-    site: Path  # the output folder
     live: Mapping[str, Identity]
     program: bytes  # program_key: part of every page key
 

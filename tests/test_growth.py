@@ -296,8 +296,7 @@ def test_a_papers_stamp_changes_with_every_field_it_shows(corpus: tuple) -> None
         digest, _ = assemble_digest(config, swapped, result,
                                     schedule_weeks(swapped, config.week_start),
                                     dt.date(2025, 5, 1))
-        reuse = Reuse(recorded=Recorded(pages={}, state={}), site=Path("."), live={},
-                      program=b"")
+        reuse = Reuse(recorded=Recorded(pages={}, state={}), live={}, program=b"")
         return Stamps(digest, reuse).of(changed)
 
     base = stamp(paper)
