@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from ..sparse import row_entries
+from ..tfidf import Tfidf
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,39 +45,36 @@ class ThemeSettings:
 
 
 def vectorize(docs: Sequence[tuple[str, str]], settings: ThemeSettings
-              ) -> tuple[sp.csr_matrix, np.ndarray, TfidfVectorizer | None]:
+              ) -> tuple[sp.csr_matrix, np.ndarray, Tfidf | None]:
     """TF-IDF of title (repeated) and abstract, both already `normalise`d; returns the matrix,
     the feature names and the fitted vectorizer (None when no term survives), which `transform`
     applies to papers outside the fit."""
     n = len(docs)
-    vectorizer = TfidfVectorizer(
-        ngram_range=settings.ngram_range,
+    if settings.ngram_range not in ((1, 1), (1, 2)):
+        raise ValueError(f"ngram_range {settings.ngram_range}: words, or words and pairs")
+    vectorizer = Tfidf(
+        token_pattern=r"(?u)\b[a-z][a-z0-9]+\b",
+        pairs=settings.ngram_range == (1, 2),
         # On tiny corpora the df cut-offs would leave no vocabulary at all.
         min_df=settings.min_df if n >= 20 else 1,
         max_df=settings.max_df if n >= 20 else 1.0,
-        sublinear_tf=True,
-        stop_words="english",
-        token_pattern=r"(?u)\b[a-z][a-z0-9]+\b",
         dtype=np.float64,
     )
     try:
-        X = vectorizer.fit_transform(_joined(docs, settings)).tocsr()
+        X = vectorizer.fit_transform(_joined(docs, settings))
     except ValueError:  # no term survives (empty or stop-word-only texts)
         return sp.csr_matrix((n, 0)), np.array([], dtype=object), None
     X.sort_indices()  # once here, not in a copy for each of the model fits
-    # The terms the df cut-offs dropped: only kept for inspection, and at 100,000 papers they
-    # are millions of strings in every stored model.
-    vectorizer.stop_words_ = None
     return X, vectorizer.get_feature_names_out(), vectorizer
 
 
-def transform(vectorizer: TfidfVectorizer | None, docs: Sequence[tuple[str, str]],
+def transform(vectorizer: Tfidf | None, docs: Sequence[tuple[str, str]],
               settings: ThemeSettings) -> sp.csr_matrix:
     """The TF-IDF rows of papers outside the fit, in the fit's vocabulary (sorted indices).
     Each row depends on its own paper only."""
     if vectorizer is None:
         return sp.csr_matrix((len(docs), 0))
-    X = vectorizer.transform(_joined(docs, settings)).tocsr()
+    X = vectorizer.transform(_joined(docs, settings))
     X.sort_indices()
     return X
 
