@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -21,10 +22,10 @@ Scores = npt.NDArray[np.float32]
 # Below this many documents min_df=2 and max_df=0.5 would throw away most of the vocabulary
 # (in a corpus of 4, a word shared by 3 is "too common"), so tiny corpora keep every term.
 LARGE_CORPUS = 50
-# A chunk has min(chunk_size, SCORE_BUDGET // n) rows, so it holds at most this many scores
-# whatever n is: 128 MB as float32, about three times that while the sparse product (values
-# and column indices) is turned dense. Abstracts overlap in some term almost always (99.6% of
-# seed pairs), so the product is dense in all but format.
+# A block of scores is at most min(chunk_size, sqrt(SCORE_BUDGET)) rows and as many columns:
+# 16 MB as float32 with the default chunk_size of 2,048, about three times that while the
+# sparse product (values and column indices) is turned dense, per thread. Abstracts overlap
+# in some term almost always (99.6% of seed pairs), so the product is dense in all but format.
 SCORE_BUDGET = 32 * 1024 * 1024
 # Terms in at least this share of the documents are multiplied as a dense block with BLAS.
 # Such a term pairs up nearly every two documents, and a sparse product pays ~5 ns for each
@@ -98,18 +99,26 @@ def top_k_similar(matrix: sp.csr_matrix, k: int,
     dense_cols = _dense_columns(matrix)
     dense = matrix[:, dense_cols].toarray()  # n x (at most DENSE_TERMS_MAX)
     rare = matrix[:, np.setdiff1d(np.arange(matrix.shape[1]), dense_cols)].tocsr()
-    rare_t = rare.T.tocsr()  # shared by every chunk
-    rows = max(1, min(chunk_size, SCORE_BUDGET // n))
+    # Square blocks of scores, each computed once: the block of rows a and columns b is also
+    # the block of rows b and columns a, transposed (the scores are symmetric), so the pairs
+    # a <= b are enough, about half the products of whole rows of scores.
+    size = max(1, min(chunk_size, math.isqrt(SCORE_BUDGET)))
+    starts = range(0, n, size)
+    rare_t = [rare[start:start + size].T.tocsr() for start in starts]  # per column block
 
-    def chunk(start: int) -> list[tuple[int, ...]]:
-        stop = min(start + rows, n)
-        # Sparse product then dense only for these rows: chunk x n scores, never n x n.
-        scores: Scores = (rare[start:stop] @ rare_t).toarray()
-        scores += dense[start:stop] @ dense.T
-        return _top_k_rows(scores, start, k)
+    def pair(a: int, b: int) -> list[Best]:
+        rows, cols = slice(starts[a], starts[a] + size), slice(starts[b], starts[b] + size)
+        scores: Scores = (rare[rows] @ rare_t[b]).toarray()
+        scores += dense[rows] @ dense[cols].T
+        found = [_best_in_block(scores, starts[a], starts[b], k)]
+        if a != b:
+            found.append(_best_in_block(np.ascontiguousarray(scores.T), starts[b], starts[a], k))
+        return found
 
+    pairs = [(a, b) for a in range(len(starts)) for b in range(a, len(starts))]
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        return [row for part in pool.map(chunk, range(0, n, rows)) for row in part]
+        found = [best for part in pool.map(lambda ab: pair(*ab), pairs) for best in part]
+    return _best_of_blocks(found, n, k)
 
 
 def top_k_by_candidates(matrix: sp.csr_matrix, k: int,
@@ -341,30 +350,49 @@ def _dense_columns(matrix: sp.csr_matrix) -> npt.NDArray[np.intp]:
     return np.sort(common[order][:DENSE_TERMS_MAX])
 
 
-def _top_k_rows(scores: Scores, start: int, k: int) -> list[tuple[int, ...]]:
-    """Top k columns of each row of scores (row r is document start + r), self excluded."""
-    height, n = scores.shape
-    r = np.arange(height)
-    scores[r, start + r] = -np.inf  # never one's own neighbour
+Best = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], Scores]  # rows, columns, scores
+
+
+def _best_in_block(scores: Scores, row0: int, col0: int, k: int) -> Best:
+    """The k best columns of each row of a block of scores (rows row0.., columns col0..) by
+    score descending, then column ascending; a row's own column and scores of 0 (no
+    relation) left out. Any row's k best overall are among the k best of its blocks."""
+    height, width = scores.shape
+    if row0 == col0:  # a block on the diagonal: never one's own neighbour
+        r = np.arange(min(height, width))
+        scores[r, r] = -np.inf
     # A cheap lower bound for each row's k-th best score: the k-th best of its block maxima
     # (k blocks whose maxima reach it hold k distinct scores at least that high). Only the few
     # scores above it are then sorted, fully and by an explicit key, so ties are exact.
-    block = max(k, int(np.sqrt(n)))
-    maxima = np.maximum.reduceat(scores, np.arange(0, n, block), axis=1)
+    block = max(k, int(np.sqrt(width)))
+    maxima = np.maximum.reduceat(scores, np.arange(0, width, block), axis=1)
     if maxima.shape[1] > k:
         bound = np.partition(maxima, maxima.shape[1] - k, axis=1)[:, maxima.shape[1] - k]
-    else:
-        bound = maxima.min(axis=1)
+    else:  # k maxima or fewer bound nothing: a row's k best may all be in one of them
+        bound = np.zeros(height, dtype=np.float32)
     bound = np.maximum(bound, np.finfo(np.float32).tiny)  # a score of 0 is no relation
     rows, cols = np.nonzero(scores >= bound[:, None])
-    vals = scores[rows, cols]
-    order = np.lexsort((cols, -vals, rows))  # by row, then score descending, then index
-    rows, cols = rows[order], cols[order]
-    first = np.searchsorted(rows, rows, side="left")
-    keep = np.arange(len(rows)) - first < k
-    rows, cols = rows[keep], cols[keep]
-    ends = np.searchsorted(rows, r, side="right")
-    starts = np.searchsorted(rows, r, side="left")
+    values = scores[rows, cols]
+    rows, cols, values = _first_k(rows, cols, values, k)
+    return rows + row0, cols + col0, values
+
+
+def _first_k(rows: npt.NDArray[np.int64], cols: npt.NDArray[np.int64], values: Scores,
+             k: int) -> Best:
+    """The k best entries of each row: by row, then score descending, then column."""
+    order = np.lexsort((cols, -values, rows))
+    rows, cols, values = rows[order], cols[order], values[order]
+    keep = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left") < k
+    return rows[keep], cols[keep], values[keep]
+
+
+def _best_of_blocks(found: list[Best], n: int, k: int) -> list[tuple[int, ...]]:
+    """Each of n rows' k best columns (as lists) from its blocks' k best."""
+    rows, cols, _ = _first_k(np.concatenate([f[0] for f in found]),
+                             np.concatenate([f[1] for f in found]),
+                             np.concatenate([f[2] for f in found]), k)
+    ends = np.searchsorted(rows, np.arange(n), side="right")
+    starts = np.searchsorted(rows, np.arange(n), side="left")
     flat = cols.tolist()
     return [tuple(flat[a:b]) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
 

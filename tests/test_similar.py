@@ -65,7 +65,9 @@ def test_deterministic_and_independent_of_chunk_size(seed_texts: list[str]) -> N
     texts = seed_texts[:200]
     first = related_papers(texts, k=5)
     assert related_papers(texts, k=5) == first
-    assert related_papers(texts, k=5, chunk_size=1) == first
+    assert related_papers(texts, k=5, chunk_size=13) == first  # 16 blocks, the last short
+    # Blocks of one score each (136 pairs of blocks for 16 texts): chunking changes nothing.
+    assert related_papers(texts[:16], k=5, chunk_size=1) == related_papers(texts[:16], k=5)
     assert related_papers(texts, k=5, random_state=123) == first
 
 
@@ -93,6 +95,19 @@ def test_chunked_equals_dense_brute_force(seed_texts: list[str], chunk_size: int
         assert np.allclose(full[i, list(row)], full[i, list(want)], atol=1e-5), i
         for a, b in zip(row, want, strict=True):
             assert a == b or abs(full[i, a] - full[i, b]) < 1e-5, (i, row, want)
+
+
+@pytest.mark.parametrize("n", [6, 8, 12, 25])
+def test_small_corpora_list_every_one_of_the_k_best(seed_texts: list[str], n: int) -> None:
+    # A corpus of at most 25 texts gives at most 5 blocks of scores per row, too few to bound
+    # the 5th best score; each row's list must still be its 5 best (it once held only those
+    # at least as high as its lowest block maximum).
+    texts = random.Random(n).sample(seed_texts, n)
+    full, expected = _brute_force(texts, k=5)
+    got = related_papers(texts, k=5)
+    assert [len(row) for row in got] == [len(row) for row in expected]
+    for i, (row, want) in enumerate(zip(got, expected, strict=True)):
+        assert np.allclose(full[i, list(row)], full[i, list(want)], atol=1e-5), i
 
 
 def test_duplicates_across_dumps_are_each_others_nearest(seed_texts: list[str]) -> None:
