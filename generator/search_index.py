@@ -28,14 +28,15 @@ the same steps; tests/test_search_index.py runs both on the same strings.
 
 from __future__ import annotations
 
+import array
 import json
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 CHUNKS = 64  # term files per shard
 DOC_BLOCK = 500  # slugs per d<b>.json
@@ -110,32 +111,32 @@ def index_files(papers: Sequence[IndexedPaper], stem_words: bool = True
     if not papers:
         yield from ((_term_file(k), _json({})) for k in range(CHUNKS))
         return
-    vocabulary: dict[str, int] = {}  # term -> id
-    ids: dict[str, int] = {}  # word as written (lower case) -> its term's id
-    term_ids: list[int] = []
-    counts: list[int] = []
-    titled: list[bool] = []  # whether the term is in the paper's title
-    sizes: list[int] = []
+    # Every word of every paper (title first) as its term's id, counted per paper by
+    # sorting arrays rather than word by word; a title word counts 1 + TITLED, so the sums
+    # say both how often a term is in the paper and whether it is in the title.
+    numbering = _Terms(stem_words)
+    ids = array.array("q")
+    sizes = array.array("q")  # words per paper
+    title_sizes = array.array("q")  # title words per paper
     for paper in papers:
         title = _words(paper.title)
-        words = Counter(_words(paper.abstract))
-        words.update(_words(paper.authors))
-        words.update(title)
-        doc: dict[int, int] = {}
-        for word, count in words.items():
-            term_id = ids.get(word)
-            if term_id is None:
-                key = stem(word) if stem_words else word
-                term_id = ids[word] = vocabulary.setdefault(key, len(vocabulary))
-            doc[term_id] = doc.get(term_id, 0) + count
-        in_title = {ids[word] for word in title}
-        term_ids += doc.keys()
-        counts += doc.values()
-        titled += (term_id in in_title for term_id in doc)
-        sizes.append(len(doc))
-    term = np.array(term_ids, dtype=np.int64)
-    tf = np.array(counts, dtype=np.float64)
-    doc_of = np.repeat(np.arange(len(papers)), sizes)
+        words = title + _words(paper.authors) + _words(paper.abstract)
+        ids.extend(map(numbering.__getitem__, words))
+        sizes.append(len(words))
+        title_sizes.append(len(title))
+    per_paper = np.frombuffer(sizes, dtype=np.int64)
+    owner = np.repeat(np.arange(len(papers)), per_paper)
+    place = np.arange(len(owner)) - np.repeat(np.cumsum(per_paper) - per_paper, per_paper)
+    in_title = place < np.repeat(np.frombuffer(title_sizes, dtype=np.int64), per_paper)
+    summed = sp.csr_matrix((1 + TITLED * in_title.astype(np.int64),
+                            (owner, np.frombuffer(ids, dtype=np.int64))),
+                           shape=(len(papers), len(numbering.vocabulary)))
+    summed.sum_duplicates()
+    term = summed.indices.astype(np.int64)
+    tf = (summed.data % TITLED).astype(np.float64)
+    titled = summed.data >= TITLED
+    doc_of = np.repeat(np.arange(len(papers)), np.diff(summed.indptr))
+    vocabulary = numbering.vocabulary
     length = np.bincount(doc_of, weights=tf, minlength=len(papers))
     df = np.bincount(term, minlength=len(vocabulary))
     idf = np.log(1 + (len(papers) - df + 0.5) / (df + 0.5))
@@ -157,6 +158,24 @@ def index_files(papers: Sequence[IndexedPaper], stem_words: bool = True
         chunks[chunk_of(name)][name] = flat[bounds[i]:bounds[i + 1]].tolist()
     for k, chunk in enumerate(chunks):  # every file, empty or not: a query never meets a 404
         yield _term_file(k), _json({t: chunk[t] for t in sorted(chunk)})
+
+
+# A title word's weight in the sums of index_files: more than any paper's count of a word.
+TITLED = 1 << 32
+
+
+class _Terms(dict[str, int]):
+    """Word as written (lower case) -> its term's id; a new word is stemmed once, here."""
+
+    def __init__(self, stem_words: bool) -> None:
+        super().__init__()
+        self.stem_words = stem_words
+        self.vocabulary: dict[str, int] = {}  # term -> id, in order of first use
+
+    def __missing__(self, word: str) -> int:
+        key = stem(word) if self.stem_words else word
+        term_id = self[word] = self.vocabulary.setdefault(key, len(self.vocabulary))
+        return term_id
 
 
 def _words(text: str) -> list[str]:
