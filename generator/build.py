@@ -79,14 +79,36 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
             return _unchanged(last, out_dir, strict, started)
 
     # The output folder's files are listed (for reuse.py) by a worker process while the dumps
-    # are read (at 100,000 papers each takes about a second; in a thread they would take
-    # turns).
-    with Beside(lambda: _listed(out_dir)) if cache_dir is not None else \
-            contextlib.nullcontext() as listing:
+    # are read and the model stages run (at 100,000 papers it takes longer than reading;
+    # in a thread they would take turns).
+    with contextlib.ExitStack() as stack:
+        listing = (stack.enter_context(Beside(lambda: _listed(out_dir)))
+                   if cache_dir is not None else None)
         step("read", 0, 1)
         listings, papers, warnings = read_papers(config, strict, cache_dir)
-        live = listing.result() if listing is not None else {}
-    log.info("read %d papers: %.2f s", len(papers), time.perf_counter() - started)
+        log.info("read %d papers: %.2f s", len(papers), time.perf_counter() - started)
+        report, digest, warnings = _derive_and_write(config, out_dir, cache_dir, step, started,
+                                                     record, listing, papers, warnings, strict)
+    counts = {t.slug: len(digest.papers_in(t.slug)) for t in digest.themes}
+    elapsed = time.perf_counter() - started
+    log.info("built %d pages in %.2fs", report.written + report.unchanged, elapsed)
+    result = BuildReport(listings=len(listings), papers=len(papers),
+                         weeks=tuple(w.key for w in digest.weeks), theme_counts=counts,
+                         pages=report.written + report.unchanged, publish=report,
+                         seconds=elapsed, out_dir=out_dir, warnings=warnings)
+    if cache_dir is not None and print_ is not None:
+        remember_build(cache_dir, out_dir, print_, result, report.pages, report.state)
+    return result
+
+
+def _derive_and_write(config: Config, out_dir: Path, cache_dir: Path | None, step: Progress,
+                      started: float, record: dict[str, Any] | None,
+                      listing: Beside[dict[str, Identity]] | None, papers: tuple[Paper, ...],
+                      warnings: tuple[str, ...], strict: bool
+                      ) -> tuple[PublishReport, Digest, tuple[str, ...]]:
+    """build() once the papers are read: the model stages, the digest, the pages written;
+    the publish report, the digest and the warnings (the notes' added). `listing`: the
+    worker listing the output folder, whose result is first needed for reuse."""
     check_out_dir(out_dir, config.content_dir)  # before the search indexer writes beside it
     # From here worker processes run beside this one: the search index (it needs only the
     # papers; started first, see the imports), then related papers, and the map.
@@ -102,6 +124,7 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
             raise SourceProblems(warnings)
         # Reading ends here; from now on everything is derived from `digest` and written out.
         env = make_env(config.templates_dir)
+        live = listing.result() if listing is not None else {}
         reuse = reuse_of(config, out_dir, cache_dir, live, record)
         # Every paper stamped once, here: the paper-page worker forked below shares them.
         # Meanwhile the related papers' worker finishes; its result is taken before that
@@ -130,16 +153,7 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
                               finish=search.finish, reuse=reuse,
                               side_pages=lambda: render_site(digest, env, part="papers",
                                                              share=share, stamps=stamps))
-    counts = {t.slug: len(digest.papers_in(t.slug)) for t in digest.themes}
-    elapsed = time.perf_counter() - started
-    log.info("built %d pages in %.2fs", report.written + report.unchanged, elapsed)
-    result = BuildReport(listings=len(listings), papers=len(papers),
-                         weeks=tuple(w.key for w in digest.weeks), theme_counts=counts,
-                         pages=report.written + report.unchanged, publish=report,
-                         seconds=elapsed, out_dir=out_dir, warnings=warnings)
-    if cache_dir is not None and print_ is not None:
-        remember_build(cache_dir, out_dir, print_, result, report.pages, report.state)
-    return result
+    return report, digest, warnings
 
 
 def _listed(out_dir: Path) -> dict[str, Identity]:
@@ -236,11 +250,14 @@ def map_stage(config: Config, papers: tuple[Paper, ...], cache_dir: Path | None
     """The map's positions, cached likewise, computed by another worker: only map.html needs
     them, and it is rendered last, so the layout runs while the other pages render."""
     from .mapping import map_papers, mapped
-    shown = mapped(papers)  # the newest papers: all the layout reads
-    dates = [(p.id, p.first_seen.isoformat()) for p in shown]
-    key = inputs_key(shown, config.random_state, dates)
-    return Beside(lambda: cached(cache_dir, "map", key,
-                                 lambda: map_papers(papers, config.random_state)))
+
+    def run() -> dict[str, tuple[float, float]]:  # all in the worker, the key too
+        shown = mapped(papers)  # the newest papers: all the layout reads
+        dates = [(p.id, p.first_seen.isoformat()) for p in shown]
+        key = inputs_key(shown, config.random_state, dates)
+        return cached(cache_dir, "map", key, lambda: map_papers(papers, config.random_state))
+
+    return Beside(run)
 
 
 def derive_digest(config: Config, papers: tuple[Paper, ...], cache_dir: Path | None,
