@@ -32,8 +32,9 @@ SCORE_BUDGET = 32 * 1024 * 1024
 # pair, while BLAS pays well under 0.1 ns; rare terms stay sparse, where sparse is cheaper.
 DENSE_TERM_SHARE = 0.05
 DENSE_TERMS_MAX = 512  # caps the dense block at n x 512 float32 (200 MB for 100,000 papers)
-# Chunks run on this many threads: scipy and numpy release the GIL in the heavy loops. The
-# result does not depend on it (each chunk is computed alone, results kept in order).
+# Blocks of scores run on this many threads: scipy and numpy release the GIL in the heavy
+# loops. The result does not depend on it (each block is computed alone, and the blocks'
+# best are merged in a fixed order).
 WORKERS = min(4, os.cpu_count() or 1)
 # Exact all-pairs similarity costs n^2: 0.7 s for 10,000 papers, 12 s for 30,000 and over two
 # minutes for 100,000 on two cores. Above this many papers candidates are found first.
@@ -86,7 +87,8 @@ def related_papers(texts: Sequence[str], k: int = 5, chunk_size: int = 2048,
 def top_k_similar(matrix: sp.csr_matrix, k: int,
                   chunk_size: int = 2048) -> list[tuple[int, ...]]:
     """Per row of `matrix` (unit rows), the indices of the k rows with the highest positive dot
-    product, itself excluded; by score descending, then index ascending.
+    product, itself excluded; by score descending, then index ascending. `chunk_size`: the
+    edge of a block of scores (the result does not depend on it).
 
     Exact up to EXACT_LIMIT rows; above it, `top_k_by_candidates` (near-linear, not exact)."""
     n = matrix.shape[0]

@@ -121,7 +121,7 @@ class Tfidf:
                 df[:len(batch_df)] += batch_df
             segments = [every[:c.shape[1]].astype(np.int32) for c in counts]
         kept = np.flatnonzero((df <= _documents(self.max_df, n))
-                              & (df >= _documents(self.min_df, n)))
+                              & (df >= _documents(self.min_df, n)) & (df > 0))
         if not len(kept):
             raise ValueError("After pruning, no terms remain. Try a lower min_df or a "
                              "higher max_df.")
@@ -135,17 +135,16 @@ class Tfidf:
         by_name = np.argsort(terms, kind="stable")
         column_of = np.empty(len(kept), dtype=np.int64)  # appearance number -> column
         column_of[appearance[kept[by_name]]] = np.arange(len(kept))
-        self._remember(every[kept[by_name]], terms[by_name], words, ids)
+        self._remember(every[kept[by_name]], terms[by_name], words)
         del every, first, df, ids
         parts = []
-        for i, segment in enumerate(segments):  # each batch's counts freed once renamed
-            parts.append(_renamed(counts[i], appearance[segment], column_of, len(kept),
-                                  self.dtype))
-            counts[i] = segments[i] = None  # type: ignore[call-overload]
+        while counts:  # each batch's counts freed once renamed
+            parts.append(_renamed(counts.pop(0), appearance[segments.pop(0)], column_of,
+                                  len(kept), self.dtype))
         return sp.csr_matrix(sp.vstack(parts, format="csr"))
 
     def _remember(self, codes: Codes, terms: npt.NDArray[np.object_],
-                  words: npt.NDArray[np.object_], ids: dict[str, int]) -> None:
+                  words: npt.NDArray[np.object_]) -> None:
         """Keep the kept terms (`codes`, `terms`: by column) with the words they are made of,
         renumbered from 0, so that a stored fit holds no word that no term uses."""
         pair = codes >= 1 << SHIFT
@@ -160,7 +159,6 @@ class Tfidf:
         self._words = {str(words[i]): int(new[i]) for i in used}
         self._words.update((word, STOP) for word in ENGLISH_STOP_WORDS)
         self._terms = terms
-        del ids  # (the fit's own numbering, every word seen: not kept)
 
     def _counts(self, batch: list[str]) -> sp.csr_matrix:
         """CountVectorizer.transform's rows for `batch`: counts of the fitted terms."""
