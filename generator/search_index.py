@@ -42,6 +42,8 @@ CHUNKS = 64  # term files per shard
 DOC_BLOCK = 500  # slugs per d<b>.json
 TITLE_BONUS = 1.5  # added to a term's saturated frequency when it is in the title
 K1, B = 1.2, 0.75  # BM25's usual constants
+# A title word's weight in the sums of index_files: more than any paper's count of a word.
+TITLED = 1 << 32
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -158,10 +160,6 @@ def index_files(papers: Sequence[IndexedPaper], stem_words: bool = True
         chunks[chunk_of(name)][name] = flat[bounds[i]:bounds[i + 1]].tolist()
     for k, chunk in enumerate(chunks):  # every file, empty or not: a query never meets a 404
         yield _term_file(k), _json({t: chunk[t] for t in sorted(chunk)})
-
-
-# A title word's weight in the sums of index_files: more than any paper's count of a word.
-TITLED = 1 << 32
 
 
 class _Terms(dict[str, int]):

@@ -4,8 +4,8 @@ Themes, related papers and the map each turn titles and abstracts into TF-IDF ro
 themes fit on 10,000 papers went to TfidfVectorizer's counting: a Python dictionary lookup and
 a counter update for every word and word pair of every text. Here each word is looked up once
 (at C speed, `map` over a dictionary), word pairs are numbers made from two word ids, and
-duplicates are merged by sorting arrays: about two thirds of the time, 0.96 s against 1.48 s
-for 10,000 papers with word pairs, 8.8 s against 13.9 s for 100,000.
+duplicates are merged by sorting arrays: with word pairs (the themes' setting), 0.77 s against
+1.30 s for 10,000 papers and 9.0 s against 14.2 s for 100,000 (docs/performance.md).
 
 The result is scikit-learn's, bit for bit: the same terms in the same (sorted) order, and the
 same matrix down to the order of each row's entries, which decides the rounding of its norm

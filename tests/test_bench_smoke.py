@@ -46,6 +46,8 @@ def test_bench_runs_at_1000_papers(tmp_path: Path) -> None:
     text = (out / "results.md").read_text(encoding="utf-8")
     assert text.strip() in done.stdout  # the same table is printed
     assert "## Notes" not in text  # no warnings, all 1,000 papers read, nothing missing
+    # Nothing is deleted between timed builds; every work folder goes at the end (no --keep).
+    assert not (out / "work").exists()
 
     builds = _table(text, "Builds")
     header, rows = builds[0], builds[2:]
