@@ -14,18 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .cache import cached, cached_each, inputs_key, paper_keys, parsed, store, stored, themes_key
+from .cache import cached, cached_each, inputs_key, paper_keys, store, stored, themes_key
 from .config import Config
-from .corpus import Titles, merge_papers
 from .digest import Digest, assemble_digest
 from .errors import SourceProblems
-from .models import Listing, Paper
+from .models import Paper
 from .parallel import Beside, Deferred, Shares, frozen_heap, one_thread
 from .publish import MARKER, PublishReport, check_out_dir, publish_site
+from .reading import Corpus, read_corpus, remember_merge
 from .render import default_templates_dir, make_env, render_site
 from .reuse import Identity, Recorded, Reuse, Stamps, program_key
 from .search import SearchIndexer
-from .sources import read_sources
 from .sources.notes import read_notes
 from .uptodate import fingerprint, last_build, read_record, recorded_pages, remember_build, site_state
 from .weeks import schedule_weeks
@@ -85,14 +84,20 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
         listing = (stack.enter_context(Beside(lambda: _listed(out_dir)))
                    if cache_dir is not None else None)
         step("read", 0, 1)
-        listings, papers, warnings = read_papers(config, strict, cache_dir)
-        log.info("read %d papers: %.2f s", len(papers), time.perf_counter() - started)
+        corpus = read_papers(config, strict, cache_dir)
+        log.info("read %d papers: %.2f s", len(corpus.papers), time.perf_counter() - started)
+        # The merge is kept for the next build by a worker (about a second at 100,000 papers).
+        state = corpus.state
+        keeping = (stack.enter_context(Beside(lambda: remember_merge(cache_dir, state)))
+                   if cache_dir is not None and state is not None else None)
         report, digest, warnings = _derive_and_write(config, out_dir, cache_dir, step, started,
-                                                     record, listing, papers, warnings, strict)
+                                                     record, listing, corpus, strict)
+        if keeping is not None:
+            keeping.result()  # done long since (or, without a worker, done now)
     counts = {t.slug: len(digest.papers_in(t.slug)) for t in digest.themes}
     elapsed = time.perf_counter() - started
     log.info("built %d pages in %.2fs", report.written + report.unchanged, elapsed)
-    result = BuildReport(listings=len(listings), papers=len(papers),
+    result = BuildReport(listings=corpus.listings, papers=len(corpus.papers),
                          weeks=tuple(w.key for w in digest.weeks), theme_counts=counts,
                          pages=report.written + report.unchanged, publish=report,
                          seconds=elapsed, out_dir=out_dir, warnings=warnings)
@@ -103,16 +108,17 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
 
 def _derive_and_write(config: Config, out_dir: Path, cache_dir: Path | None, step: Progress,
                       started: float, record: dict[str, Any] | None,
-                      listing: Beside[dict[str, Identity]] | None, papers: tuple[Paper, ...],
-                      warnings: tuple[str, ...], strict: bool
-                      ) -> tuple[PublishReport, Digest, tuple[str, ...]]:
+                      listing: Beside[dict[str, Identity]] | None, corpus: Corpus,
+                      strict: bool) -> tuple[PublishReport, Digest, tuple[str, ...]]:
     """build() once the papers are read: the model stages, the digest, the pages written;
-    the publish report, the digest and the warnings (the notes' added). `listing`: the
-    worker listing the output folder, whose result is first needed for reuse."""
+    the publish report, the digest and the warnings (the corpus' and the notes'). `listing`:
+    the worker listing the output folder, whose result is first needed for reuse."""
     check_out_dir(out_dir, config.content_dir)  # before the search indexer writes beside it
+    papers, warnings = corpus.papers, corpus.warnings
     # From here worker processes run beside this one: the search index (it needs only the
     # papers; started first, see the imports), then related papers, and the map.
-    training = training_of(papers)  # here, so that the related papers' worker inherits it
+    # The training papers are chosen here, so that the related papers' worker inherits them.
+    training = training_of(papers, corpus.keys)
     with frozen_heap(), \
             SearchIndexer(papers, config.language, out_dir, config.search_shard_size) as search, \
             related_stage(papers, cache_dir, training) as related, \
@@ -203,10 +209,12 @@ class Training(NamedTuple):
     keys: dict[str, bytes]
 
 
-def training_of(papers: tuple[Paper, ...]) -> Training:
+def training_of(papers: tuple[Paper, ...], keys: dict[str, bytes] | None = None
+                ) -> Training:
+    """The Training of these papers; `keys`: their paper_keys, if made."""
     from .growth import split_training
 
-    keys = paper_keys(papers)
+    keys = keys if keys is not None else paper_keys(papers)
     trained, rest = split_training(papers)
     return Training(trained, rest, inputs_key(trained, keys=keys), keys)
 
@@ -317,19 +325,18 @@ def _unchanged(report: dict[str, Any], out_dir: Path, strict: bool,
 
 
 def read_papers(config: Config, strict: bool = False, cache_dir: Path | None = None
-                ) -> tuple[tuple[Listing, ...], tuple[Paper, ...], tuple[str, ...]]:
-    """Read every dump and merge the listings into papers; warnings for skipped records.
-    With a cache_dir each dump's parse is kept by a hash of its bytes (cache.parsed)."""
-    titles: Titles = {}  # each title's key and slug, kept with its dump's parse
-    read = read_sources(config.sources_dir, config.sources, parsed(cache_dir, titles))
-    warnings = tuple(str(p) for p in read.problems)
+                ) -> Corpus:
+    """Read every dump and merge the listings into papers (reading.py); the corpus' problems
+    become warnings. With a cache_dir each dump's parse is kept by a hash of its bytes, and
+    the merge by the dumps it covers, so a new week's build reads and merges its dump only."""
+    corpus = read_corpus(config.sources_dir, config.sources, cache_dir)
+    warnings = corpus.warnings
     if strict and warnings:
         raise SourceProblems(warnings)
-    papers = merge_papers(read.listings, titles)
-    if not papers:
+    if not corpus.papers:
         raise SourceProblems((*warnings, f"{config.content_dir / 'sources.yaml'}: no paper was "
                               "read; refusing to publish an empty digest"))
-    return read.listings, papers, warnings
+    return corpus
 
 
 def theme_settings(config: Config) -> ThemeSettings:

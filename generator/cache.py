@@ -147,35 +147,53 @@ def cached_each(cache_dir: Path | None, name: str, key: str, papers: Sequence[Pa
 def parsed(cache_dir: Path | None, titles: Titles | None = None
            ) -> Callable[[Path, SourceInfo, str], ReadResult]:
     """A dump reader for sources.read_sources that keeps each dump's result, keyed by the
-    dump's bytes, its manifest entry, the path shown in messages, and the program: a
-    new week's build parses only the new dump. The file is read and hashed every time (a
+    dump's bytes, its manifest entry, the path shown in messages, and the program (dump_key):
+    a new week's build parses only the new dump. The file is read and hashed every time (a
     quarter of a second for 130 MB), never trusted by its name or date.
 
     With `titles`, each dump's titles with their keys and slugs (corpus.Titles) are kept
     with its parse and added to it, so that merging makes them for the new dump's only."""
-    from .corpus import title_keys
     from .sources import read_source
-
-    code = hashlib.sha256(program_code())
 
     def read(path: Path, source: SourceInfo, display: str) -> ReadResult:
         if cache_dir is None:
             return read_source(path, source, display)
-        h = code.copy()
-        h.update(f"\0{source!r}\0{display}\0".encode())
-        with open(path, "rb") as handle:
-            h.update(handle.read())
-
-        def parse() -> tuple[ReadResult, Titles]:
-            result = read_source(path, source, display)
-            return result, title_keys(li.title for li in result.listings)
-
-        result, keys = cached(cache_dir, "parsed", h.hexdigest()[:32], parse)
-        if titles is not None:
-            titles.update(keys)
-        return result
+        return read_parsed(cache_dir, path, source, display, dump_key(path, source, display),
+                           titles)
 
     return read
+
+
+def dump_key(path: Path, source: SourceInfo, display: str) -> str:
+    """The key of a dump's parse: its bytes, its manifest entry, the path shown in its
+    messages and the program. Raises OSError if the file cannot be read."""
+    h = _program_hash().copy()
+    h.update(f"\0{source!r}\0{display}\0".encode())
+    with open(path, "rb") as handle:
+        h.update(handle.read())
+    return h.hexdigest()[:32]
+
+
+@functools.cache
+def _program_hash() -> hashlib._Hash:
+    return hashlib.sha256(program_code())
+
+
+def read_parsed(cache_dir: Path, path: Path, source: SourceInfo, display: str, key: str,
+                titles: Titles | None = None) -> ReadResult:
+    """The dump's parse stored under its dump_key `key`, else parsed and stored; its titles'
+    keys and slugs are added to `titles` (see parsed)."""
+    from .corpus import title_keys
+    from .sources import read_source
+
+    def parse() -> tuple[ReadResult, Titles]:
+        result = read_source(path, source, display)
+        return result, title_keys(li.title for li in result.listings)
+
+    result, keys = cached(cache_dir, "parsed", key, parse)
+    if titles is not None:
+        titles.update(keys)
+    return result
 
 
 def paper_key(paper: Paper) -> bytes:

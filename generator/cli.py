@@ -182,7 +182,8 @@ def themes(content_dir: Path, boundary: int) -> None:
 
     try:
         config = load_config(content_dir)
-        _, papers, warnings = read_papers(config)
+        corpus = read_papers(config)
+        papers, warnings = corpus.papers, corpus.warnings
     except GeneratorError as err:
         raise click.ClickException(str(err)) from None
     for warning in warnings:
@@ -228,7 +229,7 @@ def eval_command(labels: Path, content_dir: Path) -> None:
     try:
         config = load_config(content_dir)
         rows = load_labels(labels)
-        _, papers, _ = read_papers(config)
+        papers = read_papers(config).papers
     except GeneratorError as err:
         raise click.ClickException(str(err)) from None
     result = assign_themes(papers, config.themes, theme_settings(config))

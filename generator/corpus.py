@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from .models import Listing, Paper, SourceRef
@@ -56,6 +57,16 @@ def _title_key(title: str) -> tuple[str, str]:
     return normalise_title(title), slugify(title)
 
 
+@dataclass(frozen=True, slots=True)
+class Merged:
+    """merge_papers' papers and what lets extend_merged add listings to them exactly: the
+    arXiv ids and title keys (normalise_title) of every listing merged."""
+
+    papers: tuple[Paper, ...]
+    arxiv_ids: frozenset[str]
+    title_keys: frozenset[str]
+
+
 def merge_papers(listings: Iterable[Listing], titles: Titles | None = None
                  ) -> tuple[Paper, ...]:
     """One Paper per arXiv id, else per normalised title, keeping every source; the earliest
@@ -67,6 +78,45 @@ def merge_papers(listings: Iterable[Listing], titles: Titles | None = None
     `titles`: the keys and slugs of titles made before (title_keys; a build keeps each
     dump's with its parse); the others are made here and added to it.
     """
+    return merge_listings(listings, titles).papers
+
+
+def merge_listings(listings: Iterable[Listing], titles: Titles | None = None) -> Merged:
+    """merge_papers, with what extend_merged needs."""
+    made = _title_maker(titles)
+    papers, arxiv_ids, title_keys = _merge(listings, made, set())
+    return Merged(papers, frozenset(arxiv_ids), frozenset(title_keys))
+
+
+def extend_merged(merged: Merged, listings: Iterable[Listing], titles: Titles | None = None
+                  ) -> Merged | None:
+    """merge_listings of merged's listings and these, made from `merged` without its
+    listings, or None when that cannot be done exactly (then merge them all).
+
+    Exact when the new listings are new papers: none shares an arXiv id or a title key with
+    a merged listing (so no merged paper changes, gains a listing or shares a title), and
+    each new paper comes after every merged one in merge order (earliest collection, then
+    id), so the merged papers keep their slugs and the new ones take theirs after them, as
+    in a merge of all. A new week's dump is such listings; a corrected or older dump is
+    not, and costs one merge of all."""
+    made = _title_maker(titles)
+    fresh = list(listings)
+    if not fresh:
+        return merged
+    if any(li.arxiv_id in merged.arxiv_ids or made(li.title)[0] in merged.title_keys
+           for li in fresh):
+        return None
+    papers, arxiv_ids, title_keys = _merge(fresh, made, {p.slug for p in merged.papers})
+    if papers and merged.papers:
+        last, first = merged.papers[-1], papers[0]
+        if (first.first_seen, first.id) <= (last.first_seen, last.id):
+            return None
+    return Merged(merged.papers + papers, merged.arxiv_ids | arxiv_ids,
+                  merged.title_keys | title_keys)
+
+
+def _title_maker(titles: Titles | None) -> Callable[[str], tuple[str, str]]:
+    """A title's key and slug, from `titles` (extended with each one made)."""
     known: Titles = {} if titles is None else titles
 
     def made(title: str) -> tuple[str, str]:
@@ -74,6 +124,14 @@ def merge_papers(listings: Iterable[Listing], titles: Titles | None = None
         if found is None:
             found = known[title] = _title_key(title)
         return found
+
+    return made
+
+
+def _merge(listings: Iterable[Listing], made: Callable[[str], tuple[str, str]],
+           taken: set[str]) -> tuple[tuple[Paper, ...], set[str], set[str]]:
+    """The papers of merge_papers, with slugs other than `taken` (which it extends), and the
+    listings' arXiv ids and title keys."""
 
     def key_of(title: str) -> str:
         return made(title)[0]
@@ -98,8 +156,9 @@ def merge_papers(listings: Iterable[Listing], titles: Titles | None = None
     # Slugs are handed out in order of first appearance, so a paper that arrives later never
     # takes the slug of one that was already published.
     keyed.sort(key=lambda d: (d[0], d[1]))
-    taken: set[str] = set()
     papers = []
+    arxiv_ids: set[str] = set()
+    title_keys: set[str] = set()
     for first_seen, pid, group in keyed:
         first = group[0]
         base = slug = made(first.title)[1]
@@ -113,7 +172,11 @@ def merge_papers(listings: Iterable[Listing], titles: Titles | None = None
                                   query=li.source.query) for li in group)
         papers.append(Paper(id=pid, slug=slug, title=first.title, first_seen=first_seen,
                             sources=sources, **_metadata(group)))
-    return tuple(papers)
+        for li in group:
+            title_keys.add(key_of(li.title))
+            if li.arxiv_id:
+                arxiv_ids.add(li.arxiv_id)
+    return tuple(papers), arxiv_ids, title_keys
 
 
 def _metadata(group: list[Listing]) -> dict[str, Any]:

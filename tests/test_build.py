@@ -287,7 +287,7 @@ def test_the_two_render_halves_make_exactly_the_whole_site(content_copy: Path) -
     from generator.render import make_env, render_site
 
     config = load_config(content_copy)
-    _, papers, _ = read_papers(config)
+    papers = read_papers(config).papers
     env = make_env(config.templates_dir)
     with related_stage(papers, None) as related, map_stage(config, papers, None) as positions:
         digest, _ = derive_digest(config, papers, None, lambda *a: None, 0.0, related,

@@ -16,8 +16,9 @@ import yaml
 
 from generator import growth, similar
 from generator.build import build, read_papers, theme_settings, theme_stage
-from generator.config import load_config
+from generator.config import Config, load_config
 from generator.growth import split_training, training_size
+from generator.models import Paper
 from generator.similar import relate_papers
 from generator.themes import assign_themes, fit_themes, score_papers
 
@@ -27,7 +28,7 @@ from .conftest import CONTENT, public_papers
 @pytest.fixture(scope="module")
 def corpus() -> tuple:
     config = load_config(CONTENT)
-    _, papers, _ = read_papers(config)
+    papers = read_papers(config).papers
     return config, papers
 
 
@@ -228,17 +229,17 @@ def test_a_build_parses_only_the_dumps_whose_bytes_changed(
                         lambda path, *a, **k: parses.append(path.name) or real(path, *a, **k))
     cache = tmp_path / "cache"
     config = load_config(content_copy)
-    first = read_papers(config, cache_dir=cache)
+    first = _read(config, cache)
     assert len(parses) == len(config.sources) == 5
-    assert read_papers(config, cache_dir=cache) == first and len(parses) == 5  # none again
+    assert _read(config, cache) == first and len(parses) == 5  # none again
     dump = content_copy / "sources" / config.sources[0].file
     text = dump.read_text(encoding="utf-8")
     title = first[1][0].title
     assert title in text
     dump.write_text(text.replace(title, "A Retitled Paper", 1), encoding="utf-8")
-    again = read_papers(config, cache_dir=cache)
+    again = _read(config, cache)
     assert parses[5:] == [dump.name]  # only the edited dump
-    assert again == read_papers(config)  # the same as with no cache at all
+    assert again == _read(config)  # the same as with no cache at all
     assert any(p.title == "A Retitled Paper" for p in again[1])
 
 
@@ -378,3 +379,10 @@ def test_the_public_data_is_in_parts_and_a_part_whose_papers_did_not_change_is_k
     assert {path: (out / path).stat().st_ino for path in inodes} == inodes
     build(load_config(content_copy), scratch)
     assert _tree(out) == _tree(scratch)
+
+
+def _read(config: Config, cache: Path | None = None
+          ) -> tuple[int, tuple[Paper, ...], tuple[str, ...]]:
+    """read_papers' listings, papers and warnings (what a build shows of a read)."""
+    corpus = read_papers(config, cache_dir=cache)
+    return corpus.listings, corpus.papers, corpus.warnings

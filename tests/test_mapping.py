@@ -29,7 +29,7 @@ def test_without_scikit_learns_constant_its_own_schedule_is_used(
 
 
 def test_the_default_digests_map_is_deterministic_and_inside_the_unit_square() -> None:
-    _, papers, _ = read_papers(load_config(REPO / "content"))
+    papers = read_papers(load_config(REPO / "content")).papers
     first = mapping.map_papers(papers, random_state=0)
     assert first == mapping.map_papers(tuple(reversed(papers)), random_state=0)
     assert set(first) == {p.id for p in mapping.mapped(papers)}

@@ -42,7 +42,7 @@ def _decoded(files: dict[str, bytes]) -> dict[str, list[tuple[int, int]]]:
 
 @pytest.fixture(scope="module")
 def shard() -> tuple[tuple[IndexedPaper, ...], dict[str, bytes]]:
-    _, papers, _ = read_papers(load_config(CONTENT))
+    papers = read_papers(load_config(CONTENT)).papers
     only = next(search_shards(papers, shard_size=len(papers)))
     return only.papers, dict(index_files(only.papers))
 
@@ -88,7 +88,7 @@ def test_a_title_word_weighs_more_than_the_same_word_in_an_abstract() -> None:
 
 
 def test_the_same_papers_give_the_same_bytes() -> None:
-    _, papers, _ = read_papers(load_config(CONTENT))
+    papers = read_papers(load_config(CONTENT)).papers
     first = [(s.key, dict(index_files(s.papers))) for s in search_shards(papers, shard_size=300)]
     again = [(s.key, dict(index_files(s.papers)))
              for s in search_shards(tuple(reversed(papers)), shard_size=300)]

@@ -29,7 +29,7 @@ LABELS = REPO / "eval" / "dev-labels.json"
 @pytest.fixture(scope="module")
 def default_result() -> tuple:
     config = load_config(CONTENT)
-    _, papers, _ = read_papers(config)
+    papers = read_papers(config).papers
     return config, papers, assign_themes(papers, config.themes)
 
 
@@ -235,7 +235,7 @@ def test_keyword_evidence_for_a_corpus_equals_each_paper_matched_alone() -> None
     """keyword_evidence shares each paper's word set and word classification across themes;
     that must give what matching every paper on its own gives."""
     config = load_config(CONTENT)
-    _, papers, _ = read_papers(config)
+    papers = read_papers(config).papers
     texts = [(normalise(p.title), normalise(p.abstract)) for p in papers]
     together = keyword_evidence(texts, config.themes, 3.0)
     for spec, found in zip(config.themes, together, strict=True):

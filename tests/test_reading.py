@@ -1,0 +1,160 @@
+"""Reading with a cache: a new week's dump is read and merged on its own, and the papers are
+always exactly those of reading and merging every dump afresh."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator import reading
+from generator.build import build
+from generator.cache import paper_keys
+from generator.config import load_config
+from generator.corpus import extend_merged, merge_listings
+from generator.ingest import ingest_file
+from generator.models import Listing, SourceInfo
+from generator.reading import Corpus, read_corpus, remember_merge
+
+ABSTRACT = "An abstract long enough to be one, about skills and world models and embeddings."
+
+
+def _listing(title: str, day: int, file: str, line: int, arxiv: str = "") -> Listing:
+    source = SourceInfo(file=file, collected=dt.date(2025, 4, 1) + dt.timedelta(day),
+                        query="q", origin="o")
+    return Listing(title=title, abstract=f"{ABSTRACT} {title}", source=source, line=line,
+                   arxiv_id=arxiv)
+
+
+# Few titles and ids, so that listings often meet: a shared title, a shared id, a title that
+# slugs like another, a day before the merged ones.
+TITLES = st.sampled_from(["World Models", "world models!", "Skills", "Über Skills",
+                          "Uber Skills", "Embeddings of Skills", "A", "B c"])
+ROWS = st.lists(st.tuples(TITLES, st.integers(0, 6), st.sampled_from(["", "2401.00001",
+                                                                     "2401.00002"])),
+                max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ROWS, ROWS)
+def test_an_extended_merge_is_the_merge_of_all_or_none(old_rows: list, new_rows: list) -> None:
+    old = [_listing(t, d, "old.txt", i + 1, a) for i, (t, d, a) in enumerate(old_rows)]
+    new = [_listing(t, d, "new.txt", i + 1, a) for i, (t, d, a) in enumerate(new_rows)]
+    extended = extend_merged(merge_listings(old), new)
+    if extended is not None:
+        assert extended == merge_listings(old + new)
+
+
+def test_new_papers_of_a_later_week_extend_the_merge() -> None:
+    old = [_listing(f"Old paper {n}", n % 5, "old.txt", n) for n in range(1, 40)]
+    new = [_listing(f"New paper {n}", 9, "new.txt", n) for n in range(1, 10)]
+    new.append(_listing("Old paper 1 (another)", 9, "new.txt", 11))  # slugs like an old one
+    merged = merge_listings(old)
+    extended = extend_merged(merged, new)
+    assert extended is not None and extended == merge_listings(old + new)
+    assert extended.papers[: len(merged.papers)] == merged.papers
+    assert extend_merged(merged, []) is merged
+
+
+@pytest.mark.parametrize("listing", [
+    _listing("Old paper 3", 9, "new.txt", 1),  # another listing of a merged paper
+    _listing("A new paper", 9, "new.txt", 1, arxiv="2401.00003"),  # a merged paper's id
+    _listing("A new paper", 0, "new.txt", 1),  # seen before the newest merged paper
+])
+def test_listings_that_touch_merged_papers_are_merged_with_all(listing: Listing) -> None:
+    old = [_listing(f"Old paper {n}", n % 5, "old.txt", n, arxiv=f"2401.{n:05}")
+           for n in range(1, 10)]
+    assert extend_merged(merge_listings(old), [listing]) is None
+
+
+def _new_week(content: Path, tmp_path: Path, titles: list[str], day: dt.date) -> None:
+    """Ingest a dump of new papers with these titles."""
+    rows = [{"title": t, "abstract": f"{ABSTRACT} Also about {t.lower()}."} for t in titles]
+    dump = tmp_path / f"week-{day.isoformat()}.json"
+    dump.write_text(json.dumps(rows), encoding="utf-8")
+    ingest_file(content, dump, day)
+
+
+def _same(cached: Corpus, fresh: Corpus) -> None:
+    assert (cached.listings, cached.papers, cached.problems) == (
+        fresh.listings, fresh.papers, fresh.problems)
+    assert cached.keys == paper_keys(fresh.papers)
+
+
+def _read(content: Path, cache: Path | None) -> Corpus:
+    config = load_config(content)
+    return read_corpus(config.sources_dir, config.sources, cache)
+
+
+def test_a_new_weeks_dump_is_read_and_merged_alone(content_copy: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    first = _read(content_copy, cache)
+    assert first.state is not None
+    _same(first, _read(content_copy, None))
+    remember_merge(cache, first.state)
+    merges: list[int] = []
+    real = reading.merge_listings
+    monkeypatch.setattr(reading, "merge_listings",
+                        lambda listings, *a: merges.append(len(listings)) or real(listings, *a))
+    again = _read(content_copy, cache)
+    assert again.state is None and again.papers == first.papers  # nothing new, nothing kept
+    assert merges == []
+
+    _new_week(content_copy, tmp_path, ["A first new paper", "A second new paper"],
+              dt.date(2025, 6, 2))
+    grown = _read(content_copy, cache)
+    assert merges == []  # extended: the 747 papers were not merged again
+    assert len(grown.papers) == len(first.papers) + 2 and grown.state is not None
+    _same(grown, _read(content_copy, None))
+    remember_merge(cache, grown.state)
+
+    # A dump that lists a merged paper again changes it: every dump is merged again.
+    _new_week(content_copy, tmp_path, [first.papers[0].title, "A third new paper"],
+              dt.date(2025, 6, 9))
+    merges.clear()
+    touched = _read(content_copy, cache)
+    assert len(merges) == 1
+    _same(touched, _read(content_copy, None))
+
+
+def test_a_removed_dump_or_a_broken_state_reads_every_dump(content_copy: Path,
+                                                           tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first = _read(content_copy, cache)
+    assert first.state is not None
+    remember_merge(cache, first.state)
+    state = cache / f"{'-'.join(reading.STATE)}.pickle"
+    assert state.is_file()
+    state.write_bytes(b"not a pickle")
+    _same(_read(content_copy, cache), _read(content_copy, None))
+    remember_merge(cache, first.state)
+    manifest = content_copy / "sources.yaml"
+    lines = manifest.read_text(encoding="utf-8").splitlines(keepends=True)
+    first_entry = next(i for i, line in enumerate(lines) if line.lstrip().startswith("- file:"))
+    nxt = next(i for i, line in enumerate(lines) if i > first_entry
+               and line.lstrip().startswith("- file:"))
+    manifest.write_text("".join(lines[:first_entry] + lines[nxt:]), encoding="utf-8")
+    fewer = _read(content_copy, cache)
+    _same(fewer, _read(content_copy, None))
+    assert len(fewer.papers) < len(first.papers)
+
+
+def test_a_build_keeps_its_merge_and_a_grown_site_equals_one_built_afresh(
+        content_copy: Path, tmp_path: Path) -> None:
+    out, cache, scratch = tmp_path / "site", tmp_path / "cache", tmp_path / "scratch"
+    build(load_config(content_copy), out, cache_dir=cache)
+    assert (cache / f"{'-'.join(reading.STATE)}.pickle").is_file()
+    _new_week(content_copy, tmp_path, ["Skills from world models, newly", "Embeddings anew"],
+              dt.date(2025, 6, 2))
+    grown = build(load_config(content_copy), out, cache_dir=cache)
+    fresh = build(load_config(content_copy), scratch)
+    assert (grown.papers, grown.listings, grown.warnings) == (
+        fresh.papers, fresh.listings, fresh.warnings)
+    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(scratch) for p in scratch.rglob("*") if p.is_file())
+    assert all((out / f).read_bytes() == (scratch / f).read_bytes() for f in files)
