@@ -26,7 +26,17 @@ from .render import default_templates_dir, make_env, render_site
 from .reuse import Identity, Recorded, Reuse, Stamps, program_key
 from .search import SearchIndexer
 from .sources.notes import read_notes
-from .uptodate import fingerprint, last_build, read_record, recorded_pages, remember_build, site_state
+from .uptodate import (
+    Changes,
+    fingerprint,
+    last_build,
+    read_record,
+    recorded_pages,
+    remember_build,
+    site_state,
+    state_changes,
+    with_changes,
+)
 from .weeks import schedule_weeks
 
 if TYPE_CHECKING:
@@ -79,9 +89,10 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
 
     # The output folder's files are listed (for reuse.py) by a worker process while the dumps
     # are read and the model stages run (at 100,000 papers it takes longer than reading;
-    # in a thread they would take turns).
+    # in a thread they would take turns). It sends back how they differ from the record.
+    then = _recorded_site(record)
     with contextlib.ExitStack() as stack:
-        listing = (stack.enter_context(Beside(lambda: _listed(out_dir)))
+        listing = (stack.enter_context(Beside(lambda: _listed(out_dir, then)))
                    if cache_dir is not None else None)
         step("read", 0, 1)
         corpus = read_papers(config, strict, cache_dir)
@@ -108,7 +119,7 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
 
 def _derive_and_write(config: Config, out_dir: Path, cache_dir: Path | None, step: Progress,
                       started: float, record: dict[str, Any] | None,
-                      listing: Beside[dict[str, Identity]] | None, corpus: Corpus,
+                      listing: Beside[Changes | None] | None, corpus: Corpus,
                       strict: bool) -> tuple[PublishReport, Digest, tuple[str, ...]]:
     """build() once the papers are read: the model stages, the digest, the pages written;
     the publish report, the digest and the warnings (the corpus' and the notes'). `listing`:
@@ -130,7 +141,8 @@ def _derive_and_write(config: Config, out_dir: Path, cache_dir: Path | None, ste
             raise SourceProblems(warnings)
         # Reading ends here; from now on everything is derived from `digest` and written out.
         env = make_env(config.templates_dir)
-        live = listing.result() if listing is not None else {}
+        changes = listing.result() if listing is not None else None
+        live = with_changes(_recorded_site(record), changes) if changes is not None else {}
         reuse = reuse_of(config, out_dir, cache_dir, live, record)
         # Every paper stamped once, here: the paper-page worker forked below shares them.
         # Meanwhile the related papers' worker finishes; its result is taken before that
@@ -162,13 +174,19 @@ def _derive_and_write(config: Config, out_dir: Path, cache_dir: Path | None, ste
     return report, digest, warnings
 
 
-def _listed(out_dir: Path) -> dict[str, Identity]:
-    """uptodate.site_state(out_dir) if out_dir is a site this program wrote, else nothing (as
-    for a folder that cannot be listed)."""
+def _listed(out_dir: Path, then: dict[str, Identity]) -> Changes | None:
+    """How uptodate.site_state(out_dir) differs from `then` (the recorded state), if out_dir
+    is a site this program wrote; else None (as for a folder that cannot be listed)."""
     try:
-        return site_state(out_dir) if (out_dir / MARKER).is_file() else {}
+        return state_changes(site_state(out_dir), then) if (out_dir / MARKER).is_file() else None
     except OSError:
-        return {}
+        return None
+
+
+def _recorded_site(record: dict[str, Any] | None) -> dict[str, Identity]:
+    """The site state the last build recorded, or nothing."""
+    site = record.get("site") if record is not None else None
+    return site if isinstance(site, dict) else {}
 
 
 def reuse_of(config: Config, out_dir: Path, cache_dir: Path | None,

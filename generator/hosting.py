@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
+from operator import itemgetter
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from .config import Config
+
+_PATH = itemgetter(0)
 
 
 def base_path(base_url: str) -> str:
@@ -25,9 +28,13 @@ def sitemap_xml(base_url: str, pages: Sequence[tuple[str, dt.date]]) -> bytes:
     """Every HTML page with its last change as the data says (never the clock)."""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    for path, lastmod in sorted(pages):
-        lines.append(f"  <url><loc>{escape(base_url + path)}</loc>"
-                     f"<lastmod>{lastmod.isoformat()}</lastmod></url>")
+    base = escape(base_url)  # escaping is per character: the base once, not per page
+    days: dict[dt.date, str] = {}  # a week's pages share a few dates
+    for path, lastmod in sorted(pages, key=_PATH):  # each path once, as in the site
+        day = days.get(lastmod)
+        if day is None:
+            day = days[lastmod] = lastmod.isoformat()
+        lines.append(f"  <url><loc>{base}{escape(path)}</loc><lastmod>{day}</lastmod></url>")
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode("utf-8")
 

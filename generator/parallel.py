@@ -161,6 +161,10 @@ class Deferred(Mapping[K, V]):
                 raise
         return self._value
 
+    def resolved(self) -> Mapping[K, V]:
+        """The mapping itself (waited for if need be), for many lookups."""
+        return self._resolved()
+
     def __getitem__(self, key: K) -> V:
         return self._resolved()[key]
 

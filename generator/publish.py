@@ -229,11 +229,11 @@ def _write_beside(pages: Pages, side_pages: Callable[[], Pages] | None, stage: P
     if side_pages is None:
         report, changed = _write_all(pages, stage, old, reuse)
         return report, changed
-    with Beside(lambda: _write_all(side_pages(), stage, old, reuse)) as side:
+    with Beside(lambda: _as_sent(_write_all(side_pages(), stage, old, reuse), reuse)) as side:
         started = time.perf_counter()
         report, changed = _write_all(pages, stage, old, reuse)
         mine = time.perf_counter()
-        more, more_changed = side.result()
+        more, more_changed = _as_received(side.result(), reuse)
         log.info("pages written here in %.2f s, then %.2f s waiting for the worker's",
                  mine - started, time.perf_counter() - mine)
     if report.pages.keys() & more.pages.keys():
@@ -244,6 +244,33 @@ def _write_beside(pages: Pages, side_pages: Callable[[], Pages] | None, stage: P
                           total_bytes=report.total_bytes + more.total_bytes,
                           kept=report.kept + more.kept, pages={**report.pages, **more.pages}),
             changed | more_changed)
+
+
+Sent = tuple[PublishReport, set[str], list[str]]
+
+
+def _as_sent(written: tuple[PublishReport, set[str]], reuse: Reuse | None) -> Sent:
+    """A worker's _write_all result made smaller to send: the pages whose entries (key,
+    bytes hash) are the recorded ones go by path alone. At 100,000 papers that is nearly
+    every paper page, and sending their entries took the build 0.3 s."""
+    report, changed = written
+    recorded = reuse.recorded.pages if reuse is not None else {}
+    same = [rel for rel, entry in report.pages.items() if recorded.get(rel) == entry]
+    if not same:
+        return report, changed, []
+    alike = set(same)
+    pages = {rel: entry for rel, entry in report.pages.items() if rel not in alike}
+    return replace(report, pages=pages), changed, same
+
+
+def _as_received(sent: Sent, reuse: Reuse | None) -> tuple[PublishReport, set[str]]:
+    """_write_all's result again from what _as_sent made of it."""
+    report, changed, same = sent
+    if not same:
+        return report, changed
+    assert reuse is not None
+    recorded = reuse.recorded.pages
+    return replace(report, pages={**report.pages, **{rel: recorded[rel] for rel in same}}), changed
 
 
 def _write_all(pages: Pages, stage: Path, old: Path, reuse: Reuse | None

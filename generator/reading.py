@@ -3,10 +3,11 @@
 With a cache, the merge is kept for the next build (`MergeState`: the merged papers, each
 one's cache.paper_key, and what each dump it covers gave), keyed by the dumps' parse keys
 (cache.dump_key: their bytes, manifest entries and the program). The next build hashes every
-dump as before, but reads and merges only the dumps the state does not cover, a new week's,
+dump as before, but reads and merges only the dumps the state does not cover (the new weeks'),
 when corpus.extend_merged can add their listings exactly; otherwise it merges every dump's
 listings, as a build without the state does. Either way the papers are the same. At 100,000
-papers, reading a new week took 1.7 s this way against 0.7 s.
+papers a new week's dump is read and merged in 0.6 s instead of 1.7 s. The state is stored
+again only when it has fallen behind by a few weeks (STALE).
 """
 
 from __future__ import annotations
@@ -21,6 +22,12 @@ from .models import Listing, Paper, SourceInfo
 from .sources import ReadResult, read_sources
 
 STATE = ("merged", "latest")  # the cache entry (name, key): one per cache folder
+# A state is stored again once the dumps it does not cover hold more than STALE of the
+# listings it covers, or STALE_DUMPS dumps: each build reads and merges those again (at
+# 100,000 papers, 2,000 listings take about 0.05 s), where storing the state takes a worker
+# about a second; so at 100,000 papers it is stored about every tenth week.
+STALE = 0.02
+STALE_DUMPS = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,10 +117,21 @@ def read_corpus(sources_dir: Path, sources: tuple[SourceInfo, ...],
         if gave.keys() == covered.keys():  # nothing new was read: the state stands
             return Corpus(listings, merged.papers, tuple(problems), last.keys)
         keys_of = {**last.keys, **paper_keys(merged.papers[len(last.merged.papers):])}
+        if _behind_little(gave, covered):  # stored again only now and then, see STALE
+            return Corpus(listings, merged.papers, tuple(problems), keys_of)
     else:
         keys_of = paper_keys(merged.papers)
     return Corpus(listings, merged.papers, tuple(problems), keys_of,
                   MergeState(dumps=gave, merged=merged, keys=keys_of))
+
+
+def _behind_little(gave: dict[str, tuple[int, tuple[SourceError, ...]]],
+                   covered: dict[str, tuple[int, tuple[SourceError, ...]]]) -> bool:
+    """Whether a state that covers `covered` is close enough to one that would cover
+    `gave` (see STALE)."""
+    new = [count for key, (count, _) in gave.items() if key not in covered]
+    return (len(new) <= STALE_DUMPS
+            and sum(new) <= STALE * sum(count for count, _ in covered.values()))
 
 
 def remember_merge(cache_dir: Path, state: MergeState) -> None:

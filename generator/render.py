@@ -378,7 +378,9 @@ def _theme_pages(page: Callable[..., Page], digest: Digest,
                                    "older": paths[number - 1] if number > 1 else None,
                                    "oldest": paths[1], "newest": paths[0]})
     if theme.slug != OTHER.slug:
-        by_score = sorted(theme.papers, key=lambda p: (-digest.score_of(p, theme.slug), p.id))
+        score = {p.id: a.score for p in theme.papers  # (Digest.score_of, without the calls)
+                 for a in digest.assignments.get(p.id, ()) if a.theme == theme.slug}
+        by_score = sorted(theme.papers, key=lambda p: (-score.get(p.id, 0.0), p.id))
         yield page(theme_path(theme.slug, 0, "confidence"), "theme.html", newest, theme=theme,
                    papers=tuple(by_score[:size]), view="confidence", chart=None, topic=None,
                    topics=topics, total=len(theme.papers),
@@ -449,8 +451,9 @@ def _group_by_subtopic(digest: Digest, theme: str, papers: tuple[Paper, ...]
     topics = digest.subtopics.get(theme, ())
     position = {id(t): i for i, t in enumerate(topics)}
     groups: list[list[Paper]] = [[] for _ in topics]
+    index = digest.topic_index  # (Digest.subtopic_of, without a call per paper)
     for paper in papers:
-        topic = digest.subtopic_of(paper, theme)
+        topic = index.get((theme, paper.id))
         if topic is not None and id(topic) in position:
             groups[position[id(topic)]].append(paper)
     return [tuple(g) for g in groups]

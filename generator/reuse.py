@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import marshal
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,12 +28,15 @@ from typing import TYPE_CHECKING, Any
 
 from .cache import paper_key, program_code
 from .models import Assignment, Paper, Week
+from .parallel import Deferred
 
 if TYPE_CHECKING:
     from .config import Config
     from .digest import Digest
 
 Identity = tuple[int, int, int]  # size, modification time in ns, inode
+_ID = operator.attrgetter("id")
+_PAPER = {Paper}
 
 
 def content_hash(data: bytes) -> bytes:
@@ -59,7 +63,10 @@ class Reuse:
     def keep(self, path: str, key: bytes) -> bool:
         """True if the file at path is the one the last build wrote with this key."""
         entry = self.recorded.pages.get(path)
-        return entry is not None and entry[0] == key and self._untouched(path)
+        if entry is None or entry[0] != key:
+            return False
+        now = self.live.get(path)
+        return now is not None and now == self.recorded.state.get(path)
 
     def has_bytes(self, path: str, digest: bytes) -> bool:
         """True if the file at path is the one the last build wrote, and had these bytes."""
@@ -100,8 +107,11 @@ def _fields(paper: Paper) -> tuple[Any, ...]:
             p.url, p.pdf_url, p.categories)
 
 
+_MATCH = operator.attrgetter("phrase", "where", "count")
+
+
 def _assignment(a: Assignment) -> tuple[Any, ...]:
-    return (a.theme, a.score, tuple((m.phrase, m.where, m.count) for m in a.matches), a.terms)
+    return (a.theme, a.score, tuple(map(_MATCH, a.matches)), a.terms)
 
 
 class Stamps:
@@ -115,7 +125,14 @@ class Stamps:
         self.program = reuse.program
         self._keys = keys or {}  # paper id -> cache.paper_key of the digest's very papers
         self._stamps: dict[str, bytes] = {}
+        # The stamps of exactly the digest's papers (`fill`), for lookups that skip a paper
+        # the digest does not have; and the hash of each tuple of papers met by `canon`
+        # (with the tuple, which keeps its id from being reused): a weekly theme page's
+        # papers are met once per page of it.
+        self._filled: dict[str, bytes] = {}
+        self._tuples: dict[int, tuple[tuple[Any, ...], bytes]] = {}
         self._weeks: dict[str, tuple[Any, ...]] = {}
+        self._related: Mapping[str, tuple[str, ...]] | None = None
 
     def of(self, paper: Paper) -> bytes:
         """Everything a page may show of a paper: the paper itself (title, abstract,
@@ -130,16 +147,20 @@ class Stamps:
         both processes share the stamps instead of each hashing the papers it shows."""
         self._stamps.update((p.id, self._stamp(p)) for p in self.digest.papers
                             if p.id not in self._stamps)
+        self._filled = {p.id: self._stamps[p.id] for p in self.digest.papers}
         return self
 
     def _stamp(self, paper: Paper) -> bytes:
-        digest = self.digest
-        assignments = digest.assignments.get(paper.id, ())
-        topics = tuple((t.key, t.name) if (t := digest.subtopic_of(paper, a.theme)) else None
-                       for a in assignments)
-        h = hashlib.sha256(self._keys.get(paper.id) or paper_key(paper))
-        h.update(marshal.dumps((_fields(paper), tuple(_assignment(a) for a in assignments),
-                                topics, digest.week_of(paper).key), 2))
+        digest, pid = self.digest, paper.id
+        assignments = digest.assignments.get(pid, ())
+        topics: tuple[Any, ...] = ()
+        if assignments:  # (Digest.subtopic_of, here without a call per theme)
+            index = digest.topic_index
+            topics = tuple((t.key, t.name) if (t := index.get((a.theme, pid))) else None
+                           for a in assignments)
+        h = hashlib.sha256(self._keys.get(pid) or paper_key(paper))
+        h.update(marshal.dumps((_fields(paper), tuple(map(_assignment, assignments)),
+                                topics, digest.week_by_paper[pid].key), 2))
         return h.digest()[:16]
 
     def key(self, *parts: Any) -> bytes:
@@ -155,11 +176,16 @@ class Stamps:
         kind = type(value)
         if kind is Paper:
             return self.of(value)
+        if kind is tuple:
+            memo = self._tuples.get(id(value))
+            if memo is not None and memo[0] is value:
+                return memo[1]
         if kind is tuple or kind is list:
-            if value and all(type(v) is Paper for v in value):  # one hash for all
-                stamps, of = self._stamps, self.of
-                return hashlib.blake2b(b"".join([stamps.get(v.id) or of(v) for v in value]),
-                                       digest_size=16).digest()
+            if value and set(map(type, value)) == _PAPER:  # one hash for all
+                made = hashlib.blake2b(self._joined(value), digest_size=16).digest()
+                if kind is tuple:
+                    self._tuples[id(value)] = (value, made)
+                return made
             return tuple(self.canon(v) for v in value)
         if kind is dict:
             return tuple((k, self.canon(v)) for k, v in value.items())
@@ -175,6 +201,14 @@ class Stamps:
             return (kind.__name__, self.canon(parts()))
         return value
 
+    def _joined(self, papers: tuple[Paper, ...] | list[Paper]) -> bytes:
+        """The papers' stamps, one after another."""
+        try:  # all in C when every paper is stamped (`fill`)
+            return b"".join(map(self._stamps.__getitem__, map(_ID, papers)))
+        except KeyError:
+            stamps, of = self._stamps, self.of
+            return b"".join([stamps.get(p.id) or of(p) for p in papers])
+
     def keep(self, path: str, *parts: Any) -> tuple[bytes, bool]:
         """The key of the page at path (from `parts`, see key), and whether the last
         build's file of it can be kept."""
@@ -187,15 +221,23 @@ class Stamps:
         related papers (a paper page; its .bib without): the key is made from their stamps
         directly, not through canon's walk of a context, which took a third of the paper
         pages' time when a new week kept nearly all of 100,000."""
-        stamps, of, by_id = self._stamps, self.of, self.digest.by_id
+        stamps = self._stamps
         h = hashlib.blake2b(self.program, digest_size=16)
         h.update(f"{kind}\0{path}\0".encode())
-        h.update(stamps.get(paper.id) or of(paper))
+        h.update(stamps.get(paper.id) or self.of(paper))
         if related:
             h.update(b"\0related")
-            for pid in self.digest.related.get(paper.id, ()):
-                other = by_id.get(pid)
-                if other is not None:  # as Digest.related_to
-                    h.update(stamps.get(pid) or of(other))
+            if self._related is None:  # the worker's result, looked up once
+                found = self.digest.related
+                self._related = found.resolved() if isinstance(found, Deferred) else found
+            ids = self._related.get(paper.id, ())
+            try:  # all in C when every related paper is one of the digest's (as they are)
+                h.update(b"".join(map(self._filled.__getitem__, ids)))
+            except KeyError:
+                by_id = self.digest.by_id
+                for pid in ids:
+                    other = by_id.get(pid)
+                    if other is not None:  # as Digest.related_to
+                        h.update(stamps.get(pid) or self.of(other))
         key = h.digest()
         return key, self.reuse.keep(path, key)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,27 @@ def site_state(out_dir: Path) -> dict[str, Identity]:
 
     if out_dir.is_dir():
         walk(str(out_dir), "")
+    return state
+
+
+Changes = tuple[dict[str, Identity], tuple[str, ...]]  # new or changed entries; paths gone
+
+
+def state_changes(now: dict[str, Identity], then: Mapping[str, Identity]) -> Changes:
+    """How the site state `now` differs from `then` (site_state's entries that are new or
+    changed, and the paths gone): what a worker listing the folder sends back instead of
+    the whole state, which at 100,000 papers took the build 0.3 s to receive."""
+    return ({path: ident for path, ident in now.items() if then.get(path) != ident},
+            tuple(path for path in then if path not in now))
+
+
+def with_changes(then: Mapping[str, Identity], changes: Changes) -> dict[str, Identity]:
+    """The site state `then` with `changes` (state_changes) made to it."""
+    changed, gone = changes
+    state = dict(then)
+    state.update(changed)
+    for path in gone:
+        del state[path]
     return state
 
 

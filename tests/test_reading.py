@@ -109,7 +109,20 @@ def test_a_new_weeks_dump_is_read_and_merged_alone(content_copy: Path, tmp_path:
               dt.date(2025, 6, 2))
     grown = _read(content_copy, cache)
     assert merges == []  # extended: the 747 papers were not merged again
-    assert len(grown.papers) == len(first.papers) + 2 and grown.state is not None
+    assert len(grown.papers) == len(first.papers) + 2
+    _same(grown, _read(content_copy, None))
+    # Two listings more than the state covers: it is not worth storing again (STALE)...
+    assert grown.state is None
+    _new_week(content_copy, tmp_path, ["A fourth new paper"], dt.date(2025, 6, 5))
+    merges.clear()  # (reading afresh merges)
+    grown = _read(content_copy, cache)
+    assert merges == [] and len(grown.papers) == len(first.papers) + 3
+    _same(grown, _read(content_copy, None))
+    # ...until the dumps it does not cover hold more than that share of its listings.
+    monkeypatch.setattr(reading, "STALE", 0.001)
+    merges.clear()
+    grown = _read(content_copy, cache)
+    assert merges == [] and grown.state is not None
     _same(grown, _read(content_copy, None))
     remember_merge(cache, grown.state)
 
