@@ -68,7 +68,8 @@ class BuildReport:
 
 
 def build(config: Config, out_dir: Path, progress: Progress | None = None,
-          strict: bool = False, cache_dir: Path | None = None) -> BuildReport:
+          strict: bool = False, cache_dir: Path | None = None,
+          keep: list[object] | None = None) -> BuildReport:
     """Build the site for config into out_dir; the previous site survives any failure.
 
     Bad records in the dumps are skipped and listed in the report's warnings; with
@@ -77,6 +78,9 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
     last build wrote are kept when what they show is unchanged (reuse.py), the site is
     updated in place, and a build whose inputs and output are as the last build left them is
     skipped (same result, less time).
+
+    `keep`: the build's papers, digest and record are added to it instead of freed when
+    build returns (0.15 s at 100,000 papers), for a caller that exits right after.
     """
     started = time.perf_counter()
     step = progress or (lambda stage, done, total: None)
@@ -114,6 +118,8 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
                          seconds=elapsed, out_dir=out_dir, warnings=warnings)
     if cache_dir is not None and print_ is not None:
         remember_build(cache_dir, out_dir, print_, result, report.pages, report.state)
+    if keep is not None:
+        keep.extend((corpus, digest, record))
     return result
 
 

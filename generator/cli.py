@@ -17,6 +17,9 @@ from . import __version__
 from .errors import GeneratorError
 
 CONTENT_HELP = "The digest's content directory (sources/, sources.yaml, themes.yaml, digest.yaml)."
+# What `digest build` leaves unfreed: the process ends right after the build, without freeing
+# anything (see main), so the build's objects are handed here rather than freed one by one.
+_UNFREED: list[object] = []
 
 
 class _Progress:
@@ -93,7 +96,8 @@ def build(content_dir: Path, out_dir: Path, base_url: str | None, strict: bool, 
     try:
         config = load_config(content_dir, base_url=base_url)
         report = run_build(config, out_dir, progress=progress, strict=strict,
-                           cache_dir=None if no_cache else default_cache_dir(out_dir))
+                           cache_dir=None if no_cache else default_cache_dir(out_dir),
+                           keep=_UNFREED)
     except GeneratorError as err:
         raise click.ClickException(str(err)) from None
     finally:

@@ -476,7 +476,7 @@ class WeekTheme:
 
     theme: ThemeView
     papers: tuple[Paper, ...]
-    preview: list[Section]
+    preview: tuple[Section, ...]
 
     def canon_parts(self) -> tuple[Any, ...]:
         return self.theme, self.papers, self.preview
@@ -498,7 +498,7 @@ def _week_themes(digest: Digest, themes: tuple[ThemeView, ...],
         first = tuple(p for p in papers if p.id in chosen)
         sections = [Section("Highlights", "highlights", first)] if first else []
         sections += _by_subtopic(digest, theme.slug, tuple(p for p in papers if p.id not in chosen))
-        blocks.append(WeekTheme(theme, papers, _preview(sections, PREVIEW)))
+        blocks.append(WeekTheme(theme, papers, tuple(_preview(sections, PREVIEW))))
     return blocks
 
 
