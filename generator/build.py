@@ -14,7 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .cache import cached, cached_each, inputs_key, paper_keys, store, stored, themes_key
+from .cache import (
+    STALE,
+    cached,
+    cached_each,
+    inputs_key,
+    paper_keys,
+    store,
+    stored,
+    themes_key,
+)
 from .config import Config
 from .digest import Digest, assemble_digest
 from .errors import SourceProblems
@@ -40,6 +49,7 @@ from .uptodate import (
 from .weeks import schedule_weeks
 
 if TYPE_CHECKING:
+    from .similar import Neighbourhood
     from .themes import ThemeResult, ThemeSettings
 
 # The model stages (themes, related papers, the map) import scikit-learn and SciPy, about a
@@ -261,11 +271,13 @@ def related_stage(papers: tuple[Paper, ...], cache_dir: Path | None,
         found = stored(cache_dir, "related", key)
         if found is not None:
             return found  # type: ignore[no-any-return]
-        related, kept = relate_papers(papers, previous=stored(cache_dir, "neighbours",
-                                                              trained_key), keys=keys)
+        previous = stored(cache_dir, "neighbours", trained_key)
+        related, kept = relate_papers(papers, previous=previous, keys=keys)
         # What the next build extends is about 100 MB at 100,000 papers: stored after the
-        # result is sent, while the main process goes on.
-        later.append(lambda: store(cache_dir, "neighbours", trained_key, kept))
+        # result is sent, while the main process goes on, and only once the stored one
+        # lacks more than cache.STALE of it (a later build extends that one as well).
+        if not _behind_little(previous, kept):
+            later.append(lambda: store(cache_dir, "neighbours", trained_key, kept))
         later.append(lambda: store(cache_dir, "related", key, related))
         return related
 
@@ -275,6 +287,14 @@ def related_stage(papers: tuple[Paper, ...], cache_dir: Path | None,
 
     # The keys too are computed in the worker (from the papers' keys, made before the fork).
     return Beside(run, then=store_later)
+
+
+def _behind_little(previous: Neighbourhood | None, kept: Neighbourhood) -> bool:
+    """Whether `previous` holds every row of `kept` but a few new ones (cache.STALE)."""
+    if previous is None or previous.vectorizer is not kept.vectorizer:
+        return False
+    new = len(kept.keys) - len(previous.keys)
+    return 0 <= new <= STALE * len(previous.keys) and set(previous.keys) <= set(kept.keys)
 
 
 def map_stage(config: Config, papers: tuple[Paper, ...], cache_dir: Path | None

@@ -30,6 +30,11 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 KEEP = 4  # newest entries of a name kept; older ones are removed when a new one is written
 KEEP_PER_NAME = {"parsed": 1000}  # one entry per dump: an archive of dumps is all current
+# A stored state that each build extends (reading's merge, the related papers' neighbourhood)
+# is stored again only once what it lacks is more than this share of what it holds: storing
+# either takes a worker about a second at 100,000 papers, extending it by a few weeks more
+# a few hundredths; so at that size they are stored about every tenth week.
+STALE = 0.02
 PACKAGE = Path(__file__).parent
 # Libraries whose results end up in the site: a new version may compute something else.
 LIBRARIES = ("scikit-learn", "numpy", "scipy", "jinja2", "markdown", "nh3")

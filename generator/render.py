@@ -332,7 +332,8 @@ def _paper_page(page: Callable[..., Page], digest: Digest, paper: Paper) -> Page
 
 def _paper_date(paper: Paper) -> dt.date:
     """A paper page's last change, for the sitemap: its newest listing."""
-    return max(s.collected for s in paper.sources)
+    sources = paper.sources
+    return sources[0].collected if len(sources) == 1 else max(s.collected for s in sources)
 
 
 def _feeds(digest: Digest, env: jinja2.Environment, themes: tuple[ThemeView, ...],
@@ -517,10 +518,11 @@ def _preview(sections: list[Section], size: int) -> list[Section]:
 
 def _archive_rows(digest: Digest, themes: tuple[ThemeView, ...]) -> list[dict[str, Any]]:
     rows = []
-    for week in reversed(digest.weeks):
-        papers = digest.papers_of_week(week)
-        rows.append({"week": week, "total": len(papers),
-                     "counts": {t.slug: len(digest.papers_in(t.slug, papers)) for t in themes}})
+    empty: frozenset[str] = frozenset()
+    for week in reversed(digest.weeks):  # (counted as len(Digest.papers_in(...)), in C)
+        rows.append({"week": week, "total": len(week.paper_ids),
+                     "counts": {t.slug: len(digest.members.get(t.slug, empty)
+                                            .intersection(week.paper_ids)) for t in themes}})
     return rows
 
 

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from generator import growth, similar
-from generator.build import build, read_papers, theme_settings, theme_stage
+from generator.build import _behind_little, build, read_papers, theme_settings, theme_stage
 from generator.config import Config, load_config
 from generator.growth import split_training, training_size
 from generator.models import Paper
@@ -149,6 +149,28 @@ def test_related_papers_of_a_new_week_equal_a_search_from_scratch(
         if kept_again.candidates is not None:
             near = {ids[j] for j in kept_again.candidates.rows[ids.index(pid)] if j >= 0}
         assert near & new_ids, pid
+
+
+def test_a_neighbourhood_a_few_papers_behind_is_extended_and_not_stored_again(
+        corpus: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
+    # build.related_stage stores what the next build extends only once the stored one lacks
+    # more than cache.STALE of it; a build two weeks on extends the older one just as well.
+    _, papers = corpus
+    monkeypatch.setattr(growth, "FIT_ALL_UP_TO", 400)
+    monkeypatch.setattr(similar, "EXACT_LIMIT", 100)
+    ordered = sorted(papers, key=lambda p: (p.first_seen, p.id))
+    _, stored = relate_papers(ordered[:-10])
+    week, kept = relate_papers(ordered[:-5], previous=stored)
+    assert _behind_little(stored, kept)  # 5 new of 737: not stored again
+    later, _ = relate_papers(ordered, previous=stored)  # so the next build extends `stored`
+    assert later == relate_papers(ordered)[0]
+    _, older = relate_papers(ordered[:-100])
+    _, grown = relate_papers(ordered, previous=older)
+    assert not _behind_little(older, grown)  # 100 new: stored
+    assert not _behind_little(None, kept)
+    edited = dataclasses.replace(ordered[0], abstract=ordered[1].abstract)
+    _, changed = relate_papers([edited, *ordered[1:-5]], previous=stored)
+    assert not _behind_little(stored, changed)  # a paper changed: its row is not the stored one
 
 
 def test_related_papers_after_a_paper_went_or_changed_equal_a_search_from_scratch(
