@@ -112,8 +112,8 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
         corpus = read_papers(config, strict, cache_dir)
         log.info("read %d papers: %.2f s", len(corpus.papers), time.perf_counter() - started)
         # The merge is kept for the next build by a worker (about a second at 100,000 papers).
-        state = corpus.state
-        keeping = (stack.enter_context(Beside(lambda: remember_merge(cache_dir, state)))
+        state, sources = corpus.state, config.sources_dir
+        keeping = (stack.enter_context(Beside(lambda: remember_merge(cache_dir, sources, state)))
                    if cache_dir is not None and state is not None else None)
         report, digest, warnings = _derive_and_write(config, out_dir, cache_dir, step, started,
                                                      record, listing, corpus, strict)
@@ -291,8 +291,9 @@ def related_stage(papers: tuple[Paper, ...], cache_dir: Path | None,
 
 def _behind_little(previous: Neighbourhood | None, kept: Neighbourhood) -> bool:
     """Whether `previous` holds every row of `kept` but a few new ones (cache.STALE)."""
-    if previous is None or previous.vectorizer is not kept.vectorizer:
-        return False
+    if (previous is None or previous.vectorizer is not kept.vectorizer
+            or (previous.candidates is None) != (kept.candidates is None)):
+        return False  # (a corpus grown past EXACT_LIMIT has candidates to keep)
     new = len(kept.keys) - len(previous.keys)
     return 0 <= new <= STALE * len(previous.keys) and set(previous.keys) <= set(kept.keys)
 

@@ -9,6 +9,7 @@ papers (and what extends them), the map. The folder is safe to delete at any tim
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -29,7 +30,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 KEEP = 4  # newest entries of a name kept; older ones are removed when a new one is written
-KEEP_PER_NAME = {"parsed": 1000}  # one entry per dump: an archive of dumps is all current
+KEEP_PER_NAME = {"parsed": 1000,  # one entry per dump: an archive of dumps is all current
+                 "merged": 2}  # reading.py's merge: one per digest (two may share a cache)
 # A stored state that each build extends (reading's merge, the related papers' neighbourhood)
 # is stored again only once what it lacks is more than this share of what it holds: storing
 # either takes a worker about a second at 100,000 papers, extending it by a few weeks more
@@ -106,7 +108,7 @@ def stored(cache_dir: Path | None, name: str, key: str) -> Any:
     try:
         with open(cache_dir / f"{name}-{key}.pickle", "rb") as handle:
             return pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+    except Exception:  # unreadable, truncated, or of classes this program no longer has
         return None
 
 
@@ -115,15 +117,19 @@ def store(cache_dir: Path | None, name: str, key: str, value: object) -> None:
     name; best effort: a cache that cannot be written only costs time."""
     if cache_dir is None:
         return
+    tmp = None
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=f".{name}-")
         with os.fdopen(fd, "wb") as handle:
             pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, cache_dir / f"{name}-{key}.pickle")
+        tmp = None
         _prune(cache_dir, name)
-    except OSError:
-        pass
+    except Exception:  # a full disk, a folder not ours, a value that cannot be pickled
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def cached_each(cache_dir: Path | None, name: str, key: str, papers: Sequence[Paper],
@@ -149,29 +155,10 @@ def cached_each(cache_dir: Path | None, name: str, key: str, papers: Sequence[Pa
     return result
 
 
-def parsed(cache_dir: Path | None, titles: Titles | None = None
-           ) -> Callable[[Path, SourceInfo, str], ReadResult]:
-    """A dump reader for sources.read_sources that keeps each dump's result, keyed by the
-    dump's bytes, its manifest entry, the path shown in messages, and the program (dump_key):
-    a new week's build parses only the new dump. The file is read and hashed every time (a
-    quarter of a second for 130 MB), never trusted by its name or date.
-
-    With `titles`, each dump's titles with their keys and slugs (corpus.Titles) are kept
-    with its parse and added to it, so that merging makes them for the new dump's only."""
-    from .sources import read_source
-
-    def read(path: Path, source: SourceInfo, display: str) -> ReadResult:
-        if cache_dir is None:
-            return read_source(path, source, display)
-        return read_parsed(cache_dir, path, source, display, dump_key(path, source, display),
-                           titles)
-
-    return read
-
-
 def dump_key(path: Path, source: SourceInfo, display: str) -> str:
     """The key of a dump's parse: its bytes, its manifest entry, the path shown in its
-    messages and the program. Raises OSError if the file cannot be read."""
+    messages and the program. The file is read and hashed every time (a quarter of a second
+    for 130 MB), never trusted by its name or date. Raises OSError if it cannot be read."""
     h = _program_hash().copy()
     h.update(f"\0{source!r}\0{display}\0".encode())
     with open(path, "rb") as handle:
@@ -186,8 +173,10 @@ def _program_hash() -> hashlib._Hash:
 
 def read_parsed(cache_dir: Path, path: Path, source: SourceInfo, display: str, key: str,
                 titles: Titles | None = None) -> ReadResult:
-    """The dump's parse stored under its dump_key `key`, else parsed and stored; its titles'
-    keys and slugs are added to `titles` (see parsed)."""
+    """The dump's parse stored under its dump_key `key`, else parsed and stored: a new
+    week's build parses only the new dump. Each dump's titles with their keys and slugs
+    (corpus.Titles) are kept with its parse and added to `titles`, so that merging makes
+    them for the new dump's only."""
     from .corpus import title_keys
     from .sources import read_source
 

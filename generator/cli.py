@@ -95,6 +95,7 @@ def build(content_dir: Path, out_dir: Path, base_url: str | None, strict: bool, 
     progress = _Progress(enabled=not quiet and (verbose or sys.stderr.isatty()))
     try:
         config = load_config(content_dir, base_url=base_url)
+        _UNFREED.clear()  # one build's at most (tests run the command many times)
         report = run_build(config, out_dir, progress=progress, strict=strict,
                            cache_dir=None if no_cache else default_cache_dir(out_dir),
                            keep=_UNFREED)

@@ -97,8 +97,9 @@ def extend_merged(merged: Merged, listings: Iterable[Listing], titles: Titles | 
     a merged listing (so no merged paper changes, gains a listing or shares a title), and
     each new paper comes after every merged one in merge order (earliest collection, then
     id), so the merged papers keep their slugs and the new ones take theirs after them, as
-    in a merge of all. A new week's dump is such listings; a corrected or older dump is
-    not, and costs one merge of all."""
+    in a merge of all. A new week's dump of new papers is such listings; a dump that lists
+    a known paper again (Hugging Face search pages often do), a corrected or an older dump
+    is not, and costs one merge of all."""
     made = _title_maker(titles)
     fresh = list(listings)
     if not fresh:

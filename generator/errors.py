@@ -22,6 +22,11 @@ class SourceError(GeneratorError):
         self.path, self.line, self.reason = path, line, reason
         super().__init__(f"{path}:{line}: {reason}")
 
+    def __reduce__(self) -> tuple[type[SourceError], tuple[str, int, str]]:
+        """Pickled with its three fields: the cache keeps a dump's problems with its parse
+        (an exception pickles its message alone, which this constructor cannot take)."""
+        return type(self), (self.path, self.line, self.reason)
+
 
 class SourceProblems(GeneratorError):
     """Problems in the dumps that stop a build (any of them under --strict, or no paper read)."""

@@ -4,24 +4,28 @@ With a cache, the merge is kept for the next build (`MergeState`: the merged pap
 one's cache.paper_key, and what each dump it covers gave), keyed by the dumps' parse keys
 (cache.dump_key: their bytes, manifest entries and the program). The next build hashes every
 dump as before, but reads and merges only the dumps the state does not cover (the new weeks'),
-when corpus.extend_merged can add their listings exactly; otherwise it merges every dump's
-listings, as a build without the state does. Either way the papers are the same. At 100,000
-papers a new week's dump is read and merged in 0.6 s instead of 1.7 s. The state is stored
-again only when it has fallen behind by a few weeks (STALE).
+when corpus.extend_merged can add their listings exactly (they are all new papers, later than
+the merged ones); otherwise, say when a new dump lists a known paper again, it merges every
+dump's listings, as a build without the state does, and the state is stored again. Either
+way the papers are the same. At 100,000 papers a new week's dump of new papers is read and
+merged in 0.6 s instead of 1.7 s. Otherwise the state is stored again only when it has
+fallen behind by a few weeks (cache.STALE). The state's key (state_key) names the program
+and the dumps' folder, so no other version's state is ever loaded.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import STALE, dump_key, paper_keys, read_parsed, store, stored
+from .cache import STALE, dump_key, paper_keys, program_code, read_parsed, store, stored
 from .corpus import Merged, Titles, extend_merged, merge_listings
 from .errors import SourceError
 from .models import Listing, Paper, SourceInfo
 from .sources import ReadResult, read_sources
 
-STATE = ("merged", "latest")  # the cache entry (name, key): one per cache folder
+STATE = "merged"  # the cache entry's name; its key: state_key
 # A state is stored again once the dumps it does not cover hold more than cache.STALE of the
 # listings it covers, or STALE_DUMPS dumps: each build reads and merges those again.
 STALE_DUMPS = 16
@@ -41,7 +45,7 @@ class MergeState:
 class Corpus:
     """The papers of every dump, the number of listings they merge and the problems met, in
     manifest order. `keys`: each paper's cache.paper_key, if made; `state`: what to keep for
-    the next build (remember_merge), if it changed."""
+    the next build (remember_merge), if the stored one is missing or behind (STALE)."""
 
     listings: int
     papers: tuple[Paper, ...]
@@ -71,10 +75,9 @@ def read_corpus(sources_dir: Path, sources: tuple[SourceInfo, ...],
         except OSError as err:
             dumps.append((source, path, display,
                           SourceError(display, 1, f"cannot read the file: {err.strerror}")))
-    keys = [key for *_, key in dumps if isinstance(key, str)]
-    last = stored(cache_dir, *STATE)
-    if not (isinstance(last, MergeState) and last.dumps.keys() <= set(keys)
-            and len(set(keys)) == len(keys)):
+    keys = [key for *_, key in dumps if isinstance(key, str)]  # each dump's own (its path)
+    last = stored(cache_dir, STATE, state_key(sources_dir))
+    if not (isinstance(last, MergeState) and last.dumps.keys() <= set(keys)):
         last = None
     covered = last.dumps if last is not None else {}
     titles: Titles = {}
@@ -131,9 +134,18 @@ def _behind_little(gave: dict[str, tuple[int, tuple[SourceError, ...]]],
             and sum(new) <= STALE * sum(count for count, _ in covered.values()))
 
 
-def remember_merge(cache_dir: Path, state: MergeState) -> None:
+def remember_merge(cache_dir: Path, sources_dir: Path, state: MergeState) -> None:
     """Keep the merge for the next build (best effort, as every cache entry)."""
-    store(cache_dir, *STATE, state)
+    store(cache_dir, STATE, state_key(sources_dir), state)
+
+
+def state_key(sources_dir: Path) -> str:
+    """The stored merge's key: the program (a state of another version is never loaded,
+    whose classes may have changed) and the dumps' folder (two digests sharing a cache keep
+    a state each)."""
+    h = hashlib.sha256(program_code())
+    h.update(str(sources_dir.resolve()).encode())
+    return h.hexdigest()[:32]
 
 
 def _read(cache_dir: Path, path: Path, source: SourceInfo, display: str, key: str,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import pickle
 from pathlib import Path
 
 import pytest
@@ -15,10 +16,11 @@ from generator import reading
 from generator.build import build
 from generator.cache import paper_keys
 from generator.config import load_config
-from generator.corpus import extend_merged, merge_listings
+from generator.corpus import extend_merged, merge_listings, normalise_title
+from generator.errors import SourceError
 from generator.ingest import ingest_file
 from generator.models import Listing, SourceInfo
-from generator.reading import Corpus, read_corpus, remember_merge
+from generator.reading import Corpus, MergeState, read_corpus, remember_merge, state_key
 
 ABSTRACT = "An abstract long enough to be one, about skills and world models and embeddings."
 
@@ -47,6 +49,30 @@ def test_an_extended_merge_is_the_merge_of_all_or_none(old_rows: list, new_rows:
     extended = extend_merged(merge_listings(old), new)
     if extended is not None:
         assert extended == merge_listings(old + new)
+
+
+NEW_TITLES = st.lists(st.sampled_from(["Graph Skills", "graph skills", "Über Embeddings",
+                                        "Uber Embeddings", "World Models", "A", "Old 1"]),
+                      min_size=1, max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ROWS, NEW_TITLES, st.integers(7, 9), st.booleans())
+def test_new_papers_after_the_merged_ones_always_extend_it(old_rows: list, titles: list,
+                                                          day: int, with_ids: bool) -> None:
+    # Titles that slug alike, repeat among themselves, or spell a merged paper's slug with
+    # its id suffix: the extension must still be the merge of all, and never refused.
+    old = [_listing(t, d, "old.txt", i + 1, a) for i, (t, d, a) in enumerate(old_rows)]
+    merged = merge_listings(old)
+    fresh_titles = [t for t in titles if t.casefold().replace("ü", "u") not in
+                    {li.title.casefold().replace("ü", "u") for li in old}]
+    new = [_listing(t, day, "new.txt", i + 1, f"2402.{i:05}" if with_ids else "")
+           for i, t in enumerate(fresh_titles)]
+    if any(normalise_title(li.title) in merged.title_keys for li in new):
+        return  # (a title that folds to a merged one: not a new paper)
+    extended = extend_merged(merged, new)
+    assert extended is not None
+    assert extended == merge_listings(old + new)
 
 
 def test_new_papers_of_a_later_week_extend_the_merge() -> None:
@@ -80,8 +106,8 @@ def _new_week(content: Path, tmp_path: Path, titles: list[str], day: dt.date) ->
 
 
 def _same(cached: Corpus, fresh: Corpus) -> None:
-    assert (cached.listings, cached.papers, cached.problems) == (
-        fresh.listings, fresh.papers, fresh.problems)
+    assert (cached.listings, cached.papers, cached.warnings) == (
+        fresh.listings, fresh.papers, fresh.warnings)
     assert cached.keys == paper_keys(fresh.papers)
 
 
@@ -90,13 +116,22 @@ def _read(content: Path, cache: Path | None) -> Corpus:
     return read_corpus(config.sources_dir, config.sources, cache)
 
 
+def _remember(content: Path, cache: Path, state: MergeState | None) -> None:
+    assert state is not None
+    remember_merge(cache, load_config(content).sources_dir, state)
+
+
+def _state_file(content: Path, cache: Path) -> Path:
+    return cache / f"{reading.STATE}-{state_key(load_config(content).sources_dir)}.pickle"
+
+
 def test_a_new_weeks_dump_is_read_and_merged_alone(content_copy: Path, tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     cache = tmp_path / "cache"
     first = _read(content_copy, cache)
     assert first.state is not None
     _same(first, _read(content_copy, None))
-    remember_merge(cache, first.state)
+    _remember(content_copy, cache, first.state)
     merges: list[int] = []
     real = reading.merge_listings
     monkeypatch.setattr(reading, "merge_listings",
@@ -124,7 +159,7 @@ def test_a_new_weeks_dump_is_read_and_merged_alone(content_copy: Path, tmp_path:
     grown = _read(content_copy, cache)
     assert merges == [] and grown.state is not None
     _same(grown, _read(content_copy, None))
-    remember_merge(cache, grown.state)
+    _remember(content_copy, cache, grown.state)
 
     # A dump that lists a merged paper again changes it: every dump is merged again.
     _new_week(content_copy, tmp_path, [first.papers[0].title, "A third new paper"],
@@ -140,12 +175,12 @@ def test_a_removed_dump_or_a_broken_state_reads_every_dump(content_copy: Path,
     cache = tmp_path / "cache"
     first = _read(content_copy, cache)
     assert first.state is not None
-    remember_merge(cache, first.state)
-    state = cache / f"{'-'.join(reading.STATE)}.pickle"
+    _remember(content_copy, cache, first.state)
+    state = _state_file(content_copy, cache)
     assert state.is_file()
     state.write_bytes(b"not a pickle")
     _same(_read(content_copy, cache), _read(content_copy, None))
-    remember_merge(cache, first.state)
+    _remember(content_copy, cache, first.state)
     manifest = content_copy / "sources.yaml"
     lines = manifest.read_text(encoding="utf-8").splitlines(keepends=True)
     first_entry = next(i for i, line in enumerate(lines) if line.lstrip().startswith("- file:"))
@@ -158,16 +193,50 @@ def test_a_removed_dump_or_a_broken_state_reads_every_dump(content_copy: Path,
 
 
 def test_a_build_keeps_its_merge_and_a_grown_site_equals_one_built_afresh(
-        content_copy: Path, tmp_path: Path) -> None:
+        content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out, cache, scratch = tmp_path / "site", tmp_path / "cache", tmp_path / "scratch"
     build(load_config(content_copy), out, cache_dir=cache)
-    assert (cache / f"{'-'.join(reading.STATE)}.pickle").is_file()
+    assert _state_file(content_copy, cache).is_file()
     _new_week(content_copy, tmp_path, ["Skills from world models, newly", "Embeddings anew"],
               dt.date(2025, 6, 2))
+    merges: list[int] = []
+    real = reading.merge_listings
+    monkeypatch.setattr(reading, "merge_listings",
+                        lambda listings, *a: merges.append(len(listings)) or real(listings, *a))
     grown = build(load_config(content_copy), out, cache_dir=cache)
+    assert merges == []  # the stored merge was extended
     fresh = build(load_config(content_copy), scratch)
     assert (grown.papers, grown.listings, grown.warnings) == (
         fresh.papers, fresh.listings, fresh.warnings)
     files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(scratch) for p in scratch.rglob("*") if p.is_file())
     assert all((out / f).read_bytes() == (scratch / f).read_bytes() for f in files)
+
+
+def test_a_dump_with_skipped_records_builds_again_from_the_cache(content_copy: Path,
+                                                                 tmp_path: Path) -> None:
+    # Each dump's problems are kept with its parse and in the stored merge: they must load
+    # again (an exception pickles its message alone), and say the same.
+    dump = content_copy / "sources" / "extra.json"
+    dump.write_text(json.dumps([{"title": "A paper with a title", "abstract": ABSTRACT},
+                                {"abstract": "An abstract without a title: skipped."}]),
+                    encoding="utf-8")
+    manifest = content_copy / "sources.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + "\n".join([
+        "  - file: extra.json", "    collected: 2025-06-02", "    query: extra",
+        "    origin: a test", ""]), encoding="utf-8")
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    first = build(load_config(content_copy), out, cache_dir=cache)
+    assert len(first.warnings) == 1 and "extra.json:" in first.warnings[0]
+    (content_copy / "about.md").write_text("Changed, so the build is not skipped.\n",
+                                           encoding="utf-8")
+    again = build(load_config(content_copy), out, cache_dir=cache)
+    assert again.warnings == first.warnings and again.papers == first.papers
+    assert _read(content_copy, cache).warnings == _read(content_copy, None).warnings
+
+
+def test_a_source_error_pickles_with_its_fields() -> None:
+    error = SourceError("sources/a.json", 7, "entry without a title; skipped")
+    again = pickle.loads(pickle.dumps(error))
+    assert (again.path, again.line, again.reason, str(again)) == (
+        error.path, error.line, error.reason, str(error))

@@ -94,21 +94,15 @@ def read_source(path: Path, source: SourceInfo, display: str | None = None,
     return ReadResult(tuple(listings), tuple(problems))
 
 
-Reader = Callable[[Path, SourceInfo, str], ReadResult]
-
-
-def read_sources(sources_dir: Path, sources: tuple[SourceInfo, ...],
-                 reader: Reader | None = None) -> ReadResult:
+def read_sources(sources_dir: Path, sources: tuple[SourceInfo, ...]) -> ReadResult:
     """Parse every dump in the manifest, in manifest order; an unreadable file is a problem.
-    `reader(path, source, display)` reads one dump (default read_source; the build passes one
-    that keeps each dump's result by a hash of its bytes, cache.parsed)."""
+    (A build reads them through the cache instead: reading.py.)"""
     listings: list[Listing] = []
     problems: list[SourceError] = []
-    read = reader or (lambda path, source, display: read_source(path, source, display))
     for source in sources:
         path = sources_dir / source.file
         try:
-            result = read(path, source, str(path))
+            result = read_source(path, source, str(path))
         except SourceError as err:
             problems.append(err)
             continue
