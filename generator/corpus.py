@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import unicodedata
@@ -59,12 +60,13 @@ def _title_key(title: str) -> tuple[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class Merged:
-    """merge_papers' papers and what lets extend_merged add listings to them exactly: the
-    arXiv ids and title keys (normalise_title) of every listing merged."""
+    """merge_papers' papers and what lets extend_merged add listings to them exactly: for
+    the arXiv id and the title key (normalise_title) of every listing merged, the position
+    of its paper (a title key in several papers: -1)."""
 
     papers: tuple[Paper, ...]
-    arxiv_ids: frozenset[str]
-    title_keys: frozenset[str]
+    by_arxiv_id: dict[str, int]
+    by_title_key: dict[str, int]
 
 
 def merge_papers(listings: Iterable[Listing], titles: Titles | None = None
@@ -84,8 +86,8 @@ def merge_papers(listings: Iterable[Listing], titles: Titles | None = None
 def merge_listings(listings: Iterable[Listing], titles: Titles | None = None) -> Merged:
     """merge_papers, with what extend_merged needs."""
     made = _title_maker(titles)
-    papers, arxiv_ids, title_keys = _merge(listings, made, set())
-    return Merged(papers, frozenset(arxiv_ids), frozenset(title_keys))
+    papers, by_arxiv_id, by_title_key = _merge(listings, made, set())
+    return Merged(papers, by_arxiv_id, by_title_key)
 
 
 def extend_merged(merged: Merged, listings: Iterable[Listing], titles: Titles | None = None
@@ -93,27 +95,74 @@ def extend_merged(merged: Merged, listings: Iterable[Listing], titles: Titles | 
     """merge_listings of merged's listings and these, made from `merged` without its
     listings, or None when that cannot be done exactly (then merge them all).
 
-    Exact when the new listings are new papers: none shares an arXiv id or a title key with
-    a merged listing (so no merged paper changes, gains a listing or shares a title), and
-    each new paper comes after every merged one in merge order (earliest collection, then
-    id), so the merged papers keep their slugs and the new ones take theirs after them, as
-    in a merge of all. A new week's dump of new papers is such listings; a dump that lists
-    a known paper again (Hugging Face search pages often do), a corrected or an older dump
-    is not, and costs one merge of all."""
+    Exact when each new listing either
+    - is of a new paper: neither its arXiv id nor its title key is a merged listing's, and
+      the new papers come after every merged one in merge order (earliest collection, then
+      id), so merged papers keep their slugs and new ones take theirs after them; or
+    - lists a merged paper again, later than all its listings: its arXiv id is that
+      paper's (or it has none) and its title key that paper's alone. The paper then gains
+      the listing at the end of its group: its title, date, id and slug stay, and a
+      metadata field it lacked is taken from the new listing, as a merge of all does.
+    A new week's dump is such listings; a corrected or older dump is not, and costs one
+    merge of all."""
     made = _title_maker(titles)
-    fresh = list(listings)
-    if not fresh:
+    listed = list(listings)
+    if not listed:
         return merged
-    if any(li.arxiv_id in merged.arxiv_ids or made(li.title)[0] in merged.title_keys
-           for li in fresh):
-        return None
-    papers, arxiv_ids, title_keys = _merge(fresh, made, {p.slug for p in merged.papers})
+    fresh: list[Listing] = []
+    again: dict[int, list[Listing]] = {}  # merged paper's position -> its new listings
+    for li in listed:
+        key = made(li.title)[0]
+        by_id = merged.by_arxiv_id.get(li.arxiv_id) if li.arxiv_id else None
+        by_title = merged.by_title_key.get(key)
+        if by_id is None and by_title is None:
+            fresh.append(li)
+        elif (by_title is not None and by_title >= 0
+              and (by_id == by_title if li.arxiv_id else True)):
+            again.setdefault(by_title, []).append(li)
+        else:  # a title with a new or another paper's id, or a title of several papers
+            return None
+    papers, by_arxiv_id, by_title_key = _merge(fresh, made, {p.slug for p in merged.papers})
     if papers and merged.papers:
         last, first = merged.papers[-1], papers[0]
         if (first.first_seen, first.id) <= (last.first_seen, last.id):
             return None
-    return Merged(merged.papers + papers, merged.arxiv_ids | arxiv_ids,
-                  merged.title_keys | title_keys)
+    old = list(merged.papers)
+    for position, group in again.items():
+        grown = _relisted(old[position], group)
+        if grown is None:
+            return None
+        old[position] = grown
+    offset = len(old)
+    return Merged(tuple(old) + papers,
+                  {**merged.by_arxiv_id, **{i: n + offset for i, n in by_arxiv_id.items()}},
+                  {**merged.by_title_key,
+                   **{k: n + offset if n >= 0 else n for k, n in by_title_key.items()}})
+
+
+def _relisted(paper: Paper, listings: list[Listing]) -> Paper | None:
+    """`paper` with these listings of it added after its own, or None if one of them is not
+    later than all of its listings (then where it goes in the group depends on what the
+    paper no longer holds: the abstracts' lengths)."""
+    newest = max(s.collected for s in paper.sources)
+    if any(li.source.collected <= newest for li in listings):
+        return None
+    listings = sorted(listings, key=lambda li: (li.source.collected, -len(li.abstract),
+                                                li.source.file, li.line))
+    sources = paper.sources + tuple(
+        SourceRef(file=li.source.file, line=li.line, collected=li.source.collected,
+                  query=li.source.query) for li in listings)
+
+    def first(mine: Any, field: str) -> Any:  # the paper's own value, else the first given
+        return mine or next((v for li in listings if (v := getattr(li, field))), mine)
+
+    return dataclasses.replace(
+        paper, sources=sources, abstract=first(paper.abstract, "abstract"),
+        authors=first(paper.authors, "authors"), arxiv_id=first(paper.arxiv_id, "arxiv_id"),
+        published=first(paper.published, "published"), url=first(paper.url, "url"),
+        pdf_url=first(paper.pdf_url, "pdf_url"),
+        categories=tuple(dict.fromkeys([*paper.categories,
+                                        *(c for li in listings for c in li.categories)])))
 
 
 def _title_maker(titles: Titles | None) -> Callable[[str], tuple[str, str]]:
@@ -130,9 +179,10 @@ def _title_maker(titles: Titles | None) -> Callable[[str], tuple[str, str]]:
 
 
 def _merge(listings: Iterable[Listing], made: Callable[[str], tuple[str, str]],
-           taken: set[str]) -> tuple[tuple[Paper, ...], set[str], set[str]]:
-    """The papers of merge_papers, with slugs other than `taken` (which it extends), and the
-    listings' arXiv ids and title keys."""
+           taken: set[str]) -> tuple[tuple[Paper, ...], dict[str, int], dict[str, int]]:
+    """The papers of merge_papers, with slugs other than `taken` (which it extends), and
+    the position of each listing's paper by its arXiv id and by its title key (-1: a title
+    key in several papers)."""
 
     def key_of(title: str) -> str:
         return made(title)[0]
@@ -158,8 +208,8 @@ def _merge(listings: Iterable[Listing], made: Callable[[str], tuple[str, str]],
     # takes the slug of one that was already published.
     keyed.sort(key=lambda d: (d[0], d[1]))
     papers = []
-    arxiv_ids: set[str] = set()
-    title_keys: set[str] = set()
+    by_arxiv_id: dict[str, int] = {}
+    by_title_key: dict[str, int] = {}
     for first_seen, pid, group in keyed:
         first = group[0]
         base = slug = made(first.title)[1]
@@ -173,11 +223,14 @@ def _merge(listings: Iterable[Listing], made: Callable[[str], tuple[str, str]],
                                   query=li.source.query) for li in group)
         papers.append(Paper(id=pid, slug=slug, title=first.title, first_seen=first_seen,
                             sources=sources, **_metadata(group)))
+        position = len(papers) - 1
         for li in group:
-            title_keys.add(key_of(li.title))
+            key = key_of(li.title)
+            if by_title_key.setdefault(key, position) != position:
+                by_title_key[key] = -1
             if li.arxiv_id:
-                arxiv_ids.add(li.arxiv_id)
-    return tuple(papers), arxiv_ids, title_keys
+                by_arxiv_id[li.arxiv_id] = position
+    return tuple(papers), by_arxiv_id, by_title_key
 
 
 def _metadata(group: list[Listing]) -> dict[str, Any]:

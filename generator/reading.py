@@ -112,11 +112,13 @@ def read_corpus(sources_dir: Path, sources: tuple[SourceInfo, ...],
             problems.extend(got[1])
     gave = {**covered, **{key: (len(got.listings), got.problems)
                           for key, got in results.items() if isinstance(got, ReadResult)}}
-    if covered:  # extended (last is the state): only the new papers need keys
+    if covered:  # extended (last is the state): only new and changed papers need keys
         assert last is not None
         if gave.keys() == covered.keys():  # nothing new was read: the state stands
             return Corpus(listings, merged.papers, tuple(problems), last.keys)
-        keys_of = {**last.keys, **paper_keys(merged.papers[len(last.merged.papers):])}
+        before = last.merged.papers  # papers listed again are new objects; new ones added
+        changed = [p for p, q in zip(merged.papers, before, strict=False) if p is not q]
+        keys_of = {**last.keys, **paper_keys([*changed, *merged.papers[len(before):]])}
         if _behind_little(gave, covered):  # stored again only now and then, see STALE
             return Corpus(listings, merged.papers, tuple(problems), keys_of)
     else:

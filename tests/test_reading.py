@@ -3,6 +3,7 @@ always exactly those of reading and merging every dump afresh."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import pickle
@@ -68,7 +69,7 @@ def test_new_papers_after_the_merged_ones_always_extend_it(old_rows: list, title
                     {li.title.casefold().replace("ü", "u") for li in old}]
     new = [_listing(t, day, "new.txt", i + 1, f"2402.{i:05}" if with_ids else "")
            for i, t in enumerate(fresh_titles)]
-    if any(normalise_title(li.title) in merged.title_keys for li in new):
+    if any(normalise_title(li.title) in merged.by_title_key for li in new):
         return  # (a title that folds to a merged one: not a new paper)
     extended = extend_merged(merged, new)
     assert extended is not None
@@ -86,12 +87,27 @@ def test_new_papers_of_a_later_week_extend_the_merge() -> None:
     assert extend_merged(merged, []) is merged
 
 
+def test_later_listings_of_merged_papers_extend_the_merge() -> None:
+    old = [_listing(f"Old paper {n}", n % 5, "old.txt", n, arxiv=f"2401.{n:05}" if n % 2 else "")
+           for n in range(1, 10)]
+    merged = merge_listings(old)
+    again = [dataclasses.replace(_listing("Old paper 3", 9, "new.txt", 1, arxiv="2401.00003"),
+                                 authors=("A. Author",), categories=("cs.LG",)),
+             _listing("old paper 4!", 8, "new.txt", 2),  # no id, as the merged one
+             _listing("Old paper 3", 8, "new.txt", 3),  # no id: joins the paper with it
+             _listing("A new paper", 9, "new.txt", 4)]
+    extended = extend_merged(merged, again)
+    assert extended is not None and extended == merge_listings(old + again)
+    assert [len(p.sources) for p in extended.papers].count(3) == 1  # paper 3, listed thrice
+
+
 @pytest.mark.parametrize("listing", [
-    _listing("Old paper 3", 9, "new.txt", 1),  # another listing of a merged paper
     _listing("A new paper", 9, "new.txt", 1, arxiv="2401.00003"),  # a merged paper's id
+    _listing("Old paper 3", 9, "new.txt", 1, arxiv="2401.09999"),  # its title, a new id
+    _listing("Old paper 3", 3, "new.txt", 1),  # listed again, but not after its listings
     _listing("A new paper", 0, "new.txt", 1),  # seen before the newest merged paper
 ])
-def test_listings_that_touch_merged_papers_are_merged_with_all(listing: Listing) -> None:
+def test_listings_that_change_merged_papers_are_merged_with_all(listing: Listing) -> None:
     old = [_listing(f"Old paper {n}", n % 5, "old.txt", n, arxiv=f"2401.{n:05}")
            for n in range(1, 10)]
     assert extend_merged(merge_listings(old), [listing]) is None
@@ -161,13 +177,20 @@ def test_a_new_weeks_dump_is_read_and_merged_alone(content_copy: Path, tmp_path:
     _same(grown, _read(content_copy, None))
     _remember(content_copy, cache, grown.state)
 
-    # A dump that lists a merged paper again changes it: every dump is merged again.
+    # A dump that lists a merged paper again, later: the paper gains the listing.
     _new_week(content_copy, tmp_path, [first.papers[0].title, "A third new paper"],
               dt.date(2025, 6, 9))
     merges.clear()
     touched = _read(content_copy, cache)
-    assert len(merges) == 1
+    assert merges == [] and len(touched.papers[0].sources) == len(first.papers[0].sources) + 1
     _same(touched, _read(content_copy, None))
+    # One dated before the paper it lists: where its listing goes depends on what the merge
+    # no longer holds, so every dump is merged again.
+    _new_week(content_copy, tmp_path, [first.papers[-1].title], dt.date(2025, 1, 6))
+    merges.clear()
+    older = _read(content_copy, cache)
+    assert len(merges) == 1
+    _same(older, _read(content_copy, None))
 
 
 def test_a_removed_dump_or_a_broken_state_reads_every_dump(content_copy: Path,
