@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .cache import (
-    STALE,
+    behind_little,
     cached,
     cached_each,
     inputs_key,
@@ -41,6 +41,7 @@ from .uptodate import (
     last_build,
     read_record,
     recorded_pages,
+    recorded_site,
     remember_build,
     site_state,
     state_changes,
@@ -104,7 +105,7 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
     # The output folder's files are listed (for reuse.py) by a worker process while the dumps
     # are read and the model stages run (at 100,000 papers it takes longer than reading;
     # in a thread they would take turns). It sends back how they differ from the record.
-    then = _recorded_site(record)
+    then = recorded_site(record)
     with contextlib.ExitStack() as stack:
         listing = (stack.enter_context(Beside(lambda: _listed(out_dir, then)))
                    if cache_dir is not None else None)
@@ -158,7 +159,7 @@ def _derive_and_write(config: Config, out_dir: Path, cache_dir: Path | None, ste
         # Reading ends here; from now on everything is derived from `digest` and written out.
         env = make_env(config.templates_dir)
         changes = listing.result() if listing is not None else None
-        live = with_changes(_recorded_site(record), changes) if changes is not None else {}
+        live = with_changes(recorded_site(record), changes) if changes is not None else {}
         reuse = reuse_of(config, out_dir, cache_dir, live, record)
         # Every paper stamped once, here: the paper-page worker forked below shares them.
         # Meanwhile the related papers' worker finishes; its result is taken before that
@@ -197,12 +198,6 @@ def _listed(out_dir: Path, then: dict[str, Identity]) -> Changes | None:
         return state_changes(site_state(out_dir), then) if (out_dir / MARKER).is_file() else None
     except OSError:
         return None
-
-
-def _recorded_site(record: dict[str, Any] | None) -> dict[str, Identity]:
-    """The site state the last build recorded, or nothing."""
-    site = record.get("site") if record is not None else None
-    return site if isinstance(site, dict) else {}
 
 
 def reuse_of(config: Config, out_dir: Path, cache_dir: Path | None,
@@ -294,8 +289,8 @@ def _behind_little(previous: Neighbourhood | None, kept: Neighbourhood) -> bool:
     if (previous is None or previous.vectorizer is not kept.vectorizer
             or (previous.candidates is None) != (kept.candidates is None)):
         return False  # (a corpus grown past EXACT_LIMIT has candidates to keep)
-    new = len(kept.keys) - len(previous.keys)
-    return 0 <= new <= STALE * len(previous.keys) and set(previous.keys) <= set(kept.keys)
+    return (behind_little(len(kept.keys) - len(previous.keys), len(previous.keys))
+            and set(previous.keys) <= set(kept.keys))
 
 
 def map_stage(config: Config, papers: tuple[Paper, ...], cache_dir: Path | None

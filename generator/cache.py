@@ -3,8 +3,9 @@
 A key covers the papers' ids, titles and abstracts (or a dump's bytes), the theme
 declarations and settings where they matter, the whole package's code and the versions of
 the libraries it uses, so a cached result is always the result a fresh run would give. Kept:
-each dump's parse, the theme model's fit and its score of each other paper, the related
-papers (and what extends them), the map. The folder is safe to delete at any time.
+each dump's parse and the merge of them all (reading.py), the theme model's fit and its
+score of each other paper, the related papers (and what extends them), the map. The folder
+is safe to delete at any time.
 """
 
 from __future__ import annotations
@@ -37,6 +38,12 @@ KEEP_PER_NAME = {"parsed": 1000,  # one entry per dump: an archive of dumps is a
 # either takes a worker about a second at 100,000 papers, extending it by a few weeks more
 # a few hundredths; so at that size they are stored about every tenth week.
 STALE = 0.02
+
+
+def behind_little(lacking: int, held: int) -> bool:
+    """Whether a stored state that lacks `lacking` of what a build has, and holds `held`,
+    is close enough not to be stored again (STALE)."""
+    return 0 <= lacking <= STALE * held
 PACKAGE = Path(__file__).parent
 # Libraries whose results end up in the site: a new version may compute something else.
 LIBRARIES = ("scikit-learn", "numpy", "scipy", "jinja2", "markdown", "nh3")

@@ -83,6 +83,17 @@ class Digest:
         members = self.members.get(theme, frozenset())
         return tuple(p for p in papers if p.id in members)
 
+    def count_in(self, theme: str, ids: tuple[str, ...]) -> int:
+        """len(papers_in(theme, papers)) for the papers of these (distinct) ids, counted
+        in C: the archive counts every theme of every week."""
+        return len(self.members.get(theme, frozenset()).intersection(ids))
+
+    def scores_in(self, theme: str, papers: tuple[Paper, ...]) -> dict[str, float]:
+        """score_of(paper, theme) of each of these papers that is in the theme (the others'
+        is 0), by id: one pass for a sort of a whole theme, not a call per comparison key."""
+        return {p.id: a.score for p in papers for a in self.assignments.get(p.id, ())
+                if a.theme == theme}
+
     def assignment(self, paper: Paper, theme: str) -> Assignment | None:
         return next((a for a in self.assignments.get(paper.id, ()) if a.theme == theme), None)
 

@@ -252,7 +252,7 @@ Sent = tuple[PublishReport, set[str], list[str]]
 def _as_sent(written: tuple[PublishReport, set[str]], reuse: Reuse | None) -> Sent:
     """A worker's _write_all result made smaller to send: the pages whose entries (key,
     bytes hash) are the recorded ones go by path alone. At 100,000 papers that is nearly
-    every paper page, and sending their entries took the build 0.3 s."""
+    every paper page; the build's wait for the worker went from 0.39 s to 0.20 s."""
     report, changed = written
     recorded = reuse.recorded.pages if reuse is not None else {}
     same = [rel for rel, entry in report.pages.items() if recorded.get(rel) == entry]

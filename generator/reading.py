@@ -19,7 +19,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import STALE, dump_key, paper_keys, program_code, read_parsed, store, stored
+from .cache import behind_little, dump_key, paper_keys, program_code, read_parsed, store, stored
 from .corpus import Merged, Titles, extend_merged, merge_listings
 from .errors import SourceError
 from .models import Listing, Paper, SourceInfo
@@ -45,7 +45,7 @@ class MergeState:
 class Corpus:
     """The papers of every dump, the number of listings they merge and the problems met, in
     manifest order. `keys`: each paper's cache.paper_key, if made; `state`: what to keep for
-    the next build (remember_merge), if the stored one is missing or behind (STALE)."""
+    the next build (remember_merge), if the stored one is missing or behind (cache.STALE)."""
 
     listings: int
     papers: tuple[Paper, ...]
@@ -119,7 +119,7 @@ def read_corpus(sources_dir: Path, sources: tuple[SourceInfo, ...],
         before = last.merged.papers  # papers listed again are new objects; new ones added
         changed = [p for p, q in zip(merged.papers, before, strict=False) if p is not q]
         keys_of = {**last.keys, **paper_keys([*changed, *merged.papers[len(before):]])}
-        if _behind_little(gave, covered):  # stored again only now and then, see STALE
+        if _behind_little(gave, covered):  # stored again only now and then, see cache.STALE
             return Corpus(listings, merged.papers, tuple(problems), keys_of)
     else:
         keys_of = paper_keys(merged.papers)
@@ -130,10 +130,9 @@ def read_corpus(sources_dir: Path, sources: tuple[SourceInfo, ...],
 def _behind_little(gave: dict[str, tuple[int, tuple[SourceError, ...]]],
                    covered: dict[str, tuple[int, tuple[SourceError, ...]]]) -> bool:
     """Whether a state that covers `covered` is close enough to one that would cover
-    `gave` (see STALE)."""
+    `gave` (cache.behind_little, STALE_DUMPS)."""
     new = [count for key, (count, _) in gave.items() if key not in covered]
-    return (len(new) <= STALE_DUMPS
-            and sum(new) <= STALE * sum(count for count, _ in covered.values()))
+    return len(new) <= STALE_DUMPS and behind_little(sum(new), sum(c for c, _ in covered.values()))
 
 
 def remember_merge(cache_dir: Path, sources_dir: Path, state: MergeState) -> None:

@@ -379,8 +379,7 @@ def _theme_pages(page: Callable[..., Page], digest: Digest,
                                    "older": paths[number - 1] if number > 1 else None,
                                    "oldest": paths[1], "newest": paths[0]})
     if theme.slug != OTHER.slug:
-        score = {p.id: a.score for p in theme.papers  # (Digest.score_of, without the calls)
-                 for a in digest.assignments.get(p.id, ()) if a.theme == theme.slug}
+        score = digest.scores_in(theme.slug, theme.papers)
         by_score = sorted(theme.papers, key=lambda p: (-score.get(p.id, 0.0), p.id))
         yield page(theme_path(theme.slug, 0, "confidence"), "theme.html", newest, theme=theme,
                    papers=tuple(by_score[:size]), view="confidence", chart=None, topic=None,
@@ -518,11 +517,10 @@ def _preview(sections: list[Section], size: int) -> list[Section]:
 
 def _archive_rows(digest: Digest, themes: tuple[ThemeView, ...]) -> list[dict[str, Any]]:
     rows = []
-    empty: frozenset[str] = frozenset()
-    for week in reversed(digest.weeks):  # (counted as len(Digest.papers_in(...)), in C)
+    for week in reversed(digest.weeks):
         rows.append({"week": week, "total": len(week.paper_ids),
-                     "counts": {t.slug: len(digest.members.get(t.slug, empty)
-                                            .intersection(week.paper_ids)) for t in themes}})
+                     "counts": {t.slug: digest.count_in(t.slug, week.paper_ids)
+                                for t in themes}})
     return rows
 
 

@@ -63,10 +63,7 @@ class Reuse:
     def keep(self, path: str, key: bytes) -> bool:
         """True if the file at path is the one the last build wrote with this key."""
         entry = self.recorded.pages.get(path)
-        if entry is None or entry[0] != key:
-            return False
-        now = self.live.get(path)
-        return now is not None and now == self.recorded.state.get(path)
+        return entry is not None and entry[0] == key and self._untouched(path)
 
     def has_bytes(self, path: str, digest: bytes) -> bool:
         """True if the file at path is the one the last build wrote, and had these bytes."""

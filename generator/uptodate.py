@@ -124,6 +124,12 @@ def recorded_pages(record: dict[str, Any] | None) -> Recorded | None:
         return None
 
 
+def recorded_site(record: dict[str, Any] | None) -> dict[str, Identity]:
+    """The site state (every file's identity) the last build recorded, or nothing."""
+    site = record.get("site") if record is not None else None
+    return site if isinstance(site, dict) else {}
+
+
 def remember_build(cache_dir: Path, out_dir: Path, print_: str, report: Any,
                    pages: dict[str, tuple[bytes | None, bytes]],
                    state: dict[str, Identity] | None = None) -> None:

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator import cache as cache_module
 from generator import reading
 from generator.build import build
 from generator.cache import paper_keys
@@ -170,7 +171,7 @@ def test_a_new_weeks_dump_is_read_and_merged_alone(content_copy: Path, tmp_path:
     assert merges == [] and len(grown.papers) == len(first.papers) + 3
     _same(grown, _read(content_copy, None))
     # ...until the dumps it does not cover hold more than that share of its listings.
-    monkeypatch.setattr(reading, "STALE", 0.001)
+    monkeypatch.setattr(cache_module, "STALE", 0.001)
     merges.clear()
     grown = _read(content_copy, cache)
     assert merges == [] and grown.state is not None
