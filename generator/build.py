@@ -4,6 +4,7 @@ publish."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import itertools
 import logging
@@ -26,6 +27,7 @@ from .cache import (
 )
 from .config import Config
 from .digest import Digest, assemble_digest
+from .enrichment import apply_enrichment, load_enrichment
 from .errors import SourceProblems
 from .models import Paper
 from .parallel import Beside, Deferred, Shares, frozen_heap, one_thread
@@ -366,10 +368,14 @@ def _unchanged(report: dict[str, Any], out_dir: Path, strict: bool,
 
 def read_papers(config: Config, strict: bool = False, cache_dir: Path | None = None
                 ) -> Corpus:
-    """Read every dump and merge the listings into papers (reading.py); the corpus' problems
-    become warnings. With a cache_dir each dump's parse is kept by a hash of its bytes, and
+    """Read every dump and merge the listings into papers (reading.py), filled in from
+    content/enrich.yaml (enrichment.py); the corpus' problems become warnings. With a
+    cache_dir each dump's parse is kept by a hash of its bytes, and
     the merge by the dumps it covers, so a new week's build reads and merges its dump only."""
     corpus = read_corpus(config.sources_dir, config.sources, cache_dir)
+    enrichment = load_enrichment(config.enrich_file)  # what `digest enrich` looked up
+    if enrichment:
+        corpus = dataclasses.replace(corpus, papers=apply_enrichment(corpus.papers, enrichment))
     warnings = corpus.warnings
     if strict and warnings:
         raise SourceProblems(warnings)

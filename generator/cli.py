@@ -169,6 +169,118 @@ def ingest(file: Path, content_dir: Path, collected: dt.datetime | None, query: 
                    f"({report.known_papers} papers, all already known).")
 
 
+NOTHING_NEW = 3  # `digest fetch`'s exit status when no service had a new paper
+
+
+@cli.command()
+@click.option("--content", "content_dir", type=click.Path(path_type=Path), default=Path("content"),
+              show_default=True, help=CONTENT_HELP)
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The window's first day, YYYY-MM-DD  [default: the newest collected date in "
+              "sources.yaml].")
+@click.option("--date", "today", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The collection date recorded for the new dumps, and the window's last "
+              "day, YYYY-MM-DD  [default: today, UTC].")
+@click.option("--dry-run", is_flag=True, help="Ask the services and say what would be stored, "
+              "but change nothing in the content directory.")
+def fetch(content_dir: Path, since: dt.datetime | None, today: dt.datetime | None,
+          dry_run: bool) -> None:
+    """Collect new listings from the services digest.yaml's fetch: section declares.
+
+    Asks the arXiv API (searches, newest first, within the date window), arXiv's
+    daily listing feeds (keeping the items that match a theme's keywords) and
+    Hugging Face Papers (searches and daily papers). Each answer that brings a
+    paper not seen before is stored in content/sources/ and recorded in
+    sources.yaml, as `digest ingest` does, so builds stay offline and
+    reproducible. One request per host every pause_seconds (3 s), retries that
+    honour Retry-After, and a cache of answers in .digest-cache/fetch/ beside
+    the content directory, so an interrupted run resumes.
+
+    Exits 0 when new papers were added, 3 when no service had a new paper
+    (nothing is written), 1 on an error (nothing is written either).
+    """
+    from .config import load_config
+    from .fetch.collect import fetch as run_fetch
+    from .fetch.collect import plan, window_of
+
+    day = today.date() if today else dt.datetime.now(dt.UTC).date()
+    try:
+        config = load_config(content_dir)
+        window = window_of(config, day, since.date() if since else None)
+        click.echo(f"Window: {window.since} to {window.until}.")
+        if dry_run:
+            click.echo("Would ask first:")
+            for line in plan(config, window):
+                click.echo(f"  {line}")
+        report = run_fetch(config, window, fetch_cache_dir(content_dir), dry_run=dry_run)
+    except GeneratorError as err:
+        raise click.ClickException(str(err)) from None
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}; a build skips this record", err=True)
+    for line in report.skipped:
+        click.echo(f"Not stored: {line}.")
+    verb = "Would add" if dry_run else "Added"
+    for dump in report.stored:
+        click.echo(f"{verb} {dump.file} ({dump.listings} papers, {dump.new_papers} new; "
+                   f"{dump.query})")
+    asked = f"{report.requests} requests made, the rest answered from the cache"
+    if not report.stored:
+        click.echo(f"No new papers from {config.fetch.sources} searches and feeds ({asked}); "
+                   f"nothing in {content_dir} was changed.", err=True)
+        sys.exit(NOTHING_NEW)
+    done = "would be collected" if dry_run else f"collected {window.until}; run `digest build`"
+    click.echo(f"{report.new_papers} new papers in {len(report.stored)} dumps, {done} ({asked}).")
+
+
+@cli.command()
+@click.option("--content", "content_dir", type=click.Path(path_type=Path), default=Path("content"),
+              show_default=True, help=CONTENT_HELP)
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(0),
+              help="Most papers looked up in one run (newest first); the rest wait for the next.")
+@click.option("--date", "today", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The date recorded with each entry, YYYY-MM-DD  [default: today, UTC].")
+@click.option("--dry-run", is_flag=True, help="Look the titles up and say what was found, but "
+              "write nothing.")
+def enrich(content_dir: Path, limit: int, today: dt.datetime | None, dry_run: bool) -> None:
+    """Look up arXiv ids, authors and dates for papers whose listings lack them.
+
+    Each paper without an arXiv id and without an entry in content/enrich.yaml is
+    looked up by its title (arXiv API title search, then Hugging Face Papers
+    search). Only an exact title match (case, punctuation and spacing folded)
+    with a single arXiv paper counts; the id, authors, published date and
+    categories are appended to content/enrich.yaml with where they came from,
+    and titles without such a match are recorded as not found. Review and edit
+    the file like any other content: builds read it offline, and every paper
+    with an id links to its arXiv page, PDF and Hugging Face page.
+    """
+    from .build import read_papers
+    from .config import load_config
+    from .fetch.enrich import enrich as run_enrich
+
+    day = today.date() if today else dt.datetime.now(dt.UTC).date()
+    try:
+        config = load_config(content_dir)
+        papers = read_papers(config).papers
+        report = run_enrich(config, papers, day, fetch_cache_dir(content_dir), limit,
+                            dry_run=dry_run)
+    except GeneratorError as err:
+        raise click.ClickException(str(err)) from None
+    for entry in report.found:
+        click.echo(f"Found arXiv:{entry.arxiv_id} for {_clip(entry.title, 80)} "
+                   f"({entry.found_by.split(',')[0]})")
+    for entry in report.not_found:
+        click.echo(f"Not found: {_clip(entry.title, 80)} ({entry.found_by})")
+    looked = len(report.found) + len(report.not_found)
+    if not looked:
+        click.echo("Every paper has an arXiv id or an entry in enrich.yaml; nothing to look up.")
+        return
+    where = "nothing was written" if dry_run else f"recorded in {config.enrich_file}"
+    click.echo(f"Looked up {looked} titles: {len(report.found)} found, "
+               f"{len(report.not_found)} not found; {where} ({report.requests} requests)."
+               + (f" {report.waiting} more wait for the next run (--limit)." if report.waiting
+                  else ""))
+
+
 @cli.command()
 @click.option("--content", "content_dir", type=click.Path(path_type=Path), default=Path("content"),
               show_default=True, help=CONTENT_HELP)
@@ -253,14 +365,15 @@ def eval_command(labels: Path, content_dir: Path) -> None:
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--package", "package_spec", metavar="SPEC",
-              help="What the new project's publishing workflow pip-installs to get digest "
-              "(written to requirements.txt)  [default: this version].")
+              help="What the new project's workflows pip-install to get digest (written to "
+              "requirements.txt)  [default: a wheel of this digest, copied into vendor/].")
 def init(directory: Path, package_spec: str | None) -> None:
     """Create a new digest project in DIRECTORY (new or empty).
 
     It builds as it is: content/ with digest.yaml, themes.yaml, a manifest and one
-    example dump, notes/, an About page, a README for you, and a GitHub Actions
-    workflow that publishes the site on GitHub Pages.
+    example dump, notes/, an About page, a README for you, GitHub Actions workflows
+    that publish the site on GitHub Pages (on each push, and weekly with new papers
+    fetched), and in vendor/ a wheel of this digest for them to install.
     """
     from .project import init_project
 
@@ -360,6 +473,11 @@ def serve(content_dir: Path, out_dir: Path, port: int) -> None:
     finally:
         stop.set()
         server.server_close()
+
+
+def fetch_cache_dir(content_dir: Path) -> Path:
+    """Raw answers of `fetch` and `enrich`, beside the content directory (safe to delete)."""
+    return content_dir.resolve().parent / ".digest-cache" / "fetch"
 
 
 def default_cache_dir(out_dir: Path) -> Path:

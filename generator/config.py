@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from .errors import ConfigError
+from .fetch.settings import FetchSettings, check_fetch
 from .models import SourceInfo, ThemeSpec
 from .sources import PARSERS
 from .weeks import WEEKDAYS
@@ -38,6 +39,7 @@ DIGEST_KEYS = {
     "feed_size": "entries per Atom feed, newest first",
     "cname": "custom domain for GitHub Pages, written to CNAME",
     "search_shard_size": "papers per search-index shard (a new week re-indexes the newest one)",
+    "fetch": "what `digest fetch` collects: arXiv searches and feeds, Hugging Face searches",
 }
 SOURCE_KEYS = {"file", "collected", "query", "origin", "dated_by", "format"}
 THEME_KEYS = {"name", "slug", "description", "keywords", "exclude", "examples"}
@@ -61,6 +63,7 @@ class Config:
     search_shard_size: int = 5000  # papers per search-index shard (generator/search.py)
     sources: tuple[SourceInfo, ...] = ()
     themes: tuple[ThemeSpec, ...] = ()
+    fetch: FetchSettings = FetchSettings()  # digest.yaml's fetch: section (fetch/settings.py)
 
     @property
     def sources_dir(self) -> Path:
@@ -70,6 +73,11 @@ class Config:
     def notes_dir(self) -> Path:
         """Editorial notes: notes/<week>.md and notes/<theme>/<week>.md."""
         return self.content_dir / "notes"
+
+    @property
+    def enrich_file(self) -> Path:
+        """Looked-up metadata for papers the dumps leave without an arXiv id (enrichment.py)."""
+        return self.content_dir / "enrich.yaml"
 
     @property
     def templates_dir(self) -> Path:
@@ -102,7 +110,8 @@ def load_config(content_dir: Path, **overrides: Any) -> Config:
 
 
 def _prefix(content_dir: Path, problem: str) -> str:
-    return f"{content_dir / problem}" if not problem.startswith("/") else problem
+    # Joined as text: a Path would fold the "//" of a URL quoted in the problem.
+    return f"{content_dir}/{problem}" if not problem.startswith("/") else problem
 
 
 def _load_yaml(path: Path, problems: list[str]) -> dict[str, Any]:
@@ -200,6 +209,10 @@ def _check_digest(data: dict[str, Any], where: str, problems: list[str]) -> dict
                 problems.append(f"{where}: {key}: expected a whole number >= {low}, got {value!r}")
             else:
                 out[key] = value
+    if "fetch" in data:
+        fetch = check_fetch(data["fetch"], f"{where}: fetch", problems, _unknown_keys)
+        if fetch is not None:
+            out["fetch"] = fetch
     if "built_at" in data:
         value = data["built_at"]
         if isinstance(value, dt.date):

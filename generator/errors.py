@@ -42,3 +42,7 @@ class IngestError(GeneratorError):
 
 class BuildError(GeneratorError):
     """Rendering or writing the site failed; the previous site is left as it was."""
+
+
+class FetchError(GeneratorError):
+    """A service could not be asked or answered badly; content/ was left unchanged."""

@@ -6,12 +6,15 @@ are already in sources/ changes nothing at all.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -55,31 +58,83 @@ def ingest_file(content_dir: Path, path: Path, collected: dt.date, query: str = 
     if result.problems:
         raise IngestError("\n".join([*(str(p) for p in result.problems),
                                      f"{path}: refused; nothing in {content_dir} was changed"]))
-    before = read_sources(config.sources_dir, config.sources).listings
-    known = {_paper_key(li) for li in before} | {normalise_title(li.title) for li in before}
-    papers = {_paper_key(li): normalise_title(li.title) for li in result.listings}
-    old = {key for key, title in papers.items() if key in known or title in known}
-    listings, new, known_count = len(result.listings), len(papers) - len(old), len(old)
+    known = known_keys(read_sources(config.sources_dir, config.sources).listings)
+    new, known_count = count_new(result.listings, known)
+    listings = len(result.listings)
     if existing is not None:
         return IngestReport(file=existing, added=False, listings=listings, new_papers=new,
                             known_papers=known_count)
-    name = _free_name(config.sources_dir, path.name, data)
     warnings = []
     latest = max((s.collected for s in config.sources), default=None)
     if latest is not None and collected < latest:
         warnings.append(f"{collected} is before the latest collection date ({latest}); papers "
                         "this dump shares with later dumps move to its earlier week")
-    target = config.sources_dir / name
-    config.sources_dir.mkdir(parents=True, exist_ok=True)
-    _write_atomic(target, data)
-    try:
-        _append_to_manifest(content_dir / "sources.yaml", name, collected, query,
-                            origin or f"added with `digest ingest` from {path.name}", fmt)
-    except BaseException:
-        target.unlink()
-        raise
-    return IngestReport(file=name, added=True, listings=listings, new_papers=new,
+    origin = origin or f"added with `digest ingest` from {path.name}"
+    stored = store_dumps(content_dir, [(path.name, data, replace(info, origin=origin))])
+    if not stored:  # another ingest stored the same bytes meanwhile
+        return IngestReport(file=path.name, added=False, listings=listings, new_papers=new,
+                            known_papers=known_count)
+    return IngestReport(file=stored[0], added=True, listings=listings, new_papers=new,
                         known_papers=known_count, warnings=tuple(warnings))
+
+
+def store_dumps(content_dir: Path, dumps: list[tuple[str, bytes, SourceInfo]]) -> list[str]:
+    """Copy dumps (wanted file name, bytes, manifest entry) into content/sources/ and record
+    them in sources.yaml in one write; return the names given, in order, leaving out a dump
+    whose bytes are already there.
+
+    Ingests and fetches may run at once (a scheduled fetch beside a person's ingest): the
+    content folder is locked while its manifest is read and rewritten, so no entry is lost.
+    Should anything fail, the files written are removed and the manifest is as it was.
+    """
+    sources_dir = content_dir / "sources"
+    sources_dir.mkdir(parents=True, exist_ok=True)
+    with _locked(content_dir):
+        written: list[Path] = []
+        entries: list[SourceInfo] = []
+        try:
+            for wanted, data, info in dumps:
+                if _same_bytes(sources_dir, data) is not None:
+                    continue
+                name = _free_name(sources_dir, wanted, data)
+                _write_atomic(sources_dir / name, data)
+                written.append(sources_dir / name)
+                entries.append(replace(info, file=name))
+            if entries:
+                _append_to_manifest(content_dir / "sources.yaml", entries)
+        except BaseException:
+            for path in written:
+                path.unlink(missing_ok=True)
+            raise
+    return [entry.file for entry in entries]
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """An exclusive lock on the folder itself (flock on its descriptor): no lock file is
+    left in content/, and the lock goes with the process, however it ends."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def known_keys(listings: Iterable[Listing]) -> set[str]:
+    """What makes a listing's paper known: its arXiv id, and its normalised title."""
+    keys: set[str] = set()
+    for li in listings:
+        keys.add(_paper_key(li))
+        keys.add(normalise_title(li.title))
+    return keys
+
+
+def count_new(listings: Iterable[Listing], known: set[str]) -> tuple[int, int]:
+    """(new papers, known papers) among listings, each paper counted once."""
+    papers = {_paper_key(li): normalise_title(li.title) for li in listings}
+    old = {key for key, title in papers.items() if key in known or title in known}
+    return len(papers) - len(old), len(old)
 
 
 def _same_bytes(sources_dir: Path, data: bytes) -> str | None:
@@ -87,9 +142,14 @@ def _same_bytes(sources_dir: Path, data: bytes) -> str | None:
     if not sources_dir.is_dir():
         return None
     for candidate in sorted(sources_dir.iterdir()):
-        if candidate.is_file() and candidate.stat().st_size == len(data) \
-                and hashlib.sha256(candidate.read_bytes()).digest() == digest:
-            return candidate.name
+        if candidate.name.startswith("."):  # another ingest's file being written
+            continue
+        try:
+            if candidate.is_file() and candidate.stat().st_size == len(data) \
+                    and hashlib.sha256(candidate.read_bytes()).digest() == digest:
+                return candidate.name
+        except FileNotFoundError:  # removed meanwhile (a failed ingest cleaning up)
+            continue
     return None
 
 
@@ -106,23 +166,27 @@ def _paper_key(listing: Listing) -> str:
     return f"arxiv:{listing.arxiv_id}" if listing.arxiv_id else normalise_title(listing.title)
 
 
-def _append_to_manifest(manifest: Path, name: str, collected: dt.date, query: str,
-                        origin: str, fmt: str = "") -> None:
-    """Append an entry as text, keeping the user's comments; rewrite only if that fails."""
+def _append_to_manifest(manifest: Path, infos: list[SourceInfo]) -> None:
+    """Append entries as text, keeping the user's comments; rewrite only if that fails."""
     text = manifest.read_text(encoding="utf-8") if manifest.exists() else "sources:\n"
     before = yaml.safe_load(text) or {}
-    entry: dict[str, object] = {"file": name, "collected": collected, "query": query,
-                                "origin": origin}
-    # JSON strings are valid YAML scalars, so any query text is quoted safely.
-    lines = [f"  - file: {json.dumps(name)}", f"    collected: {collected.isoformat()}",
-             f"    query: {json.dumps(query, ensure_ascii=False)}",
-             f"    origin: {json.dumps(origin, ensure_ascii=False)}"]
-    if fmt:  # only a format named by hand is recorded; otherwise every build sniffs again
-        entry["format"] = fmt
-        lines.append(f"    format: {json.dumps(fmt)}")
+    added: list[dict[str, object]] = []
+    lines: list[str] = []
+    for info in infos:
+        entry: dict[str, object] = {"file": info.file, "collected": info.collected,
+                                    "query": info.query, "origin": info.origin}
+        # JSON strings are valid YAML scalars, so any query text is quoted safely.
+        lines += [f"  - file: {json.dumps(info.file)}",
+                  f"    collected: {info.collected.isoformat()}",
+                  f"    query: {json.dumps(info.query, ensure_ascii=False)}",
+                  f"    origin: {json.dumps(info.origin, ensure_ascii=False)}"]
+        if info.format:  # a format named by hand or by fetch; otherwise every build sniffs
+            entry["format"] = info.format
+            lines.append(f"    format: {json.dumps(info.format)}")
+        added.append(entry)
     candidate = text + ("" if text.endswith("\n") else "\n") + "\n".join(lines) + "\n"
     after = _safe_load(candidate)
-    expected = list(before.get("sources") or []) + [entry]
+    expected = list(before.get("sources") or []) + added
     if not (isinstance(after, dict) and after.get("sources") == expected):
         # The manifest's layout does not take an appended block entry (flow style, a key
         # after the list, ...): write it out whole. Comments are lost; the data is not.

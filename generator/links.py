@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from .markup import find_urls
+from .models import Paper
+from .sources.fields import ARXIV_ID, arxiv_urls, safe_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,3 +90,30 @@ def _classify(host: str, path: str) -> tuple[str, str, tuple[str, ...]]:
         return "huggingface", f"{title}: {name}", ("huggingface", section, name.lower())
     shown = host + "/".join(["", *segs])
     return "project", f"Project page: {shown}", ("project", shown.lower())
+
+
+def reading_links(paper: Paper) -> tuple[Link, ...]:
+    """Where a reader finds the paper itself, for its page's buttons.
+
+    With an arXiv id (from a listing, or looked up by `digest enrich`): its abstract page,
+    its PDF and, for the ids Hugging Face pages take (new-style ones), its Hugging Face
+    paper page. Without one: the listing's own page if it gave one, and a search for the
+    exact title on arXiv and on Hugging Face, which a reader can follow without the build
+    ever asking the network anything."""
+    if paper.arxiv_id:
+        abs_url, pdf_url = arxiv_urls(paper.arxiv_id)
+        links = [Link(safe_url(paper.url) or abs_url, "arxiv", "arXiv abstract"),
+                 Link(safe_url(paper.pdf_url) or pdf_url, "pdf", "PDF")]
+        if "/" not in paper.arxiv_id and ARXIV_ID.fullmatch(paper.arxiv_id):
+            links.append(Link(f"https://huggingface.co/papers/{paper.arxiv_id}", "huggingface",
+                              "Hugging Face"))
+        return tuple(links)
+    own = [Link(url, "page", "Paper page") for url in [safe_url(paper.url)] if url]
+    if safe_url(paper.pdf_url):
+        own.append(Link(safe_url(paper.pdf_url), "pdf", "PDF"))
+    title = " ".join(paper.title.split())
+    return (*own,
+            Link("https://arxiv.org/search/?" + urlencode({"query": title, "searchtype": "title"}),
+                 "search", "Find on arXiv"),
+            Link("https://huggingface.co/papers?" + urlencode({"q": title}), "search",
+                 "Find on Hugging Face"))

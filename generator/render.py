@@ -24,6 +24,7 @@ from .digest import OTHER, Digest
 from .errors import BuildError
 from .feeds import feed_path, make_feed
 from .hosting import base_path, host_files
+from .links import reading_links
 from .markup import linkify, paragraphs, render_markdown
 from .models import Paper, ThemeSpec, Week
 from .reuse import Stamps
@@ -82,7 +83,7 @@ def make_env(overrides: Path | None = None) -> jinja2.Environment:
                        date_words=date_words, snippet=snippet,
                        tex=functools.lru_cache(maxsize=8192)(tex_to_html),
                        tex_text=functools.lru_cache(maxsize=8192)(tex_to_text))
-    env.globals.update(week_range=week_range)
+    env.globals.update(week_range=week_range, reading_links=reading_links)
     return env
 
 

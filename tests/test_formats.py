@@ -478,15 +478,21 @@ def test_built_paper_page_shows_authors_and_links(built: tuple[Path, list[str]])
     assert len(row["sources"]) == 5
     page = (site / row["url"]).read_text(encoding="utf-8")
     assert ZOE in page and "Rahul Venkataraman" in page
-    assert '<a href="https://arxiv.org/abs/2401.01234" rel="nofollow noopener">' in page
-    assert '<a href="https://arxiv.org/pdf/2401.01234" rel="nofollow noopener">PDF</a>' in page
+    assert ('<a class="button kind-arxiv" href="https://arxiv.org/abs/2401.01234" '
+            'rel="nofollow noopener">arXiv abstract</a>') in page
+    assert ('<a class="button kind-pdf" href="https://arxiv.org/pdf/2401.01234" '
+            'rel="nofollow noopener">PDF</a>') in page
+    assert 'href="https://huggingface.co/papers/2401.01234"' in page
     assert "arXiv:2401.01234" in page and "3 January 2024" in page
     assert f'href="../papers/{row["slug"]}.bib"' in page and "Cite (BibTeX)" in page
     # A paper from an old text dump has none of these, and its page says nothing about them.
     plain = next(r for r in rows if not r["arxiv_id"] and not r["authors"])
     assert plain["links"] == {"bibtex": f"papers/{plain['slug']}.bib"}
     assert plain["published"] is None
-    assert "Abstract page" not in (site / plain["url"]).read_text(encoding="utf-8")
+    plain_page = (site / plain["url"]).read_text(encoding="utf-8")
+    assert "arXiv abstract" not in plain_page and "arxiv.org/abs/" not in plain_page
+    # ... but a reader can still find it: searches for its exact title.
+    assert "https://arxiv.org/search/?query=" in plain_page and "Find on Hugging Face" in plain_page
 
 
 def test_escaped_markup_stays_text_on_the_page(built: tuple[Path, list[str]]) -> None:

@@ -44,9 +44,10 @@ def test_init_creates_a_project_that_builds_and_checks_clean(tmp_path: Path) -> 
     root = tmp_path / "mine"
     for rel in ("content/themes.yaml", "content/digest.yaml", "content/sources.yaml",
                 "content/sources/example.txt", "content/notes/README.md", "README.md",
-                ".github/workflows/pages.yml", "requirements.txt", ".gitignore"):
+                ".github/workflows/pages.yml", ".github/workflows/fetch.yml", "requirements.txt",
+                ".gitignore"):
         assert (root / rel).is_file(), rel
-    assert "litdigest==" in (root / "requirements.txt").read_text()
+    assert "vendor/litdigest-" in (root / "requirements.txt").read_text()
     code, out = invoke("build", "--content", str(root / "content"), "--out", str(root / "site"))
     assert code == 0, out
     assert "Read 4 listings: 4 papers in 1 week" in out
@@ -70,7 +71,7 @@ def test_the_pages_workflow_builds_uploads_and_deploys(workflow: Path) -> None:
     doc = yaml.safe_load(workflow.read_text())
     triggers = doc.get("on", doc.get(True))  # YAML 1.1 reads a bare `on` as true
     assert triggers["push"]["branches"] == ["main"]
-    assert triggers["schedule"][0]["cron"] and "workflow_dispatch" in triggers
+    assert "schedule" not in triggers and "workflow_dispatch" in triggers  # fetch.yml runs weekly
     assert doc["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
     build_steps = doc["jobs"]["build"]["steps"]
     uses = [s.get("uses", "") for s in build_steps]

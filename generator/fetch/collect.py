@@ -1,0 +1,135 @@
+"""`digest fetch`: ask the declared services for new listings and add them as `ingest` does.
+
+All or nothing: every answer is asked for and checked first (it parses with the parser its
+format names, with no bad record), and only then are the dumps that bring at least one new
+paper written to content/sources/ and recorded in sources.yaml, in one locked write
+(ingest.store_dumps). A failed run changes nothing in content/, and its answers so far are
+cached (http.Client), so the next run resumes. A run that finds no new paper writes nothing
+and says so; the CLI exits non-zero, so a scheduled run never publishes an empty week quietly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import Config
+from ..errors import FetchError, SourceError
+from ..ingest import count_new, known_keys, store_dumps
+from ..models import Listing, SourceInfo
+from ..sources import read_source, read_sources
+from . import services
+from .http import Client, day_cache
+from .services import Answer, Window
+
+DEFAULT_WINDOW = 7  # days, for a digest with no dump yet
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A dump a run added (or would add), with what it brings."""
+
+    file: str
+    query: str
+    listings: int
+    new_papers: int
+
+
+@dataclass(frozen=True, slots=True)
+class FetchReport:
+    window: Window
+    stored: tuple[Stored, ...]  # dumps added to content/
+    skipped: tuple[str, ...]  # answers with no new paper, not stored ("what: why")
+    requests: int  # made over the network; the others came from the run's cache
+    warnings: tuple[str, ...] = ()  # records a build will skip, "url:line: reason"
+
+    @property
+    def new_papers(self) -> int:
+        return sum(s.new_papers for s in self.stored)
+
+
+def window_of(config: Config, today: dt.date, since: dt.date | None) -> Window:
+    """From --since, else the newest collected date in the manifest, else a week back."""
+    newest = max((s.collected for s in config.sources), default=None)
+    start = since or newest or today - dt.timedelta(days=DEFAULT_WINDOW)
+    if start > today:
+        raise FetchError(f"the window starts on {start}, after today ({today}); nothing to ask")
+    return Window(since=start, until=today)
+
+
+def plan(config: Config, window: Window) -> list[str]:
+    """What a run asks first, one line per search or feed (for --dry-run; no network)."""
+    s = config.fetch
+    lines = [f"arXiv API search {q!r}: {services.arxiv_url(s, q, window, 0, min(s.page_size, s.max_results))}"
+             f" (then further pages, up to {s.max_results} results)" for q in s.arxiv]
+    keep = "items matching a theme's keywords" if s.keep == "themes" else "every item"
+    lines += [f"arXiv listing feed {c}: {services.feed_url(s, c)} (keeps {keep})"
+              for c in s.arxiv_feeds]
+    lines += [f"Hugging Face Papers search {q!r}: {services.hf_search_url(s, q)} (keeps papers "
+              f"published since {window.since})" for q in s.huggingface_search]
+    if s.huggingface_daily:
+        lines += [f"Hugging Face daily papers of {day}: {services.hf_daily_url(s, day)}"
+                  for day in services.daily_days(window)]
+    return lines
+
+
+def fetch(config: Config, window: Window, cache_root: Path | None,
+          sleep: Callable[[float], None] | None = None, dry_run: bool = False) -> FetchReport:
+    """Ask every declared service, check the answers, store those with new papers."""
+    s = config.fetch
+    if not s.sources:
+        raise FetchError(f"{config.content_dir / 'digest.yaml'}: the fetch: section declares "
+                         "no search or feed; add arxiv:, arxiv_feeds:, huggingface_search: or "
+                         "huggingface_daily: (see README, 'Fetching new papers')")
+    with Client(s, day_cache(cache_root, window.until.isoformat()),
+                **({"sleep": sleep} if sleep else {})) as client:
+        answers: list[Answer] = []
+        for query in s.arxiv:
+            answers += services.arxiv_search(client, s, query, window)
+        for category in s.arxiv_feeds:
+            answers += services.arxiv_feed(client, s, category, window, config.themes)
+        for query in s.huggingface_search:
+            answers += services.hf_search(client, s, query, window)
+        if s.huggingface_daily:
+            answers += services.hf_daily(client, s, window)
+
+    known = known_keys(read_sources(config.sources_dir, config.sources).listings)
+    keep: list[tuple[Answer, SourceInfo, int, int]] = []
+    skipped: list[str] = []
+    warnings: list[str] = []
+    for answer in answers:
+        info = SourceInfo(file=answer.name, collected=window.until, query=answer.query,
+                          origin=answer.origin, format=answer.format)
+        listings, problems = _parse(answer, info)
+        warnings += problems
+        new, _ = count_new(listings, known)
+        if new == 0:
+            skipped.append(f"{answer.name}: {len(listings)} papers, all already known")
+            continue
+        known |= known_keys(listings)
+        keep.append((answer, info, len(listings), new))
+    if dry_run or not keep:
+        stored = [Stored(a.name, a.query, n, new) for a, _, n, new in keep]
+        return FetchReport(window, tuple(stored), tuple(skipped), client.requests,
+                           tuple(warnings))
+    names = store_dumps(config.content_dir, [(a.name, a.data, info) for a, info, _, _ in keep])
+    stored = [Stored(name, a.query, n, new)
+              for name, (a, _, n, new) in zip(names, keep, strict=False)]
+    return FetchReport(window, tuple(stored), tuple(skipped), client.requests, tuple(warnings))
+
+
+def _parse(answer: Answer, info: SourceInfo) -> tuple[list[Listing], list[str]]:
+    """The answer's listings, read as a build will read the dump, and its bad records (a
+    build skips them with the same warning); an answer that cannot be read at all is a
+    FetchError."""
+    with tempfile.TemporaryDirectory(prefix="digest-fetch-") as folder:
+        path = Path(folder) / answer.name
+        path.write_bytes(answer.data)
+        try:
+            result = read_source(path, info, display=answer.url)
+        except SourceError as err:
+            raise FetchError(f"{err}; nothing in content/ was changed") from None
+    return list(result.listings), [str(p) for p in result.problems]

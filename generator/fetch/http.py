@@ -1,0 +1,184 @@
+"""One network policy for every service `digest fetch` and `digest enrich` ask.
+
+- a User-Agent naming the tool (and the owner's contact, when digest.yaml gives one);
+- a pause between two requests to the same host (arXiv asks for 3 s);
+- timeouts, and retries with backoff of a request that failed, timed out or was answered
+  429 or 5xx, waiting as long as a Retry-After header says (up to max_wait_seconds): urllib3's
+  Retry does this, so the policy is settings, not a loop of ours;
+- a size limit on an answer, as on a dump (answers are untrusted input, read by the same
+  parsers as `digest ingest`);
+- a cache of raw answers, one folder per run day, so a run that was interrupted or failed
+  resumes without asking again what it already has. Only answers that passed their check
+  (they parse) are kept. The cache holds bytes, never code: nothing in it is executed or
+  unpickled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import urllib3
+from urllib3.exceptions import HTTPError as Urllib3Error
+from urllib3.exceptions import MaxRetryError, TimeoutError
+from urllib3.util.retry import Retry
+
+from .. import __version__
+from ..errors import FetchError
+from ..sources.text import MAX_FILE_BYTES
+from .settings import FetchSettings
+
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+
+
+class _Retry(Retry):
+    """urllib3's Retry, with a Retry-After longer than max_wait_seconds cut to it: a
+    scheduled run waits a while for a busy service, not for hours."""
+
+    max_wait: float = 120.0
+
+    def get_retry_after(self, response: Any) -> float | None:
+        seconds = super().get_retry_after(response)
+        return None if seconds is None else min(seconds, self.max_wait)
+
+    def new(self, **kw: Any) -> _Retry:
+        made: _Retry = super().new(**kw)
+        made.max_wait = self.max_wait
+        return made
+
+
+def user_agent(contact: str) -> str:
+    """What every request says it is."""
+    who = f"; {contact}" if contact else ""
+    return f"digest/{__version__} (static literature digest generator{who})"
+
+
+class Client:
+    """GET with the policy above. `check` (on get) raises FetchError for an answer that is
+    not what was asked for; such an answer is not cached."""
+
+    def __init__(self, settings: FetchSettings, cache_dir: Path | None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        retry = _Retry(total=settings.retries, connect=settings.retries, read=settings.retries,
+                       status=settings.retries, status_forcelist=RETRY_STATUSES,
+                       allowed_methods={"GET"}, backoff_factor=settings.pause_seconds,
+                       backoff_max=settings.max_wait_seconds, respect_retry_after_header=True,
+                       raise_on_status=False)
+        retry.max_wait = settings.max_wait_seconds
+        self.pool = urllib3.PoolManager(
+            retries=retry, timeout=urllib3.Timeout(total=settings.timeout_seconds),
+            headers={"User-Agent": user_agent(settings.contact),
+                     "Accept-Encoding": "gzip"})
+        self.settings = settings
+        self.cache_dir = cache_dir
+        self.sleep = sleep
+        self.requests = 0  # made over the network (not answered from the cache)
+        self._last: dict[str, float] = {}  # host -> when its last request ended
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.clear()  # closes the pooled connections
+
+    def get(self, url: str, what: str, check: Callable[[bytes], object] | None = None) -> bytes:
+        """The answer's bytes (from the cache when this run day already has them)."""
+        cached = self._cached(url)
+        if cached is not None:
+            return cached
+        host = urlsplit(url).netloc
+        wait = self._last.get(host, -1e9) + self.settings.pause_seconds - time.monotonic()
+        if wait > 0:
+            self.sleep(wait)
+        try:
+            data = self._request(url, what)
+        finally:
+            self._last[host] = time.monotonic()
+            self.requests += 1
+        if check is not None:
+            check(data)
+        self._store(url, data)
+        return data
+
+    def _request(self, url: str, what: str) -> bytes:
+        try:
+            response = self.pool.request("GET", url, preload_content=False, release_conn=True)
+        except MaxRetryError as err:
+            raise FetchError(f"{what}: {url}: {_reason(err.reason)} (tried "
+                             f"{self.settings.retries + 1} times); {_advice()}") from None
+        except (TimeoutError, Urllib3Error) as err:
+            raise FetchError(f"{what}: {url}: {_reason(err)}; {_advice()}") from None
+        try:
+            if response.status != 200:
+                after = response.headers.get("Retry-After")
+                hint = f", Retry-After: {after}" if after else ""
+                raise FetchError(f"{what}: {url}: the service answered HTTP {response.status}"
+                                 f"{hint} (after {self.settings.retries} retries); "
+                                 f"{_advice()}")
+            data = response.read(MAX_FILE_BYTES + 1, decode_content=True)
+            if len(data) > MAX_FILE_BYTES:
+                raise FetchError(f"{what}: {url}: the answer is over {MAX_FILE_BYTES:,} bytes, "
+                                 "the limit for one dump; refused")
+            return data
+        except (TimeoutError, Urllib3Error) as err:
+            raise FetchError(f"{what}: {url}: {_reason(err)}; {_advice()}") from None
+        finally:
+            response.release_conn()
+
+    def _path(self, url: str) -> Path | None:
+        if self.cache_dir is None:
+            return None
+        return self.cache_dir / hashlib.sha256(url.encode()).hexdigest()[:40]
+
+    def _cached(self, url: str) -> bytes | None:
+        path = self._path(url)
+        if path is None or not path.is_file() or path.is_symlink():
+            return None
+        return path.read_bytes()
+
+    def _store(self, url: str, data: bytes) -> None:
+        path = self._path(url)
+        if path is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+def day_cache(root: Path | None, day: str) -> Path | None:
+    """This run day's folder of raw answers; other days' folders are removed (a new day
+    asks again: feeds and searches change)."""
+    if root is None:
+        return None
+    if root.is_dir():
+        for old in root.iterdir():
+            if old.name != day and old.is_dir() and not old.is_symlink():
+                shutil.rmtree(old, ignore_errors=True)
+    return root / day
+
+
+def _reason(err: BaseException | None) -> str:
+    if isinstance(err, TimeoutError) or "timed out" in str(err).lower():
+        return "no answer in time (timed out)"
+    text = str(err) if err is not None else "the request failed"
+    if "Max retries exceeded" in text or "NewConnectionError" in text or "refused" in text:
+        return "cannot connect to the service"
+    return text
+
+
+def _advice() -> str:
+    return ("nothing in content/ was changed; run the command again later (answers already "
+            "received are cached and not asked for again)")
