@@ -105,7 +105,7 @@ def reading_links(paper: Paper) -> tuple[Link, ...]:
         links = [Link(safe_url(paper.url) or abs_url, "arxiv", "arXiv abstract"),
                  Link(safe_url(paper.pdf_url) or pdf_url, "pdf", "PDF")]
         if "/" not in paper.arxiv_id and ARXIV_ID.fullmatch(paper.arxiv_id):
-            links.append(Link(f"https://huggingface.co/papers/{paper.arxiv_id}", "huggingface",
+            links.append(Link(f"https://huggingface.co/papers/{paper.arxiv_id}", "hf-paper",
                               "Hugging Face"))
         return tuple(links)
     own = [Link(url, "page", "Paper page") for url in [safe_url(paper.url)] if url]

@@ -138,3 +138,26 @@ def test_paper_links_are_skipped() -> None:
 def test_no_urls() -> None:
     assert find_links("No code; see our paper.") == ()
     assert find_links("http:// and https://.") == ()
+
+
+def test_every_default_paper_page_links_to_where_the_paper_can_be_read(
+        built_default: tuple[Path, object]) -> None:
+    """Each of the default digest's papers: arXiv, PDF and Hugging Face when its id is known;
+    otherwise searches for its exact title on arXiv and on Hugging Face."""
+    site, _ = built_default
+    pages = sorted((site / "papers").glob("*.html"))
+    assert len(pages) == 747
+    buttons = re.compile(r'<ul class="link-buttons reading" aria-label="Read the paper">(.*?)</ul>',
+                         re.S)
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        title = re.search(r"<h1>(.*?)</h1>", html, re.S)
+        found = buttons.search(html)
+        assert title and found, page.name
+        hrefs = re.findall(r'href="([^"]+)"', found.group(1))
+        if "arxiv.org/abs/" in found.group(1):
+            assert any("arxiv.org/pdf/" in h for h in hrefs), page.name
+        else:
+            assert [urlsplit(h.replace("&amp;", "&")).netloc for h in hrefs[-2:]] == \
+                ["arxiv.org", "huggingface.co"], page.name
+            assert all("query=" in h or "q=" in h for h in hrefs[-2:])
