@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from .atomic import write_atomic
 from .corpus import normalise_title
 from .errors import ConfigError
 from .models import Paper
@@ -133,14 +132,7 @@ def append_enrichment(path: Path, entries: list[Enrichment]) -> None:
     if not isinstance(load_check, dict) or not isinstance(load_check.get("papers"), list):
         raise ConfigError(f"{path}: cannot append to this file's layout; keep `papers:` a "
                           "block list at the end of the file")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(candidate)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, candidate.encode("utf-8"))
 
 
 def _block(entry: Enrichment) -> str:

@@ -12,13 +12,13 @@ import fcntl
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
 
+from .atomic import write_atomic
 from .config import load_config
 from .corpus import normalise_title
 from .errors import IngestError, SourceError
@@ -97,7 +97,7 @@ def store_dumps(content_dir: Path, dumps: list[tuple[str, bytes, SourceInfo]]) -
                 if _same_bytes(sources_dir, data) is not None:
                     continue
                 name = _free_name(sources_dir, wanted, data)
-                _write_atomic(sources_dir / name, data)
+                write_atomic(sources_dir / name, data)
                 written.append(sources_dir / name)
                 entries.append(replace(info, file=name))
             if entries:
@@ -192,7 +192,7 @@ def _append_to_manifest(manifest: Path, infos: list[SourceInfo]) -> None:
         # after the list, ...): write it out whole. Comments are lost; the data is not.
         candidate = yaml.safe_dump({**before, "sources": expected}, sort_keys=False,
                                    allow_unicode=True)
-    _write_atomic(manifest, candidate.encode("utf-8"))
+    write_atomic(manifest, candidate.encode("utf-8"))
 
 
 def _safe_load(text: str) -> object:
@@ -200,14 +200,3 @@ def _safe_load(text: str) -> object:
         return yaml.safe_load(text)
     except yaml.YAMLError:
         return None
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

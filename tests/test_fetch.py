@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -238,6 +239,33 @@ def test_an_interrupted_fetch_changes_nothing_and_resumes_from_its_cache(tmp_pat
     assert snapshot(root / "content") != before
 
 
+def test_a_killed_fetch_leaves_content_untouched_and_resumes(tmp_path: Path) -> None:
+    """kill -9 in the middle of a run (here while the second page is on its way): content/
+    is as it was, and the next run asks only for what the killed one had not received."""
+    with replay(catalogue()) as server:
+        root = project(tmp_path, server.urls(), page_size=2, max_results=4,
+                       timeout_seconds=60)
+        before = snapshot(root / "content")
+        server.fail("/api/query", Fault(), Fault(delay=30))  # the second page hangs
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "generator", "fetch", "--date", TODAY], cwd=root,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while len(server.asked("/api/query")) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGKILL)
+        assert proc.wait(timeout=30) == -signal.SIGKILL
+        assert snapshot(root / "content") == before
+        killed_run = len(server.log)
+        resumed = digest_cmd(root, "fetch", "--date", TODAY)
+        again = [parse_qs(urlsplit(u).query)["start"][0]
+                 for _, u, _ in server.log[killed_run:] if u.startswith("/api/query")]
+    assert resumed.returncode == 0, resumed.stderr
+    assert again == ["2"]
+    assert len(manifest(root)) > 1
+
+
 def test_a_503_is_retried_after_its_retry_after(tmp_path: Path) -> None:
     with replay(catalogue()) as server:
         root = project(tmp_path, server.urls(), arxiv_feeds=[], huggingface_search=[])
@@ -264,6 +292,8 @@ def test_requests_to_one_host_are_paused(tmp_path: Path) -> None:
     (Fault(body=b"<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'><entry>"),
      "invalid XML"),
     (Fault(status=404, body=b"not here"), "HTTP 404"),
+    (Fault(body=(Path(__file__).parent / "fixtures" / "formats" / "billion_laughs.xml").read_bytes()),
+     "refused: the XML declares an entity"),
 ])
 def test_a_failed_fetch_leaves_content_byte_identical(tmp_path: Path, fault: Fault,
                                                       message: str) -> None:

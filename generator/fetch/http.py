@@ -16,9 +16,7 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -31,6 +29,7 @@ from urllib3.exceptions import MaxRetryError, TimeoutError
 from urllib3.util.retry import Retry
 
 from .. import __version__
+from ..atomic import write_atomic
 from ..errors import FetchError
 from ..sources.text import MAX_FILE_BYTES
 from .settings import FetchSettings
@@ -148,14 +147,7 @@ class Client:
         if path is None:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, data)
 
 
 def day_cache(root: Path | None, day: str) -> Path | None:
