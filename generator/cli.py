@@ -138,8 +138,10 @@ def build(content_dir: Path, out_dir: Path, base_url: str | None, strict: bool, 
 @click.option("--format", "fmt", type=click.Choice(sorted(_parser_names())), default=None,
               help="The file's format, when sniffing its content picks wrong (recorded in "
               "sources.yaml as `format:`).  [default: sniffed]")
+@click.option("--strict", is_flag=True, help="Refuse the file if any record in it is bad, "
+              "instead of adding it and listing the records a build will skip.")
 def ingest(file: Path, content_dir: Path, collected: dt.datetime | None, query: str,
-           fmt: str | None) -> None:
+           fmt: str | None, strict: bool) -> None:
     """Add a listing dump FILE to the digest's sources.
 
     FILE is a Hugging Face Papers page dump, an arXiv API response or listing
@@ -148,15 +150,18 @@ def ingest(file: Path, content_dir: Path, collected: dt.datetime | None, query: 
     --format names it.
 
     Checks that FILE parses, copies it into content/sources/ and records it in
-    sources.yaml with its date and query. A file that does not parse is refused
-    and nothing changes; ingesting the same file again changes nothing. Run
-    `digest build` afterwards to publish it.
+    sources.yaml with its date and query. Bad records (no title, an oversized
+    field, ...) are listed with file and line and skipped, as `digest build`
+    skips them; --strict refuses the file instead. A file that does not parse,
+    or has no good record, is refused and nothing changes; ingesting the same
+    file again changes nothing. The new and known papers are counted as the
+    next build will merge them. Run `digest build` afterwards to publish it.
     """
     from .ingest import ingest_file
 
     day = collected.date() if collected else dt.date.today()
     try:
-        report = ingest_file(content_dir, file, day, query=query, fmt=fmt or "")
+        report = ingest_file(content_dir, file, day, query=query, fmt=fmt or "", strict=strict)
     except GeneratorError as err:
         raise click.ClickException(str(err)) from None
     for warning in report.warnings:

@@ -12,7 +12,7 @@ import fcntl
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -20,7 +20,7 @@ import yaml
 
 from .atomic import write_atomic
 from .config import load_config
-from .corpus import normalise_title
+from .corpus import merge_listings
 from .errors import IngestError, SourceError
 from .models import Listing, SourceInfo
 from .sources import read_source, read_sources
@@ -39,9 +39,12 @@ class IngestReport:
 
 
 def ingest_file(content_dir: Path, path: Path, collected: dt.date, query: str = "",
-                origin: str = "", fmt: str = "") -> IngestReport:
+                origin: str = "", fmt: str = "", strict: bool = False) -> IngestReport:
     """Check that `path` parses, copy it into content/sources/ and add it to sources.yaml.
 
+    Bad records are skipped and listed in the report's warnings ("file:line: reason"), as
+    `digest build` skips and lists them; with `strict` any of them refuses the file, as
+    `build --strict` would fail on it. A file with no good record is always refused.
     `fmt` names the parser (recorded in the manifest as `format:`); "" sniffs the content.
     """
     config = load_config(content_dir)
@@ -51,20 +54,26 @@ def ingest_file(content_dir: Path, path: Path, collected: dt.date, query: str = 
     existing = _same_bytes(config.sources_dir, data)
     info = SourceInfo(file=existing or path.name, collected=collected, query=query,
                       origin=origin, format=fmt)
+    refused = f"{path}: refused; nothing in {content_dir} was changed"
     try:
         result = read_source(path, info)
     except SourceError as err:
-        raise IngestError(f"{err}\n{path}: refused; nothing in {content_dir} was changed") from None
-    if result.problems:
-        raise IngestError("\n".join([*(str(p) for p in result.problems),
-                                     f"{path}: refused; nothing in {content_dir} was changed"]))
-    known = known_keys(read_sources(config.sources_dir, config.sources).listings)
-    new, known_count = count_new(result.listings, known)
+        raise IngestError(f"{err}\n{refused}") from None
+    skipped = [str(p) for p in result.problems]
+    if skipped and strict:
+        raise IngestError("\n".join([*skipped, f"{refused} (--strict: {len(skipped)} bad "
+                                     f"{'record' if len(skipped) == 1 else 'records'})"]))
+    if not result.listings:
+        raise IngestError("\n".join([*skipped, f"{refused}: no record could be read"]))
+    marked = _marked(result.listings)
+    counts = count_papers(read_sources(config.sources_dir, config.sources).listings, marked)
+    new, known_count = counts.get(marked[0].source.file, (0, 0))
     listings = len(result.listings)
+    warnings = [f"{problem}; this record is skipped" if "skipped" not in problem else problem
+                for problem in skipped]
     if existing is not None:
         return IngestReport(file=existing, added=False, listings=listings, new_papers=new,
-                            known_papers=known_count)
-    warnings = []
+                            known_papers=known_count, warnings=tuple(warnings))
     latest = max((s.collected for s in config.sources), default=None)
     if latest is not None and collected < latest:
         warnings.append(f"{collected} is before the latest collection date ({latest}); papers "
@@ -76,6 +85,33 @@ def ingest_file(content_dir: Path, path: Path, collected: dt.date, query: str = 
                             known_papers=known_count)
     return IngestReport(file=stored[0], added=True, listings=listings, new_papers=new,
                         known_papers=known_count, warnings=tuple(warnings))
+
+
+def _marked(listings: tuple[Listing, ...]) -> list[Listing]:
+    """The listings, as from a file no manifest entry can name, so they are told apart
+    from the manifest's in a merge even when the new file shares a name with one."""
+    source = replace(listings[0].source, file="\0new")
+    return [replace(li, source=source) for li in listings]
+
+
+def count_papers(before: Sequence[Listing], added: Sequence[Listing]
+                 ) -> dict[str, tuple[int, int]]:
+    """Per file of `added`, in order: (new papers, known papers), decided by the build's
+    own merge (corpus.merge_listings) of every listing, so what ingest and fetch report is
+    what the next build makes. A paper no `before` listing has is new in the first added
+    file that lists it, and known in any later one."""
+    files = list(dict.fromkeys(li.source.file for li in added))
+    order = {name: i for i, name in enumerate(files)}
+    old = {li.source.file for li in before} - set(files)
+    counts = {name: [0, 0] for name in files}
+    for paper in merge_listings([*before, *added]).papers:
+        mine = sorted({s.file for s in paper.sources if s.file in order}, key=order.__getitem__)
+        if not mine:
+            continue
+        fresh = not any(s.file in old for s in paper.sources)
+        for i, name in enumerate(mine):
+            counts[name][0 if fresh and i == 0 else 1] += 1
+    return {name: (n[0], n[1]) for name, n in counts.items()}
 
 
 def store_dumps(content_dir: Path, dumps: list[tuple[str, bytes, SourceInfo]]) -> list[str]:
@@ -121,22 +157,6 @@ def _locked(folder: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def known_keys(listings: Iterable[Listing]) -> set[str]:
-    """What makes a listing's paper known: its arXiv id, and its normalised title."""
-    keys: set[str] = set()
-    for li in listings:
-        keys.add(_paper_key(li))
-        keys.add(normalise_title(li.title))
-    return keys
-
-
-def count_new(listings: Iterable[Listing], known: set[str]) -> tuple[int, int]:
-    """(new papers, known papers) among listings, each paper counted once."""
-    papers = {_paper_key(li): normalise_title(li.title) for li in listings}
-    old = {key for key, title in papers.items() if key in known or title in known}
-    return len(papers) - len(old), len(old)
-
-
 def _same_bytes(sources_dir: Path, data: bytes) -> str | None:
     digest = hashlib.sha256(data).digest()
     if not sources_dir.is_dir():
@@ -159,11 +179,6 @@ def _free_name(sources_dir: Path, name: str, data: bytes) -> str:
         return name
     stem, suffix = os.path.splitext(name)
     return f"{stem}-{hashlib.sha256(data).hexdigest()[:8]}{suffix}"
-
-
-def _paper_key(listing: Listing) -> str:
-    """What makes two listings one paper: the arXiv id if known, else the normalised title."""
-    return f"arxiv:{listing.arxiv_id}" if listing.arxiv_id else normalise_title(listing.title)
 
 
 def _append_to_manifest(manifest: Path, infos: list[SourceInfo]) -> None:

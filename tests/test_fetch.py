@@ -415,7 +415,7 @@ def test_a_curated_enrich_entry_links_the_paper(tmp_path: Path) -> None:
                                       "--out", str(root / "site")])
     assert result.exit_code == 0, result.output
     page = _paper_page(root / "site", "Composable Skill Libraries for Household Robots")
-    assert 'href="https://arxiv.org/abs/cs.RO/0701001"' in page and "By Grace Hopper" in page
+    assert 'href="https://arxiv.org/abs/cs/0701001"' in page and "By Grace Hopper" in page
 
 
 def test_concurrent_ingests_keep_every_manifest_entry(tmp_path: Path) -> None:

@@ -275,7 +275,9 @@ def test_urls_that_are_not_http_are_dropped(tmp_path: Path) -> None:
 def test_arxiv_ids() -> None:
     assert arxiv_id("http://arxiv.org/abs/2401.01234v2") == "2401.01234"
     assert arxiv_id("oai:arXiv.org:hep-th/9901001v3") == "hep-th/9901001"
-    assert arxiv_id("arXiv:math.GT/0309136") == "math.GT/0309136"
+    # An old-style id with a subject class is the bare archive/number arXiv itself answers.
+    assert arxiv_id("arXiv:math.GT/0309136") == "math/0309136"
+    assert arxiv_id("https://arxiv.org/abs/cs.DB/0408030v1") == "cs/0408030"
     assert arxiv_id("10.48550/arXiv.2401.01234") == "2401.01234"
     assert arxiv_id("10.1000/2401.01234") == ""  # not in arXiv context
     assert arxiv_id("2401.01234v5", bare=True) == "2401.01234"

@@ -10,6 +10,7 @@ and says so; the CLI exits non-zero, so a scheduled run never publishes an empty
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import tempfile
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import FetchError, SourceError
-from ..ingest import count_new, known_keys, store_dumps
+from ..ingest import count_papers, store_dumps
 from ..models import Listing, SourceInfo
 from ..sources import read_source, read_sources
 from . import services
@@ -96,20 +97,24 @@ def fetch(config: Config, window: Window, cache_root: Path | None,
         if s.huggingface_daily:
             answers += services.hf_daily(client, s, window)
 
-    known = known_keys(read_sources(config.sources_dir, config.sources).listings)
-    keep: list[tuple[Answer, SourceInfo, int, int]] = []
-    skipped: list[str] = []
+    answers = _unique_names(answers)
+    before = read_sources(config.sources_dir, config.sources).listings
+    parsed: list[tuple[Answer, SourceInfo, list[Listing]]] = []
     warnings: list[str] = []
     for answer in answers:
         info = SourceInfo(file=answer.name, collected=window.until, query=answer.query,
                           origin=answer.origin, format=answer.format)
         listings, problems = _parse(answer, info)
         warnings += problems
-        new, _ = count_new(listings, known)
+        parsed.append((answer, info, listings))
+    counts = count_papers(before, [li for _, _, listings in parsed for li in listings])
+    keep: list[tuple[Answer, SourceInfo, int, int]] = []
+    skipped: list[str] = []
+    for answer, info, listings in parsed:
+        new, _ = counts.get(answer.name, (0, 0))
         if new == 0:
             skipped.append(f"{answer.name}: {len(listings)} papers, all already known")
             continue
-        known |= known_keys(listings)
         keep.append((answer, info, len(listings), new))
     if dry_run or not keep:
         stored = [Stored(a.name, a.query, n, new) for a, _, n, new in keep]
@@ -119,6 +124,19 @@ def fetch(config: Config, window: Window, cache_root: Path | None,
     stored = [Stored(name, a.query, n, new)
               for name, (a, _, n, new) in zip(names, keep, strict=False)]
     return FetchReport(window, tuple(stored), tuple(skipped), client.requests, tuple(warnings))
+
+
+def _unique_names(answers: list[Answer]) -> list[Answer]:
+    """Two searches whose queries slugify alike get names of their own (-2, -3, ...)."""
+    seen: dict[str, int] = {}
+    out = []
+    for answer in answers:
+        n = seen[answer.name] = seen.get(answer.name, 0) + 1
+        if n > 1:
+            stem, dot, ext = answer.name.rpartition(".")
+            answer = dataclasses.replace(answer, name=f"{stem}-{n}{dot}{ext}")
+        out.append(answer)
+    return out
 
 
 def _parse(answer: Answer, info: SourceInfo) -> tuple[list[Listing], list[str]]:

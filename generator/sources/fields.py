@@ -52,8 +52,10 @@ def arxiv_id(text: str, bare: bool = False) -> str:
     archive, _, number = ident.partition("/")
     if not number:
         return ident
-    name, dot, subject = archive.partition(".")  # math.GT: archive lower, subject class upper
-    return f"{name.lower()}{dot}{subject.upper()}/{number}"
+    # An old-style id is archive/YYMMNNN; a subject class written after the archive
+    # ("cs.DB/0408030", as libraries and references do) is not part of it, and arXiv's
+    # own answers give the bare form, so the two must be one key to merge as one paper.
+    return f"{archive.partition('.')[0].lower()}/{number}"
 
 
 def arxiv_urls(ident: str) -> tuple[str, str]:
@@ -77,11 +79,9 @@ def split_names(text: str) -> tuple[str, ...]:
 
 
 def clean_names(names: list[Any] | tuple[Any, ...]) -> tuple[str, ...]:
-    """Non-empty names, white space folded, each once, in order."""
-    out: list[str] = []
-    for name in names:
-        if isinstance(name, str) and (cleaned := clean_text(name)) and cleaned not in out:
-            out.append(cleaned)
+    """Non-empty names, white space folded, in order. A name that appears twice is kept
+    twice: two co-authors may share a name (a real paper has two different "Lei Zhang"s)."""
+    out = [cleaned for name in names if isinstance(name, str) and (cleaned := clean_text(name))]
     return tuple(out[:MAX_AUTHORS])
 
 
