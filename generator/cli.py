@@ -221,7 +221,7 @@ def fetch(content_dir: Path, since: dt.datetime | None, today: dt.datetime | Non
     except GeneratorError as err:
         raise click.ClickException(str(err)) from None
     for warning in report.warnings:
-        click.echo(f"warning: {warning}; a build skips this record", err=True)
+        click.echo(f"warning: {warning}", err=True)
     for line in report.skipped:
         click.echo(f"Not stored: {line}.")
     verb = "Would add" if dry_run else "Added"
@@ -277,7 +277,9 @@ def enrich(content_dir: Path, limit: int, today: dt.datetime | None, dry_run: bo
         click.echo(f"Not found: {_clip(entry.title, 80)} ({entry.found_by})")
     looked = len(report.found) + len(report.not_found)
     if not looked:
-        click.echo("Every paper has an arXiv id or an entry in enrich.yaml; nothing to look up.")
+        click.echo(f"{report.waiting} papers wait to be looked up (--limit 0)." if report.waiting
+                   else "Every paper has an arXiv id or an entry in enrich.yaml; nothing to "
+                   "look up.")
         return
     where = "nothing was written" if dry_run else f"recorded in {config.enrich_file}"
     click.echo(f"Looked up {looked} titles: {len(report.found)} found, "

@@ -13,7 +13,6 @@ always wins.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,6 +25,7 @@ from .corpus import normalise_title
 from .errors import ConfigError
 from .models import Paper
 from .sources.fields import arxiv_id, arxiv_urls, safe_url
+from .yamltext import quote
 
 ENTRY_KEYS = {"title", "arxiv_id", "authors", "published", "categories", "url", "pdf_url",
               "found_by", "not_found"}
@@ -119,40 +119,59 @@ def apply_enrichment(papers: Iterable[Paper], table: dict[str, Enrichment]) -> t
 
 
 def append_enrichment(path: Path, entries: list[Enrichment]) -> None:
-    """Add entries at the end of the file, keeping the curator's comments and edits; the
-    file is replaced in one step (a killed run leaves it as it was)."""
+    """Add entries at the end of the file, keeping the curator's comments and edits, and
+    replace it in one step (a killed run leaves it as it was). The appended text is checked
+    by loading it: when the file's layout does not take a block entry at its end (a list at
+    another indentation, flow style, a key after the list), the file is written out whole
+    instead; its comments are lost then, never an entry."""
     text = path.read_text(encoding="utf-8") if path.is_file() else HEADER
-    if not text.endswith("\n"):
-        text += "\n"
-    if yaml.safe_load(text) in (None, {}) and "papers:" not in text:
-        text += "papers:\n"
-    blocks = [_block(entry) for entry in entries]
-    candidate = text + "".join(blocks)
-    load_check = yaml.safe_load(candidate)
-    if not isinstance(load_check, dict) or not isinstance(load_check.get("papers"), list):
-        raise ConfigError(f"{path}: cannot append to this file's layout; keep `papers:` a "
-                          "block list at the end of the file")
+    before = _load(text)
+    old = before.get("papers") if isinstance(before, dict) else None
+    if not isinstance(before, dict) or set(before) - {"papers"} or not isinstance(
+            old, list | None):
+        raise ConfigError(f"{path}: expected a mapping with one key, papers: a list of "
+                          "entries; fix the file, then run the command again")
+    added = [_as_yaml(entry) for entry in entries]
+    head = text if text.endswith("\n") else text + "\n"
+    if "papers" not in before:
+        head += "papers:\n"
+    candidate = head + "".join(_block(entry) for entry in entries)
+    after = _load(candidate)
+    if not (isinstance(after, dict) and after.get("papers") == [*(old or []), *added]):
+        candidate = HEADER.removesuffix("papers:\n") + yaml.safe_dump(
+            {"papers": [*(old or []), *added]}, sort_keys=False, allow_unicode=True, width=100)
     write_atomic(path, candidate.encode("utf-8"))
 
 
-def _block(entry: Enrichment) -> str:
-    """One entry as YAML text; JSON strings are valid YAML scalars, so any title is safe."""
-    def q(value: str) -> str:
-        return json.dumps(value, ensure_ascii=False)
+def _load(text: str) -> object:
+    try:
+        return yaml.safe_load(text) or {}
+    except yaml.YAMLError:
+        return None
 
-    lines = [f"  - title: {q(entry.title)}"]
-    if entry.arxiv_id:
-        lines.append(f"    arxiv_id: {q(entry.arxiv_id)}")
-    if entry.authors:
-        lines.append(f"    authors: [{', '.join(q(a) for a in entry.authors)}]")
-    if entry.published:
-        lines.append(f"    published: {entry.published.isoformat()}")
-    if entry.categories:
-        lines.append(f"    categories: [{', '.join(q(c) for c in entry.categories)}]")
-    if entry.not_found:
-        lines.append(f"    not_found: {entry.not_found.isoformat()}")
-    if entry.found_by:
-        lines.append(f"    found_by: {q(entry.found_by)}")
+
+def _as_yaml(entry: Enrichment) -> dict[str, object]:
+    """The entry as loading its block gives it back (empty fields left out)."""
+    out: dict[str, object] = {"title": entry.title}
+    for key in ("arxiv_id", "authors", "published", "categories", "not_found", "found_by"):
+        value = getattr(entry, key)
+        if value:
+            out[key] = list(value) if isinstance(value, tuple) else value
+    return out
+
+
+def _block(entry: Enrichment) -> str:
+    """One entry as YAML text, its keys in _as_yaml's order."""
+    lines = []
+    for key, value in _as_yaml(entry).items():
+        if isinstance(value, list):
+            shown = f"[{', '.join(quote(v) for v in value)}]"
+        elif isinstance(value, dt.date):
+            shown = value.isoformat()
+        else:
+            shown = quote(str(value))
+        lines.append(f"    {key}: {shown}")
+    lines[0] = "  - " + lines[0].lstrip()
     return "\n".join(lines) + "\n"
 
 

@@ -10,7 +10,6 @@ import contextlib
 import datetime as dt
 import fcntl
 import hashlib
-import json
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -24,6 +23,7 @@ from .corpus import merge_listings
 from .errors import IngestError, SourceError
 from .models import Listing, SourceInfo
 from .sources import read_source, read_sources
+from .yamltext import quote
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +51,7 @@ def ingest_file(content_dir: Path, path: Path, collected: dt.date, query: str = 
     if not path.is_file():
         raise IngestError(f"{path}: no such file")
     data = path.read_bytes()
-    existing = _same_bytes(config.sources_dir, data)
+    existing = _same_bytes(config.sources_dir, data, {s.file for s in config.sources})
     info = SourceInfo(file=existing or path.name, collected=collected, query=query,
                       origin=origin, format=fmt)
     refused = f"{path}: refused; nothing in {content_dir} was changed"
@@ -79,11 +79,11 @@ def ingest_file(content_dir: Path, path: Path, collected: dt.date, query: str = 
         warnings.append(f"{collected} is before the latest collection date ({latest}); papers "
                         "this dump shares with later dumps move to its earlier week")
     origin = origin or f"added with `digest ingest` from {path.name}"
-    stored = store_dumps(content_dir, [(path.name, data, replace(info, origin=origin))])
-    if not stored:  # another ingest stored the same bytes meanwhile
+    [stored] = store_dumps(content_dir, [(path.name, data, replace(info, origin=origin))])
+    if stored is None:  # another ingest stored the same bytes meanwhile
         return IngestReport(file=path.name, added=False, listings=listings, new_papers=new,
                             known_papers=known_count)
-    return IngestReport(file=stored[0], added=True, listings=listings, new_papers=new,
+    return IngestReport(file=stored, added=True, listings=listings, new_papers=new,
                         known_papers=known_count, warnings=tuple(warnings))
 
 
@@ -114,10 +114,12 @@ def count_papers(before: Sequence[Listing], added: Sequence[Listing]
     return {name: (n[0], n[1]) for name, n in counts.items()}
 
 
-def store_dumps(content_dir: Path, dumps: list[tuple[str, bytes, SourceInfo]]) -> list[str]:
+def store_dumps(content_dir: Path, dumps: list[tuple[str, bytes, SourceInfo]]
+                ) -> list[str | None]:
     """Copy dumps (wanted file name, bytes, manifest entry) into content/sources/ and record
-    them in sources.yaml in one write; return the names given, in order, leaving out a dump
-    whose bytes are already there.
+    them in sources.yaml in one write; return the name each was given, in order, or None
+    for a dump whose bytes a manifest entry already names (a file left in sources/ by a
+    killed run, and named by no entry, does not count).
 
     Ingests and fetches may run at once (a scheduled fetch beside a person's ingest): the
     content folder is locked while its manifest is read and rewritten, so no entry is lost.
@@ -126,23 +128,36 @@ def store_dumps(content_dir: Path, dumps: list[tuple[str, bytes, SourceInfo]]) -
     sources_dir = content_dir / "sources"
     sources_dir.mkdir(parents=True, exist_ok=True)
     with _locked(content_dir):
+        listed = _listed(content_dir / "sources.yaml")
         written: list[Path] = []
         entries: list[SourceInfo] = []
+        names: list[str | None] = []
         try:
             for wanted, data, info in dumps:
-                if _same_bytes(sources_dir, data) is not None:
+                if _same_bytes(sources_dir, data, listed) is not None:
+                    names.append(None)
                     continue
                 name = _free_name(sources_dir, wanted, data)
                 write_atomic(sources_dir / name, data)
                 written.append(sources_dir / name)
                 entries.append(replace(info, file=name))
+                names.append(name)
+                listed.add(name)
             if entries:
                 _append_to_manifest(content_dir / "sources.yaml", entries)
         except BaseException:
             for path in written:
                 path.unlink(missing_ok=True)
             raise
-    return [entry.file for entry in entries]
+    return names
+
+
+def _listed(manifest: Path) -> set[str]:
+    """The files the manifest names now (read under the lock: another run may just have
+    added some)."""
+    data = _safe_load(manifest.read_text(encoding="utf-8")) if manifest.exists() else None
+    entries = data.get("sources") if isinstance(data, dict) else None
+    return {str(e["file"]) for e in entries or [] if isinstance(e, dict) and "file" in e}
 
 
 @contextlib.contextmanager
@@ -157,12 +172,13 @@ def _locked(folder: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def _same_bytes(sources_dir: Path, data: bytes) -> str | None:
+def _same_bytes(sources_dir: Path, data: bytes, among: set[str]) -> str | None:
+    """The file of `among` in sources_dir with exactly these bytes, if any."""
     digest = hashlib.sha256(data).digest()
     if not sources_dir.is_dir():
         return None
     for candidate in sorted(sources_dir.iterdir()):
-        if candidate.name.startswith("."):  # another ingest's file being written
+        if candidate.name not in among:  # not in the manifest (a killed run's), or being written
             continue
         try:
             if candidate.is_file() and candidate.stat().st_size == len(data) \
@@ -190,14 +206,13 @@ def _append_to_manifest(manifest: Path, infos: list[SourceInfo]) -> None:
     for info in infos:
         entry: dict[str, object] = {"file": info.file, "collected": info.collected,
                                     "query": info.query, "origin": info.origin}
-        # JSON strings are valid YAML scalars, so any query text is quoted safely.
-        lines += [f"  - file: {json.dumps(info.file)}",
+        lines += [f"  - file: {quote(info.file)}",
                   f"    collected: {info.collected.isoformat()}",
-                  f"    query: {json.dumps(info.query, ensure_ascii=False)}",
-                  f"    origin: {json.dumps(info.origin, ensure_ascii=False)}"]
+                  f"    query: {quote(info.query)}",
+                  f"    origin: {quote(info.origin)}"]
         if info.format:  # a format named by hand or by fetch; otherwise every build sniffs
             entry["format"] = info.format
-            lines.append(f"    format: {json.dumps(info.format)}")
+            lines.append(f"    format: {quote(info.format)}")
         added.append(entry)
     candidate = text + ("" if text.endswith("\n") else "\n") + "\n".join(lines) + "\n"
     after = _safe_load(candidate)

@@ -102,11 +102,13 @@ def reading_links(paper: Paper) -> tuple[Link, ...]:
     ever asking the network anything."""
     if paper.arxiv_id:
         abs_url, pdf_url = arxiv_urls(paper.arxiv_id)
-        links = [Link(safe_url(paper.url) or abs_url, "arxiv", "arXiv abstract"),
-                 Link(safe_url(paper.pdf_url) or pdf_url, "pdf", "PDF")]
+        links = [Link(abs_url, "arxiv", "arXiv abstract"), Link(pdf_url, "pdf", "PDF")]
         if "/" not in paper.arxiv_id and ARXIV_ID.fullmatch(paper.arxiv_id):
             links.append(Link(f"https://huggingface.co/papers/{paper.arxiv_id}", "hf-paper",
                               "Hugging Face"))
+        page = safe_url(paper.url)  # a listing's page elsewhere (a DOI, a publisher's)
+        if page and urlsplit(page).hostname not in ("arxiv.org", "www.arxiv.org"):
+            links.append(Link(page, "page", "Paper page"))
         return tuple(links)
     own = [Link(url, "page", "Paper page") for url in [safe_url(paper.url)] if url]
     if safe_url(paper.pdf_url):

@@ -39,6 +39,7 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes | None = None
     delay: float = 0.0
+    trickle: float = 0.0  # seconds between the body's bytes (a server that stalls)
 
 
 @dataclass
@@ -165,7 +166,7 @@ class _Handler(BaseHTTPRequestHandler):
             if fault.delay:
                 time.sleep(fault.delay)
             if fault.status != 200 or fault.body is not None:
-                self._send(fault.status, fault.body or b"busy", fault.headers)
+                self._send(fault.status, fault.body or b"busy", fault.headers, fault.trickle)
                 return
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         cat = self.server.catalogue
@@ -205,14 +206,20 @@ class _Handler(BaseHTTPRequestHandler):
             found.sort(key=lambda p: p.published, reverse=True)
         return atom_page(found[start:start + count], len(found), start)
 
-    def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+    def _send(self, status: int, body: bytes, headers: dict[str, str],
+              trickle: float = 0.0) -> None:
         try:
             self.send_response(status)
             for key, value in headers.items():
                 self.send_header(key, value)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            if not trickle:
+                self.wfile.write(body)
+            for byte in body if trickle else b"":
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(trickle)
         except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
             pass
 

@@ -436,3 +436,85 @@ def test_concurrent_ingests_keep_every_manifest_entry(tmp_path: Path) -> None:
     assert [code for code, _ in outcomes] == [0] * len(files), outcomes
     listed = {str(e["file"]) for e in manifest(root)}
     assert {f"listing-{n}.json" for n in range(8)} <= listed
+
+
+def test_a_server_that_trickles_its_answer_is_given_up_on(tmp_path: Path) -> None:
+    with replay(catalogue()) as server:
+        root = project(tmp_path, server.urls(), timeout_seconds=1, retries=0)
+        before = snapshot(root / "content")
+        server.fail("/api/query", Fault(body=b"<feed>" + b" " * 200, trickle=0.05))
+        started = time.monotonic()
+        code, out = run(root, "fetch", "--date", TODAY)
+    assert code == 1 and "did not arrive within 1 s" in out
+    assert time.monotonic() - started < 5
+    assert snapshot(root / "content") == before
+
+
+def test_a_service_that_is_down_is_named_as_such(tmp_path: Path) -> None:
+    with replay(catalogue()) as server:
+        urls = server.urls()
+    root = project(tmp_path, urls, retries=0)  # the server is gone: its port refuses
+    code, out = run(root, "fetch", "--date", TODAY)
+    assert code == 1 and "cannot connect to the service" in out
+
+
+def test_an_empty_page_before_the_last_is_an_error_asked_again_next_run(tmp_path: Path) -> None:
+    empty = (b'<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+             b'<opensearch:totalResults xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">'
+             b'3</opensearch:totalResults></feed>')
+    with replay(catalogue()) as server:
+        root = project(tmp_path, server.urls(), arxiv_feeds=[], huggingface_search=[],
+                       page_size=2)
+        server.fail("/api/query", Fault(), Fault(body=empty))
+        code, out = run(root, "fetch", "--date", TODAY)
+        assert code == 1 and "an empty page at result 3 of 3" in out
+        code, out = run(root, "fetch", "--date", TODAY)
+        starts = [parse_qs(urlsplit(u).query)["start"][0] for u in server.asked("/api/query")]
+    assert code == 0, out
+    assert starts == ["0", "2", "2"]  # the empty page was not cached
+
+
+def test_a_search_cut_by_max_results_says_what_it_left_out(tmp_path: Path) -> None:
+    with replay(catalogue()) as server:
+        root = project(tmp_path, server.urls(), arxiv_feeds=[], huggingface_search=[],
+                       max_results=2)
+        code, out = run(root, "fetch", "--date", TODAY)
+    assert code == 0, out
+    assert "warning: arXiv API search" in out and "3 results in the window, the newest 2 stored" \
+        in out
+
+
+def test_a_dump_left_in_sources_by_a_killed_run_does_not_hide_an_answer(tmp_path: Path) -> None:
+    with replay(catalogue()) as server:
+        root = project(tmp_path, server.urls(), arxiv_feeds=[], huggingface_search=[])
+        code, _ = run(root, "fetch", "--date", TODAY, "--dry-run")
+        answer = next((tmp_path / "digest" / ".digest-cache" / "fetch" / TODAY).iterdir())
+        # The same bytes, in sources/ but in no manifest entry (as a kill between the two
+        # writes would leave them).
+        (root / "content" / "sources" / "stray.xml").write_bytes(answer.read_bytes())
+        code, out = run(root, "fetch", "--date", TODAY)
+    assert code == 0, out
+    files = [e["file"] for e in manifest(root)]
+    assert any(str(f).startswith("2026-12-04-arxiv-") for f in files)
+
+
+@pytest.mark.parametrize("layout", [
+    "papers:\n- title: Composable Skill Libraries for Household Robots\n  arxiv_id: '2501.00001'\n",
+    "# my notes\npapers: [{title: Composable Skill Libraries for Household Robots, "
+    "arxiv_id: '2501.00001'}]\n",
+    "papers: []\n",
+    "papers:\n    - title: Composable Skill Libraries for Household Robots\n"
+    "      arxiv_id: '2501.00001'\n# a comment at the end\n",
+])
+def test_enrich_appends_to_any_layout_a_curator_wrote(tmp_path: Path, layout: str) -> None:
+    with replay(Catalogue(papers=list(EXAMPLE))) as server:
+        root = project(tmp_path, server.urls())
+        enrich_file = root / "content" / "enrich.yaml"
+        enrich_file.write_text(layout, encoding="utf-8")
+        kept = yaml.safe_load(layout)["papers"]
+        code, out = run(root, "enrich", "--date", TODAY)
+    assert code == 0, out
+    entries = yaml.safe_load(enrich_file.read_text(encoding="utf-8"))["papers"]
+    assert entries[: len(kept)] == kept
+    assert len(entries) == 4  # the curator's entry (if any) and one per other example title
+    assert {e["title"] for e in entries} >= {p.title for p in EXAMPLE}

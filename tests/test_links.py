@@ -161,3 +161,21 @@ def test_every_default_paper_page_links_to_where_the_paper_can_be_read(
             assert [urlsplit(h.replace("&amp;", "&")).netloc for h in hrefs[-2:]] == \
                 ["arxiv.org", "huggingface.co"], page.name
             assert all("query=" in h or "q=" in h for h in hrefs[-2:])
+
+
+def test_reading_links_point_at_arxiv_for_an_id_and_keep_a_listing_s_own_page() -> None:
+    import datetime as dt
+
+    from generator.links import reading_links
+    from generator.models import Paper
+
+    paper = Paper(id="x", slug="x", title="A Paper", abstract="Text.", first_seen=dt.date(2025, 1, 1),
+                  sources=(), arxiv_id="2401.01234", url="https://doi.org/10.1000/xyz")
+    links = [(link.label, link.url) for link in reading_links(paper)]
+    assert links == [("arXiv abstract", "https://arxiv.org/abs/2401.01234"),
+                     ("PDF", "https://arxiv.org/pdf/2401.01234"),
+                     ("Hugging Face", "https://huggingface.co/papers/2401.01234"),
+                     ("Paper page", "https://doi.org/10.1000/xyz")]
+    old = Paper(id="y", slug="y", title="Old", abstract="Text.", first_seen=dt.date(2025, 1, 1),
+                sources=(), arxiv_id="hep-th/9901001")
+    assert [link.label for link in reading_links(old)] == ["arXiv abstract", "PDF"]

@@ -75,7 +75,8 @@ def test_fetch_runs_weekly_fetches_commits_then_builds_and_deploys(workflow: Pat
     assert fetch < enrich < commit <= push < build < check
     # A `|| true` or continue-on-error would publish an empty week as if all were well.
     assert commands[fetch].strip() == "digest fetch"
-    assert not any(s.get("continue-on-error") for s in doc["jobs"]["build"]["steps"])
+    fetch_step = next(s for s in doc["jobs"]["build"]["steps"] if s.get("run") == "digest fetch")
+    assert not fetch_step.get("continue-on-error")
     committing = commands[commit]
     assert "git status --porcelain content" in committing and "git add content" in committing
     assert 'user.name "digest-bot"' in committing
@@ -89,8 +90,10 @@ def test_fetch_runs_weekly_fetches_commits_then_builds_and_deploys(workflow: Pat
     deploy = doc["jobs"]["deploy"]
     assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
     assert any(s.get("uses", "").startswith("actions/deploy-pages@") for s in deploy["steps"])
-    # Why it deploys itself: its push, made with GITHUB_TOKEN, starts no other workflow.
-    assert "GITHUB_TOKEN" in workflow.read_text(encoding="utf-8")
+    # A failed lookup does not cost the week: the fetched papers are still committed.
+    enrich = next(s for s in doc["jobs"]["build"]["steps"] if s.get("run") == "digest enrich")
+    assert enrich.get("continue-on-error") is True
+    assert doc["jobs"]["build"]["timeout-minutes"] <= 120
 
 
 @pytest.mark.parametrize("workflow", PAGES, ids=lambda p: str(p.relative_to(REPO)))

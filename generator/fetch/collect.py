@@ -105,13 +105,16 @@ def fetch(config: Config, window: Window, cache_root: Path | None,
         info = SourceInfo(file=answer.name, collected=window.until, query=answer.query,
                           origin=answer.origin, format=answer.format)
         listings, problems = _parse(answer, info)
-        warnings += problems
+        warnings += problems + ([answer.capped] if answer.capped else [])
         parsed.append((answer, info, listings))
-    counts = count_papers(before, [li for _, _, listings in parsed for li in listings])
+    # Counted under names no manifest entry can have (a run the same day may have stored
+    # answers of the same names).
+    counts = count_papers(before, [dataclasses.replace(li, source=dataclasses.replace(
+        li.source, file="\0" + answer.name)) for answer, _, listings in parsed for li in listings])
     keep: list[tuple[Answer, SourceInfo, int, int]] = []
     skipped: list[str] = []
     for answer, info, listings in parsed:
-        new, _ = counts.get(answer.name, (0, 0))
+        new, _ = counts.get("\0" + answer.name, (0, 0))
         if new == 0:
             skipped.append(f"{answer.name}: {len(listings)} papers, all already known")
             continue
@@ -122,7 +125,7 @@ def fetch(config: Config, window: Window, cache_root: Path | None,
                            tuple(warnings))
     names = store_dumps(config.content_dir, [(a.name, a.data, info) for a, info, _, _ in keep])
     stored = [Stored(name, a.query, n, new)
-              for name, (a, _, n, new) in zip(names, keep, strict=False)]
+              for name, (a, _, n, new) in zip(names, keep, strict=True) if name is not None]
     return FetchReport(window, tuple(stored), tuple(skipped), client.requests, tuple(warnings))
 
 
@@ -150,4 +153,4 @@ def _parse(answer: Answer, info: SourceInfo) -> tuple[list[Listing], list[str]]:
             result = read_source(path, info, display=answer.url)
         except SourceError as err:
             raise FetchError(f"{err}; nothing in content/ was changed") from None
-    return list(result.listings), [str(p) for p in result.problems]
+    return list(result.listings), [f"{p}; a build skips this record" for p in result.problems]

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import urllib3
 from urllib3.exceptions import HTTPError as Urllib3Error
-from urllib3.exceptions import MaxRetryError, TimeoutError
+from urllib3.exceptions import InvalidHeader, MaxRetryError, NewConnectionError, TimeoutError
 from urllib3.util.retry import Retry
 
 from .. import __version__
@@ -38,18 +38,27 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 
 
 class _Retry(Retry):
-    """urllib3's Retry, with a Retry-After longer than max_wait_seconds cut to it: a
-    scheduled run waits a while for a busy service, not for hours."""
+    """urllib3's Retry, with three changes of policy: a Retry-After longer than
+    max_wait_seconds is cut to it (a scheduled run waits a while for a busy service, not
+    for hours); one that is not a number or a date is ignored rather than an error; and the
+    first retry, which urllib3 makes at once, waits the pause like any other request."""
 
     max_wait: float = 120.0
+    pause: float = 3.0
 
     def get_retry_after(self, response: Any) -> float | None:
-        seconds = super().get_retry_after(response)
+        try:
+            seconds = super().get_retry_after(response)
+        except InvalidHeader:
+            return None
         return None if seconds is None else min(seconds, self.max_wait)
+
+    def get_backoff_time(self) -> float:
+        return min(max(super().get_backoff_time(), self.pause), self.max_wait)
 
     def new(self, **kw: Any) -> _Retry:
         made: _Retry = super().new(**kw)
-        made.max_wait = self.max_wait
+        made.max_wait, made.pause = self.max_wait, self.pause
         return made
 
 
@@ -70,7 +79,7 @@ class Client:
                        allowed_methods={"GET"}, backoff_factor=settings.pause_seconds,
                        backoff_max=settings.max_wait_seconds, respect_retry_after_header=True,
                        raise_on_status=False)
-        retry.max_wait = settings.max_wait_seconds
+        retry.max_wait, retry.pause = settings.max_wait_seconds, settings.pause_seconds
         self.pool = urllib3.PoolManager(
             retries=retry, timeout=urllib3.Timeout(total=settings.timeout_seconds),
             headers={"User-Agent": user_agent(settings.contact),
@@ -118,18 +127,33 @@ class Client:
             if response.status != 200:
                 after = response.headers.get("Retry-After")
                 hint = f", Retry-After: {after}" if after else ""
+                tries = (f" (after {self.settings.retries} retries)"
+                         if response.status in RETRY_STATUSES and self.settings.retries else "")
                 raise FetchError(f"{what}: {url}: the service answered HTTP {response.status}"
-                                 f"{hint} (after {self.settings.retries} retries); "
-                                 f"{_advice()}")
-            data = response.read(MAX_FILE_BYTES + 1, decode_content=True)
-            if len(data) > MAX_FILE_BYTES:
-                raise FetchError(f"{what}: {url}: the answer is over {MAX_FILE_BYTES:,} bytes, "
-                                 "the limit for one dump; refused")
-            return data
+                                 f"{hint}{tries}; {_advice()}")
+            return self._body(response, url, what)
         except (TimeoutError, Urllib3Error) as err:
             raise FetchError(f"{what}: {url}: {_reason(err)}; {_advice()}") from None
         finally:
             response.release_conn()
+
+    def _body(self, response: Any, url: str, what: str) -> bytes:
+        """The answer's bytes, refused past the size limit, or if they take longer than
+        timeout_seconds to arrive (urllib3's timeout bounds each read, so a server that
+        sends a byte a second would otherwise hold a scheduled run for hours)."""
+        deadline = time.monotonic() + self.settings.timeout_seconds
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := response.read1(64 * 1024):  # what has arrived, up to 64 KB
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_FILE_BYTES:
+                raise FetchError(f"{what}: {url}: the answer is over {MAX_FILE_BYTES:,} bytes, "
+                                 "the limit for one dump; refused")
+            if time.monotonic() > deadline:
+                raise FetchError(f"{what}: {url}: the answer did not arrive within "
+                                 f"{self.settings.timeout_seconds:g} s; {_advice()}")
+        return b"".join(chunks)
 
     def _path(self, url: str) -> Path | None:
         if self.cache_dir is None:
@@ -163,6 +187,8 @@ def day_cache(root: Path | None, day: str) -> Path | None:
 
 
 def _reason(err: BaseException | None) -> str:
+    if isinstance(err, NewConnectionError):  # (a subclass of TimeoutError, in urllib3 2)
+        return f"cannot connect to the service ({err})"
     if isinstance(err, TimeoutError) or "timed out" in str(err).lower():
         return "no answer in time (timed out)"
     text = str(err) if err is not None else "the request failed"

@@ -14,6 +14,7 @@ An answer that does not parse, or is an arXiv API error, is a FetchError, never 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -49,6 +50,7 @@ class Answer:
     origin: str
     format: str  # the parser (sources.PARSERS) that reads it
     url: str  # what was asked
+    capped: str = ""  # what max_results left out, if anything (said as a warning)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +97,14 @@ def arxiv_search(client: Client, settings: FetchSettings, query: str, window: Wi
     while start < settings.max_results:
         count = min(settings.page_size, settings.max_results - start)
         url = arxiv_url(settings, query, window, start, count)
-        data = client.get(url, what, check=functools.partial(arxiv_page, what=what, url=url))
+        data = client.get(url, what, check=functools.partial(_full_page, start=start, what=what,
+                                                             url=url))
         entries, total = arxiv_page(data, what, url)
         if not entries:
+            if start < total:  # not cached (the check raised): the next run asks again
+                raise FetchError(f"{what}: {url}: an empty page at result {start + 1} of "
+                                 f"{total} (the arXiv API does this now and then); nothing "
+                                 "was stored; run the command again")
             break
         page = len(answers) + 1
         answers.append(Answer(
@@ -108,6 +115,11 @@ def arxiv_search(client: Client, settings: FetchSettings, query: str, window: Wi
         start += entries
         if start >= total or entries < count:
             break
+    if answers and start < total:
+        answers[-1] = dataclasses.replace(answers[-1], capped=(
+            f"{what}: {total} results in the window, the newest {start} stored "
+            f"(max_results); a later run starts after today, so the others are not fetched; "
+            "raise max_results or narrow the query"))
     return answers
 
 
@@ -119,8 +131,8 @@ def arxiv_feed(client: Client, settings: FetchSettings, category: str, window: W
     data = client.get(url, what, check=functools.partial(_xml, what=what, url=url))
     root = _xml(data, what, url)
     items = _feed_items(root)
-    kept = [item for item in items if settings.keep == "all" or _matches(item, themes)]
-    kept = kept[: settings.max_results]
+    matched = [item for item in items if settings.keep == "all" or _matches(item, themes)]
+    kept = matched[: settings.max_results]
     if not kept:
         return []
     if len(kept) < len(items):
@@ -131,11 +143,16 @@ def arxiv_feed(client: Client, settings: FetchSettings, category: str, window: W
                     parent.remove(child)
         data = b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8",
                                                                           xml_declaration=False)
-    how = "every item" if settings.keep == "all" else (
-        f"{len(kept)} of its {len(items)} items, those matching a theme's keywords")
+    how = (f"{len(kept)} of its {len(items)} items"
+           + (", those matching a theme's keywords" if settings.keep == "themes" else "")
+           + (f", the first {settings.max_results} (max_results)"
+              if len(matched) > len(kept) else ""))
+    capped = (f"{what}: {len(matched)} items to keep, the first {len(kept)} stored "
+              "(max_results); raise max_results to keep them all" if len(matched) > len(kept)
+              else "")
     return [Answer(name=f"{_stem(window, 'arxiv-feed', category)}.xml", data=data,
                    query=category, origin=f"arXiv listing feed {category}: {how}; saved by "
-                   "digest fetch", format="arxiv-listing", url=url)]
+                   "digest fetch", format="arxiv-listing", url=url, capped=capped)]
 
 
 def hf_search(client: Client, settings: FetchSettings, query: str, window: Window
@@ -145,8 +162,8 @@ def hf_search(client: Client, settings: FetchSettings, query: str, window: Windo
     url = hf_search_url(settings, query)
     data = client.get(url, what, check=functools.partial(json_list, what=what, url=url))
     entries = json_list(data, what, url)
-    kept = [e for e in entries if (day := _published(e)) is None or day >= window.since]
-    kept = kept[: settings.max_results]
+    recent = [e for e in entries if (day := _published(e)) is None or day >= window.since]
+    kept = recent[: settings.max_results]
     if not kept:
         return []
     if len(kept) < len(entries):
@@ -154,7 +171,9 @@ def hf_search(client: Client, settings: FetchSettings, query: str, window: Windo
     return [Answer(name=f"{_stem(window, 'hf-search', query)}.json", data=data, query=query,
                    origin=f"Hugging Face Papers search: {len(kept)} of {len(entries)} results, "
                    f"published since {window.since}; saved by digest fetch", format="hf-api",
-                   url=url)]
+                   url=url, capped=(f"{what}: {len(recent)} results in the window, the first "
+                                    f"{len(kept)} stored (max_results)"
+                                    if len(recent) > len(kept) else ""))]
 
 
 def hf_daily(client: Client, settings: FetchSettings, window: Window) -> list[Answer]:
@@ -190,6 +209,15 @@ def _xml(data: bytes, what: str, url: str) -> ET.Element:
     except SourceError as err:
         raise FetchError(f"{what}: {err}; nothing was stored") from None
     return root
+
+
+def _full_page(data: bytes, start: int, what: str, url: str) -> None:
+    """An answer page is cached only if it has entries, or the search has no more."""
+    entries, total = arxiv_page(data, what, url)
+    if not entries and start < total:
+        raise FetchError(f"{what}: {url}: an empty page at result {start + 1} of {total} (the "
+                         "arXiv API does this now and then); nothing was stored; run the "
+                         "command again")
 
 
 def arxiv_page(data: bytes, what: str, url: str) -> tuple[int, int]:
