@@ -21,6 +21,8 @@ from .bibtex import parse_bibtex, sniff_bibtex
 from .hf_api import parse_hf_api, sniff_hf_api
 from .hf_listing import Parsed, parse_layout_a, parse_layout_b, sniff_hf_layout
 from .plain import parse_plain_csv, parse_plain_json, parse_plain_yaml, sniff_plain
+from .rss import parse_feed
+from .scholarly import parse_openalex, parse_semantic_scholar, sniff_scholarly
 from .text import decode_text
 
 Parser = Callable[[str, str], Parsed]
@@ -30,8 +32,11 @@ PARSERS: dict[str, Parser] = {
     "hf-listing-b": parse_layout_b,
     "arxiv-api": parse_arxiv_api,  # export.arxiv.org/api/query responses (Atom)
     "arxiv-listing": parse_arxiv_listing,  # rss.arxiv.org category feeds (RSS 2.0, Atom, RSS 1.0)
+    "rss": parse_feed,  # any other RSS or Atom feed (a lab blog); sniff_xml names it
     "hf-api": parse_hf_api,  # huggingface.co/api/daily_papers (JSON)
-    "bibtex": parse_bibtex,  # Zotero and Better BibTeX exports
+    "semantic-scholar": parse_semantic_scholar,  # api.semanticscholar.org/graph/v1 (JSON)
+    "openalex": parse_openalex,  # api.openalex.org/works (JSON)
+    "bibtex": parse_bibtex,  # Zotero, Better BibTeX, Mendeley and JabRef exports
     "plain-json": parse_plain_json,
     "plain-yaml": parse_plain_yaml,
     "plain-csv": parse_plain_csv,
@@ -49,6 +54,7 @@ class ReadResult:
 def sniff_format(text: str, path: str) -> str:
     """Name the parser for this content, or raise a SourceError saying what was expected."""
     layout = sniff_hf_layout(text) or sniff_xml(text)
+    layout = layout or sniff_scholarly(text)  # before the other JSON sniffers: these are JSON too
     if layout is None and sniff_hf_api(text):
         layout = "hf-api"
     if layout is None and sniff_bibtex(text):
@@ -58,7 +64,8 @@ def sniff_format(text: str, path: str) -> str:
         raise SourceError(path, 1, "unrecognised format: expected a Hugging Face Papers "
                           "listing dump (layout A starts with 'new', layout B with "
                           "'Get trending papers in your email inbox'), an arXiv API response "
-                          "or listing feed (XML), Hugging Face daily papers JSON, BibTeX, or a "
+                          "or listing feed (XML), Hugging Face daily papers JSON, Semantic "
+                          "Scholar or OpenAlex JSON, BibTeX, or a "
                           "JSON, YAML or CSV list of papers with a title; or name the format "
                           f"with --format ({', '.join(PARSERS)})")
     return layout

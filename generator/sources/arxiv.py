@@ -39,8 +39,13 @@ _ANNOUNCE = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*[\w-]+\s*(?:Abstract:\
 # The old RSS feeds end each title with "(arXiv:2401.01234v1 [cs.LG] UPDATED)".
 _TITLE_TAIL = re.compile(r"\.?\s*\(arXiv:[^()]*\)\s*$")
 _ROOT = re.compile(r"<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
+# Where a feed's own head ends and its first item begins (any namespace prefix).
+_FIRST_ITEM = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s>/]", re.I)
 _API_MARKS = ("opensearch", "arxiv.org/api")
 _LISTING_MARKS = ("announce type", "rss.arxiv.org", "oai:arxiv.org:")
+# What arXiv writes in a feed's own head: its namespace, its channel's title, links and address.
+_HEAD_MARKS = ("arxiv.org/schemas/atom", "updates on arxiv.org", "arxiv.org/rss", "arxiv.org/api",
+               "export.arxiv.org", "help@arxiv.org")
 
 
 class _LineBuilder(ET.TreeBuilder):
@@ -79,21 +84,33 @@ def read_xml(text: str, path: str) -> tuple[ET.Element, Lines]:
 
 
 def sniff_xml(text: str) -> str | None:
-    """'arxiv-api' or 'arxiv-listing' for an XML document of that kind, else None."""
+    """'arxiv-api', 'arxiv-listing' or 'rss' (any other RSS or Atom feed) for a feed, else None.
+
+    A feed is arXiv's when its own head (the part before its first item) carries what arXiv
+    writes there (its arxiv: namespace, "cs.LG updates on arXiv.org", rss.arxiv.org or
+    export.arxiv.org addresses), or when its first items carry marks only arXiv writes
+    ("Announce Type", oai:arXiv.org: guids). An item that merely links an arXiv paper, as a
+    lab blog's often do, or a blog that says it writes about arxiv.org papers, does not.
+    """
     if not text.lstrip().startswith("<"):
         return None
     root = _ROOT.search(text)
     if root is None:
         return None
-    head = text[:4000].lower()
     name = root.group(2).lower()
-    if name in ("rss", "rdf"):
+    if name not in ("rss", "rdf", "feed"):
+        return None
+    head = text[:4000].lower()
+    first_item = _FIRST_ITEM.search(head)
+    own_head = head[:first_item.start()] if first_item else head
+    listing = any(mark in head for mark in _LISTING_MARKS)
+    if not listing and not any(mark in own_head for mark in _HEAD_MARKS):
+        return "rss"
+    if name != "feed":
         return "arxiv-listing"
-    if name == "feed":
-        if any(mark in head for mark in _API_MARKS):
-            return "arxiv-api"
-        return "arxiv-listing" if any(mark in head for mark in _LISTING_MARKS) else "arxiv-api"
-    return None
+    if any(mark in head for mark in _API_MARKS):
+        return "arxiv-api"
+    return "arxiv-listing" if listing else "arxiv-api"
 
 
 def parse_arxiv_api(text: str, path: str) -> Parsed:
@@ -101,7 +118,7 @@ def parse_arxiv_api(text: str, path: str) -> Parsed:
     root, lines = read_xml(text, path)
     if root.tag != f"{ATOM}feed":
         raise SourceError(path, lines.get(root, 1), f"expected an Atom <feed> (an arXiv API "
-                          f"response), found <{_local(root.tag)}>")
+                          f"response), found <{local_name(root.tag)}>")
     return _collect(root.iter(f"{ATOM}entry"), lines, path, _atom_entry)
 
 
@@ -115,7 +132,7 @@ def parse_arxiv_listing(text: str, path: str) -> Parsed:
     if root.tag == f"{ATOM}feed":
         return _collect(root.iter(f"{ATOM}entry"), lines, path, _atom_entry)
     raise SourceError(path, lines.get(root, 1), f"expected an RSS or Atom feed, found "
-                      f"<{_local(root.tag)}>")
+                      f"<{local_name(root.tag)}>")
 
 
 Extract = Callable[[ET.Element, Lines, str], RawListing]
@@ -127,16 +144,16 @@ def _collect(entries: Iterable[ET.Element], lines: Lines, path: str, extract: Ex
 
 
 def _atom_entry(entry: ET.Element, lines: Lines, path: str) -> RawListing:
-    ident_text = _text(entry, f"{ATOM}id")
+    ident_text = child_text(entry, f"{ATOM}id")
     if "arxiv.org/api/errors" in ident_text:  # the API reports a bad query as an entry
         raise SourceError(path, lines[entry], "the arXiv API answered with an error: "
-                          f"{clean_text(_text(entry, f'{ATOM}summary'))}")
+                          f"{clean_text(child_text(entry, f'{ATOM}summary'))}")
     title_el = entry.find(f"{ATOM}title")
     summary_el = entry.find(f"{ATOM}summary")
     names = [clean_text(n.text or "") for n in entry.iterfind(f"{ATOM}author/{ATOM}name")]
     # The listing's Atom feed puts every author in one <name>, separated by commas.
     authors = split_names(names[0]) if len(names) == 1 else clean_names(names)
-    authors = authors or _creators(entry)
+    authors = authors or creators(entry)
     url = pdf_url = ""
     for link in entry.iterfind(f"{ATOM}link"):
         href = link.get("href", "")
@@ -147,33 +164,34 @@ def _atom_entry(entry: ET.Element, lines: Lines, path: str) -> RawListing:
     primary = entry.find(f"{ARXIV}primary_category")
     categories = [primary.get("term", "")] if primary is not None else []
     categories += [c.get("term", "") for c in entry.iterfind(f"{ATOM}category")]
-    summary = _rich_text(summary_el)
+    summary = rich_text(summary_el)
     ident = arxiv_id(ident_text) or arxiv_id(url) or arxiv_id(summary[:80])
-    published = parse_date(_text(entry, f"{ATOM}published") or _text(entry, f"{ATOM}updated"))
-    return _checked(path, lines, entry, title_el, summary_el, _rich_text(title_el),
-                    _ANNOUNCE.sub("", summary), authors=authors, ident=ident,
-                    published=published, url=url, pdf_url=pdf_url,
-                    categories=tuple(categories))
+    published = parse_date(child_text(entry, f"{ATOM}published")
+                           or child_text(entry, f"{ATOM}updated"))
+    return checked_record(path, lines, entry, title_el, summary_el, rich_text(title_el),
+                          _ANNOUNCE.sub("", summary), authors=authors, ident=ident,
+                          published=published, url=url, pdf_url=pdf_url,
+                          categories=tuple(categories))
 
 
 def _rss_item(item: ET.Element, lines: Lines, path: str) -> RawListing:
     ns = RSS1 if item.tag.startswith(RSS1) else ""
     title_el, summary_el = item.find(f"{ns}title"), item.find(f"{ns}description")
-    link = _text(item, f"{ns}link")
+    link = child_text(item, f"{ns}link")
     description = strip_html(summary_el.text or "") if summary_el is not None else ""
-    ident = (arxiv_id(_text(item, "guid")) or arxiv_id(link) or arxiv_id(description[:80])
+    ident = (arxiv_id(child_text(item, "guid")) or arxiv_id(link) or arxiv_id(description[:80])
              or arxiv_id(item.get(f"{RDF}about", "")))
     title = _TITLE_TAIL.sub("", strip_html(title_el.text or "")) if title_el is not None else ""
     categories = tuple(clean_text(c.text or "") for c in item.iterfind(f"{ns}category"))
-    published = parse_date(_text(item, f"{ns}pubDate") or _text(item, f"{DC}date"))
-    return _checked(path, lines, item, title_el, summary_el, title,
-                    _ANNOUNCE.sub("", description), authors=_creators(item), ident=ident,
-                    published=published, url=link, categories=categories)
+    published = parse_date(child_text(item, f"{ns}pubDate") or child_text(item, f"{DC}date"))
+    return checked_record(path, lines, item, title_el, summary_el, title,
+                          _ANNOUNCE.sub("", description), authors=creators(item), ident=ident,
+                          published=published, url=link, categories=categories)
 
 
-def _checked(path: str, lines: Lines, entry: ET.Element, title_el: ET.Element | None,
-             summary_el: ET.Element | None, title: str, abstract: str,
-             **fields: object) -> RawListing:
+def checked_record(path: str, lines: Lines, entry: ET.Element, title_el: ET.Element | None,
+                   summary_el: ET.Element | None, title: str, abstract: str,
+                   **fields: object) -> RawListing:
     """The record, or a SourceError at the entry's line saying why it is skipped."""
     line = lines[title_el] if title_el is not None else lines[entry]
     check_sizes(path, line, title, abstract)
@@ -182,7 +200,7 @@ def _checked(path: str, lines: Lines, entry: ET.Element, title_el: ET.Element | 
                   **fields)  # type: ignore[arg-type]
 
 
-def _creators(element: ET.Element) -> tuple[str, ...]:
+def creators(element: ET.Element) -> tuple[str, ...]:
     """dc:creator, one name or a comma-separated list (old feeds wrap each in an HTML link)."""
     names: list[str] = []
     for creator in element.iterfind(f"{DC}creator"):
@@ -190,7 +208,7 @@ def _creators(element: ET.Element) -> tuple[str, ...]:
     return clean_names(names)
 
 
-def _rich_text(element: ET.Element | None) -> str:
+def rich_text(element: ET.Element | None) -> str:
     """An Atom text construct as one clean line; type="html" content has its tags removed."""
     if element is None:
         return ""
@@ -200,10 +218,12 @@ def _rich_text(element: ET.Element | None) -> str:
     return strip_html(text) if element.get("type") == "html" else clean_text(text)
 
 
-def _text(element: ET.Element, path: str) -> str:
+def child_text(element: ET.Element, path: str) -> str:
+    """The stripped text of the first child at `path`, "" if there is none."""
     found = element.find(path)
     return (found.text or "").strip() if found is not None else ""
 
 
-def _local(tag: str) -> str:
+def local_name(tag: str) -> str:
+    """A tag without its {namespace}."""
     return tag.rsplit("}", 1)[-1]

@@ -34,9 +34,27 @@ def clean_text(text: str) -> str:
 
 
 def strip_html(text: str) -> str:
-    """Text from a feed field that may carry escaped HTML: tags dropped, entities decoded."""
-    if _TAG.search(text):
-        text = _TAG.sub(" ", text)
+    r"""Text from a feed field that is HTML or plain text, told apart by what the field holds.
+
+    Once the XML parser has undone a feed's own escaping, HTML still shows itself: an end or
+    empty tag of an HTML element (</p>, </em>, </a>, <br/>) or an escaped character (&amp;,
+    &lt;, &#233;), because HTML carried in XML is escaped twice (or sits in CDATA). Such a
+    field has its tags dropped (a block's break becomes a space, an inline tag nothing, so
+    "<em>x</em>." stays "x.") and its entities decoded (old arXiv feeds, blogs). Anything
+    else is plain text and is kept as written, white space folded: rss.arxiv.org escapes its
+    abstracts once, so one that mentions <think> tags or "$1<p \leq 2$ and $q>1$" arrives
+    holding "<", and stripping it as markup would drop words ("for $1 1$").
+    """
+    # Not </s>: language-model papers write the end-of-sequence token "</s>" in plain text.
+    html_evidence = (r"</(?:a|abbr|b|big|blockquote|cite|code|dd|div|dl|dt|em|font|h[1-6]|i|li|ol|"
+                     r"p|pre|small|span|strike|strong|sub|sup|table|td|th|tr|tt|u|ul)\s*>"
+                     r"|<(?:br|hr)\s*/?>|<img\s[^<>]*>"
+                     r"|&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+    if not re.search(html_evidence, text, re.IGNORECASE):
+        return clean_text(text)
+    block = (r"</?(?:article|blockquote|br|dd|div|dl|dt|figcaption|figure|h[1-6]|hr|li|ol|p|pre|"
+             r"section|table|td|th|tr|ul)\b[^<>]*>")
+    text = _TAG.sub("", re.sub(block, " ", text, flags=re.IGNORECASE))
     return clean_text(html.unescape(text))
 
 
@@ -70,8 +88,17 @@ def safe_url(url: str) -> str:
 
 
 def split_names(text: str) -> tuple[str, ...]:
-    """Author names from one string: "A, B and C", "A; B" or "A and B"."""
+    """Author names from one string: "A, B and C", "A; B" or "A and B".
+
+    Parenthesised text is an affiliation, not part of a name: rss.arxiv.org writes
+    "Amina Doumane (PLUME, LIP), Samuel Humeau (PLUME, LIP)", and splitting at the commas
+    inside the parentheses made 20 "authors" of 8. Groups are dropped innermost first (so
+    "A ((1) MIT, (2) CMU)" goes too) before splitting; an unclosed "(" stays as text.
+    """
     text = strip_html(text)
+    while (bare := re.sub(r"\([^()]*\)", " ", text)) != text:
+        text = bare
+    text = text.strip()
     if not text:
         return ()
     parts = re.split(r";|,|\band\b", text) if ";" not in text else text.split(";")
@@ -132,38 +159,53 @@ def json_items(text: str, path: str) -> Iterator[tuple[int, Any]]:
     Elements are decoded one at a time from their own offset, so each keeps the line it
     starts on; a syntax error is a SourceError at its line.
     """
-    decoder = json.JSONDecoder()
-    pos, line, counted = _skip_space(text, 0), 1, 0
+    pos = skip_space(text, 0)
     if not text.startswith("[", pos):
-        raise SourceError(path, _line_at(text, pos), "expected a JSON list of entries")
-    pos = _skip_space(text, pos + 1)
+        raise SourceError(path, line_at(text, pos), "expected a JSON list of entries")
+    items, pos = json_array(json.JSONDecoder(), text, pos, path)
+    if text[pos:].strip():
+        raise SourceError(path, line_at(text, pos), "invalid JSON: expected the end of the list")
+    yield from items
+
+
+def json_array(decoder: json.JSONDecoder, text: str, pos: int, path: str
+               ) -> tuple[list[tuple[int, Any]], int]:
+    """The elements of the JSON array whose "[" is at `pos`, each with the line it starts
+    on, and the offset after the array (also for an array nested in an object)."""
+    items: list[tuple[int, Any]] = []
+    line, counted = line_at(text, pos), pos
+    pos = skip_space(text, pos + 1)
     if text.startswith("]", pos):
-        return
+        return items, pos + 1
     while True:
         line += text.count("\n", counted, pos)
         counted = pos
-        try:
-            value, pos = decoder.raw_decode(text, pos)
-        except json.JSONDecodeError as err:
-            raise SourceError(path, err.lineno, f"invalid JSON: {err.msg}") from None
-        yield line, value
-        pos = _skip_space(text, pos)
+        value, pos = json_value(decoder, text, pos, path)
+        items.append((line, value))
+        pos = skip_space(text, pos)
         if text.startswith(",", pos):
-            pos = _skip_space(text, pos + 1)
-            continue
-        if text.startswith("]", pos) and not text[pos + 1:].strip():
-            return
-        raise SourceError(path, _line_at(text, pos), "invalid JSON: expected ',' or the end "
-                          "of the list")
+            pos = skip_space(text, pos + 1)
+        elif text.startswith("]", pos):
+            return items, pos + 1
+        else:
+            raise SourceError(path, line_at(text, pos), "invalid JSON: expected ',' or ']'")
 
 
-def _skip_space(text: str, pos: int) -> int:
+def json_value(decoder: json.JSONDecoder, text: str, pos: int, path: str) -> tuple[Any, int]:
+    """One JSON value at `pos` and the offset after it; a syntax error names its line."""
+    try:
+        return decoder.raw_decode(text, pos)
+    except json.JSONDecodeError as err:
+        raise SourceError(path, err.lineno, f"invalid JSON: {err.msg}") from None
+
+
+def skip_space(text: str, pos: int) -> int:
     while pos < len(text) and text[pos] in " \t\r\n":
         pos += 1
     return pos
 
 
-def _line_at(text: str, pos: int) -> int:
+def line_at(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
 
 
