@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -132,6 +133,12 @@ class Replay(ThreadingHTTPServer):
         self.faults: dict[str, list[Fault]] = {}  # path -> faults, first first
         self.log: list[tuple[float, str, str]] = []  # (time, path?query, User-Agent)
         self.lock = threading.Lock()
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up (a timeout test, a refused answer) is not the server's
+        error; anything else is printed, as the standard library does."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
     @property
     def url(self) -> str:

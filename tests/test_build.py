@@ -16,7 +16,7 @@ from generator.check import check_site
 from generator.config import load_config
 from generator.errors import BuildError, GeneratorError
 
-from .conftest import REPO, public_papers
+from .conftest import CONTENT, public_papers
 
 WEEK_RE = re.compile(r"^\d{4}-W\d{2}$")
 
@@ -129,7 +129,7 @@ def test_two_builds_of_the_same_content_are_byte_identical(tmp_path: Path) -> No
         env = {**os.environ, "PYTHONHASHSEED": seed, "TZ": "Pacific/Kiritimati" if seed == "1"
                else "America/Adak"}
         subprocess.run([sys.executable, "-m", "generator", "build", "--quiet", "--content",
-                        str(REPO / "content"), "--out", str(out)], check=True, env=env)
+                        str(CONTENT), "--out", str(out)], check=True, env=env)
         outs.append(tree(out))
     assert outs[0] == outs[1]
 
@@ -178,7 +178,7 @@ def test_a_non_empty_folder_not_made_by_digest_is_never_replaced(tmp_path: Path)
     out.mkdir()
     (out / "thesis.tex").write_text("years of work")
     with pytest.raises(BuildError, match="not made by digest"):
-        build(load_config(REPO / "content"), out)
+        build(load_config(CONTENT), out)
     assert (out / "thesis.tex").read_text() == "years of work"
 
 

@@ -518,3 +518,16 @@ def test_enrich_appends_to_any_layout_a_curator_wrote(tmp_path: Path, layout: st
     assert entries[: len(kept)] == kept
     assert len(entries) == 4  # the curator's entry (if any) and one per other example title
     assert {e["title"] for e in entries} >= {p.title for p in EXAMPLE}
+
+
+def test_the_default_digest_fetches_what_its_seed_dumps_were_searched_for() -> None:
+    from generator.config import load_config
+
+    from .conftest import REPO
+
+    config = load_config(REPO / "content")
+    seed_queries = {s.query for s in config.sources if s.file.endswith(".txt")}
+    assert seed_queries <= set(config.fetch.huggingface_search)
+    assert len(config.fetch.arxiv) == len(config.themes)  # a search per theme
+    assert config.fetch.arxiv_feeds == ("cs.LG",) and config.fetch.keep == "themes"
+    assert config.fetch.pause_seconds >= 3

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sklearn.manifold import TSNE
 
@@ -11,7 +9,7 @@ from generator import mapping
 from generator.build import read_papers
 from generator.config import load_config
 
-REPO = Path(__file__).resolve().parents[1]
+from .conftest import CONTENT
 
 
 def test_tsne_exaggerates_for_100_iterations_then_settles_for_250() -> None:
@@ -29,7 +27,7 @@ def test_without_scikit_learns_constant_its_own_schedule_is_used(
 
 
 def test_the_default_digests_map_is_deterministic_and_inside_the_unit_square() -> None:
-    papers = read_papers(load_config(REPO / "content")).papers
+    papers = read_papers(load_config(CONTENT)).papers
     first = mapping.map_papers(papers, random_state=0)
     assert first == mapping.map_papers(tuple(reversed(papers)), random_state=0)
     assert set(first) == {p.id for p in mapping.mapped(papers)}

@@ -19,7 +19,7 @@ from generator.cli import cli
 from generator.config import load_config
 from generator.serve import make_server, snapshot, watch
 
-from .conftest import REPO
+from .conftest import CONTENT, REPO
 
 BASE = "https://user.github.io/REPO/"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -34,7 +34,7 @@ def invoke(*args: str) -> tuple[int, str]:
 def subpath_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default digest built for a GitHub project page under /REPO/."""
     out = tmp_path_factory.mktemp("sub") / "site"
-    build(load_config(REPO / "content", base_url=BASE), out)
+    build(load_config(CONTENT, base_url=BASE), out)
     return out
 
 
@@ -137,14 +137,14 @@ def test_digest_check_passes_at_the_root_and_under_the_sub_path(subpath_site: Pa
     code, out = invoke("check", str(subpath_site))
     assert code == 0 and "served under /REPO/" in out, out
     root_site = tmp_path / "root"
-    build(load_config(REPO / "content", base_url="https://user.github.io/"), root_site)
+    build(load_config(CONTENT, base_url="https://user.github.io/"), root_site)
     code, out = invoke("check", str(root_site))
     assert code == 0 and "served under /)" in out, out
 
 
 def test_digest_check_lists_every_problem(tmp_path: Path) -> None:
     site = tmp_path / "site"
-    build(load_config(REPO / "content"), site)
+    build(load_config(CONTENT), site)
     (site / "about.html").write_text('<a href="gone.html">x</a> <a href="#nowhere">y</a>')
     (site / "feeds" / "skills.xml").write_text("<feed><unclosed></feed>")
     (site / "link.html").symlink_to(site / "index.html")

@@ -15,7 +15,7 @@ from generator.errors import ConfigError
 from generator.publish import MARKER
 from generator.render import date_words
 
-from .conftest import REPO
+from .conftest import CONTENT
 
 
 def test_a_symlink_in_the_output_is_never_followed(tmp_path: Path) -> None:
@@ -23,10 +23,10 @@ def test_a_symlink_in_the_output_is_never_followed(tmp_path: Path) -> None:
     outside.mkdir()
     (outside / "keep.txt").write_text("precious")
     out = tmp_path / "site"
-    build(load_config(REPO / "content"), out)
+    build(load_config(CONTENT), out)
     (out / "papers" / "link").symlink_to(outside, target_is_directory=True)
     (out / ".dotlink").symlink_to(outside, target_is_directory=True)
-    build(load_config(REPO / "content"), out)
+    build(load_config(CONTENT), out)
     assert (outside / "keep.txt").read_text() == "precious"
     assert sorted(p.name for p in outside.iterdir()) == ["keep.txt"]
     assert (out / ".dotlink").is_symlink()  # a user's dot-entry is kept as it was: a link
@@ -37,13 +37,13 @@ def test_an_output_directory_that_is_a_symlink_is_refused(tmp_path: Path) -> Non
     real.mkdir()
     (tmp_path / "site").symlink_to(real, target_is_directory=True)
     with pytest.raises(Exception, match="symbolic link"):
-        build(load_config(REPO / "content"), tmp_path / "site")
+        build(load_config(CONTENT), tmp_path / "site")
 
 
 def test_the_home_directory_and_root_are_refused(monkeypatch: pytest.MonkeyPatch,
                                                  tmp_path: Path) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
-    config = load_config(REPO / "content")
+    config = load_config(CONTENT)
     for out in (tmp_path, Path("/")):
         with pytest.raises(Exception, match="root or home"):
             build(config, out)
@@ -51,7 +51,7 @@ def test_the_home_directory_and_root_are_refused(monkeypatch: pytest.MonkeyPatch
 
 def test_two_builds_at_once_both_finish_and_leave_a_whole_site(tmp_path: Path) -> None:
     out = tmp_path / "site"
-    config = load_config(REPO / "content")
+    config = load_config(CONTENT)
     errors: list[BaseException] = []
 
     def run() -> None:
@@ -75,10 +75,10 @@ def test_the_build_date_comes_from_source_date_epoch_never_the_clock(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime(2030, 1, 2, tzinfo=dt.UTC)
                                                     .timestamp())))
-    build(load_config(REPO / "content"), tmp_path / "a")
+    build(load_config(CONTENT), tmp_path / "a")
     assert "updated 2 January 2030" in (tmp_path / "a" / "index.html").read_text(encoding="utf-8")
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
-    build(load_config(REPO / "content"), tmp_path / "b")
+    build(load_config(CONTENT), tmp_path / "b")
     home = (tmp_path / "b" / "index.html").read_text(encoding="utf-8")
     assert "updated 24 April 2025" in home  # the newest paper's date
     assert date_words(dt.date.today()) not in home
@@ -91,7 +91,7 @@ def test_a_base_url_that_is_not_http_or_a_path_is_refused(content_copy: Path, ur
     with pytest.raises(ConfigError, match="base_url"):
         load_config(content_copy)
     with pytest.raises(ConfigError, match="--base-url"):
-        load_config(REPO / "content", base_url=url or " ")
+        load_config(CONTENT, base_url=url or " ")
 
 
 def test_paths_are_accepted_as_base_urls(content_copy: Path) -> None:
