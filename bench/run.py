@@ -140,7 +140,11 @@ def load_seeds(content: Path = SEED_CONTENT) -> Seeds:
             titles.append(title.split())
             sentences = [s for s in _SENTENCE_END.split(abstract) if s]
             abstracts.append(sentences)
-    queries = re.findall(r"^\s*query:\s*(.+?)\s*$", (content / "sources.yaml").read_text(), re.M)
+    # The seed dumps' queries only: the weekly fetch adds entries of its own to sources.yaml,
+    # and the synthetic corpus must stay the same from run to run.
+    entries = re.split(r"^\s*-\s+file:", (content / "sources.yaml").read_text(), flags=re.M)[1:]
+    queries = [q for entry in entries if entry.split("\n", 1)[0].strip().strip("\"'").endswith(".txt")
+               for q in re.findall(r"^\s*query:\s*(.+?)\s*$", entry, re.M)]
     return Seeds(titles, abstracts, sorted(set(queries)) or ["synthetic"])
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote_plus, urlsplit
 
 from .markup import find_urls
 from .models import Paper
@@ -113,9 +113,8 @@ def reading_links(paper: Paper) -> tuple[Link, ...]:
     own = [Link(url, "page", "Paper page") for url in [safe_url(paper.url)] if url]
     if safe_url(paper.pdf_url):
         own.append(Link(safe_url(paper.pdf_url), "pdf", "PDF"))
-    title = " ".join(paper.title.split())
+    title = quote_plus(" ".join(paper.title.split()))
     return (*own,
-            Link("https://arxiv.org/search/?" + urlencode({"query": title, "searchtype": "title"}),
-                 "search", "Find on arXiv"),
-            Link("https://huggingface.co/papers?" + urlencode({"q": title}), "search",
-                 "Find on Hugging Face"))
+            Link(f"https://arxiv.org/search/?query={title}&searchtype=title", "search",
+                 "Find on arXiv"),
+            Link(f"https://huggingface.co/papers?q={title}", "search", "Find on Hugging Face"))
