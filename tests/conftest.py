@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import re
 import shutil
 import tempfile
 import textwrap
@@ -46,11 +47,12 @@ def _seed_content() -> Path:
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     target = folder / "content"
     shutil.copytree(REPO / "content", target, ignore=shutil.ignore_patterns("enrich.yaml"))
+    # The manifest's text is kept (tests edit it as text): only entries of other dumps,
+    # which ingest and fetch append as blocks, are cut out.
     manifest = target / "sources.yaml"
-    entries = yaml.safe_load(manifest.read_text(encoding="utf-8"))["sources"]
-    manifest.write_text(yaml.safe_dump({"sources": [e for e in entries
-                                                    if e["file"] in SEED_COUNTS]}),
-                        encoding="utf-8")
+    head, *blocks = re.split(r"(?m)^(?=\s*- file:)", manifest.read_text(encoding="utf-8"))
+    kept = [b for b in blocks if yaml.safe_load(b)[0]["file"] in SEED_COUNTS]
+    manifest.write_text(head + "".join(kept), encoding="utf-8")
     for dump in (target / "sources").iterdir():
         if dump.name not in SEED_COUNTS:
             dump.unlink()

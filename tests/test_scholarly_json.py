@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from generator.cli import cli
 from generator.errors import SourceError
 from generator.models import Listing, SourceInfo
+from generator.project import init_project
 from generator.sources import ReadResult, read_source, sniff_format
 
 from .conftest import public_papers
@@ -77,6 +78,83 @@ def test_an_object_of_an_unknown_shape_is_an_unrecognised_format() -> None:
     text = json.dumps({"items": [{"title": "A", "creators": [{"name": "X"}]}], "total": 1})
     with pytest.raises(SourceError, match="unrecognised format.*Semantic Scholar or OpenAlex"):
         sniff_format(text, "other.json")
+
+
+def test_a_plain_list_with_an_openalex_url_or_s2_keys_stays_plain_json(tmp_path: Path) -> None:
+    """A loose key hit used to take these for API answers and lose abstracts and authors."""
+    linked = [{"title": "Skills", "abstract": "We study skills.", "authors": ["A B", "C D"],
+               "url": "https://openalex.org/W123456"}]
+    assert sniff_format(json.dumps(linked), "mine.json") == "plain-json"
+    (paper,) = read_text(tmp_path, json.dumps(linked, indent=1)).listings
+    assert (paper.abstract, paper.authors) == ("We study skills.", ("A B", "C D"))
+    keyed = [{"paperId": "p1", "title": "Skills", "abstract": "We study skills.",
+              "authors": ["A B", "C D"], "publicationDate": "2024-01-02"},
+             {"paperId": "p2", "title": "Options", "authors": "E F; G H",
+              "externalIds": {"ArXiv": "2401.01234"}}]
+    assert sniff_format(json.dumps(keyed), "mine.json") == "plain-json"
+    first, second = read_text(tmp_path, json.dumps(keyed, indent=1)).listings
+    assert (first.abstract, first.authors, second.authors) == (
+        "We study skills.", ("A B", "C D"), ("E F", "G H"))
+
+
+def test_semantic_scholar_default_fields_and_trimmed_batches_are_sniffed(tmp_path: Path) -> None:
+    # A search without `fields=` answers with paperId and title alone.
+    search = {"total": 2, "offset": 0, "next": 2, "data": [
+        {"paperId": "8d2e4b6c0a1f3e5d7c9b1a3f5e7d9c1b3a5f7e9d", "title": "World Models"},
+        {"paperId": "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c", "title": "Skill Chaining"}]}
+    assert sniff_format(json.dumps(search), "search.json") == "semantic-scholar"
+    result = read_text(tmp_path, json.dumps(search, indent=1))
+    assert [r.title for r in result.listings] == ["World Models", "Skill Chaining"]
+    empty = {"total": 0, "offset": 0, "data": []}
+    assert sniff_format(json.dumps(empty), "none.json") == "semantic-scholar"
+    # A batch asked for title and authors: the first id unknown, the first paper without
+    # authors; the authors' objects, not any one key, say whose answer it is.
+    batch = [None, {"paperId": "a", "title": "A", "authors": []},
+             {"paperId": "b", "title": "B", "authors": [{"authorId": None, "name": "Ines Duarte"}]}]
+    assert sniff_format(json.dumps(batch), "batch.json") == "semantic-scholar"
+    assert read_text(tmp_path, json.dumps(batch)).listings[1].authors == ("Ines Duarte",)
+    # A work's own OpenAlex id, not an OpenAlex URL anywhere, makes an OpenAlex list.
+    works = [{"id": "https://openalex.org/W4391234567", "title": "Skills"}]
+    assert sniff_format(json.dumps(works), "works.json") == "openalex"
+    cites = [{"title": "Skills", "url": "https://x.org/1", "cites": "https://openalex.org/W1"}]
+    assert sniff_format(json.dumps(cites), "mine.json") == "plain-json"
+
+
+# -- markup in titles and abstracts ------------------------------------------------------------
+
+
+def test_publisher_markup_is_stripped_from_titles_and_abstracts(tmp_path: Path) -> None:
+    work = {"id": "https://openalex.org/W4391234567",
+            "title": "CO<sub>2</sub> reduction in <i>Escherichia coli</i>",
+            "abstract_inverted_index": {"We": [0], "fix": [1], "CO<sub>2</sub>": [2],
+                                        "in": [3], "<i>E.": [4], "coli</i>.": [5]}}
+    (listing,) = read_text(tmp_path, json.dumps(work)).listings
+    assert listing.title == "CO2 reduction in Escherichia coli"
+    assert listing.abstract == "We fix CO2 in E. coli."
+    paper = {"paperId": "a", "title": "Fast <i>in vivo</i> imaging of H<sub>2</sub>O<sub>2</sub>",
+             "abstract": "We image <b>live</b> cells.<br/>It works.", "authors": []}
+    (listing,) = read_text(tmp_path, json.dumps(paper), fmt="semantic-scholar").listings
+    assert listing.title == "Fast in vivo imaging of H2O2"
+    assert listing.abstract == "We image live cells. It works."
+    # Text that only mentions a tag is not markup and keeps its words.
+    paper = {"paperId": "b", "title": "Reasoning with <think> tokens", "abstract": "1 < x > 0"}
+    (listing,) = read_text(tmp_path, json.dumps(paper), fmt="semantic-scholar").listings
+    assert (listing.title, listing.abstract) == ("Reasoning with <think> tokens", "1 < x > 0")
+
+
+def test_jats_markup_in_openalex_abstracts_is_stripped(tmp_path: Path) -> None:
+    """OpenAlex passes on Crossref's JATS abstracts word by word: "<jats:p>We", "strains.</jats:p>".
+    (fields.strip_html knows the jats: prefix.)"""
+    work = {"id": "https://openalex.org/W4391234568", "title": "Strain engineering",
+            "abstract_inverted_index": {"<jats:p>We": [0], "engineer": [1],
+                                        "<i>Escherichia": [2], "coli</i>": [3],
+                                        "strains.</jats:p>": [4]}}
+    (listing,) = read_text(tmp_path, json.dumps(work)).listings
+    assert listing.abstract == "We engineer Escherichia coli strains."
+    paper = {"paperId": "c", "title": "Strain engineering",
+             "abstract": "<jats:p>We engineer strains.</jats:p>"}
+    (listing,) = read_text(tmp_path, json.dumps(paper), fmt="semantic-scholar").listings
+    assert listing.abstract == "We engineer strains."
 
 
 # -- Semantic Scholar --------------------------------------------------------------------------
@@ -295,3 +373,53 @@ def test_digest_build_of_scholarly_dumps_shows_their_authors(
     assert sparse["authors"] == ["Lei Zhang", "Nguyễn Thị Minh Khai", "Lei Zhang", "李明"]
     page = (site / sparse["url"]).read_text(encoding="utf-8")
     assert page.count("Lei Zhang") >= 2 and "李明" in page
+
+
+# -- JSON nested too deeply --------------------------------------------------------------------
+
+DEEP = "[" * 200_000 + "]" * 200_000  # 400 KB; the decoder recurses once a level
+
+
+def test_json_nested_too_deeply_is_a_source_error_at_its_line(tmp_path: Path) -> None:
+    plain = '[\n{"title": "A", "abstract": "B"},\n{"title": "C", "x": ' + DEEP + "}\n]\n"
+    with pytest.raises(SourceError) as err:
+        read_text(tmp_path, plain)
+    assert (err.value.line, err.value.reason) == (3, "invalid JSON: nested too deeply to read "
+                                                  "(lists or objects inside each other "
+                                                  "thousands deep)")
+    with pytest.raises(SourceError, match="nested too deeply") as err:
+        read_text(tmp_path, DEEP, fmt="plain-json")
+    assert err.value.line == 1
+    with pytest.raises(SourceError):  # unrecognised: no reader's shape
+        read_text(tmp_path, DEEP)
+    s2 = ('{"total": 2, "offset": 0, "data": [\n{"paperId": "a", "title": "A"},\n'
+          '{"paperId": "b", "title": "B", "x": ' + DEEP + "}\n]}")
+    assert sniff_format(s2, "deep.json") == "semantic-scholar"
+    for fmt in (None, "semantic-scholar"):
+        with pytest.raises(SourceError, match="nested too deeply") as err:
+            read_text(tmp_path, s2, fmt=fmt)
+        assert err.value.line == 3
+    first = '{"total": 1,\n "data": [' + DEEP + "]}"
+    with pytest.raises(SourceError, match="nested too deeply") as err:
+        read_text(tmp_path, first)
+    assert err.value.line == 2
+
+
+def test_digest_build_reports_a_too_deep_dump_without_a_traceback(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    init_project(root, package_spec="litdigest")
+    dump = '{"total": 2, "data": [\n{"paperId": "a", "title": "A"},\n' + DEEP + "\n]}"
+    (root / "content" / "sources" / "deep.json").write_text(dump, encoding="utf-8")
+    manifest = root / "content" / "sources.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + (
+        "  - file: deep.json\n    collected: 2025-04-25\n    query: deep\n"
+        "    origin: api.semanticscholar.org/graph/v1/paper/search\n"), encoding="utf-8")
+    args = ["build", "--content", str(root / "content"), "--out", str(tmp_path / "site")]
+    said = "deep.json:3: invalid JSON: nested too deeply"
+    result = CliRunner().invoke(cli, args)  # the dump is skipped with a warning
+    assert result.exit_code == 0, result.output
+    assert f"warning: {manifest.parent / 'sources'}" in result.output and said in result.output
+    strict = CliRunner().invoke(cli, [*args, "--strict", "--no-cache"])
+    assert strict.exit_code == 1 and said in strict.output
+    assert isinstance(strict.exception, SystemExit)  # a clean error, not a RecursionError
+    assert "Traceback" not in result.output + strict.output

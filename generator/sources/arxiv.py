@@ -7,6 +7,7 @@ on, so a record is reported by file:line like any other dump's.
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
@@ -16,6 +17,8 @@ from defusedxml.ElementTree import DefusedXMLParser
 
 from ..errors import SourceError
 from .fields import (
+    AFFILIATION,
+    NAME_SUFFIX,
     arxiv_id,
     check_sizes,
     clean_names,
@@ -150,10 +153,9 @@ def _atom_entry(entry: ET.Element, lines: Lines, path: str) -> RawListing:
                           f"{clean_text(child_text(entry, f'{ATOM}summary'))}")
     title_el = entry.find(f"{ATOM}title")
     summary_el = entry.find(f"{ATOM}summary")
-    names = [clean_text(n.text or "") for n in entry.iterfind(f"{ATOM}author/{ATOM}name")]
+    names = [n.text or "" for n in entry.iterfind(f"{ATOM}author/{ATOM}name")]
     # The listing's Atom feed puts every author in one <name>, separated by commas.
-    authors = split_names(names[0]) if len(names) == 1 else clean_names(names)
-    authors = authors or creators(entry)
+    authors = people(names) or creators(entry)
     url = pdf_url = ""
     for link in entry.iterfind(f"{ATOM}link"):
         href = link.get("href", "")
@@ -201,21 +203,88 @@ def checked_record(path: str, lines: Lines, entry: ET.Element, title_el: ET.Elem
 
 
 def creators(element: ET.Element) -> tuple[str, ...]:
-    """dc:creator, one name or a comma-separated list (old feeds wrap each in an HTML link)."""
-    names: list[str] = []
-    for creator in element.iterfind(f"{DC}creator"):
-        names += split_names(creator.text or "")
-    return clean_names(names)
+    """dc:creator: one element listing every author (arXiv's listings; old feeds wrap each in
+    an HTML link), or one element per author (journals' and blogs' feeds)."""
+    return people([creator.text or "" for creator in element.iterfind(f"{DC}creator")])
+
+
+def people(texts: list[str]) -> tuple[str, ...]:
+    """Author names from a record's author elements. A lone element may list several people
+    ("A, B and C": split_names); of several elements each is one person, so its commas are
+    part of the name ("Smith, John", "John Smith, Jr."), never a list."""
+    texts = [text for text in texts if text.strip()]
+    if len(texts) == 1:
+        return split_names(texts[0])
+    return clean_names([one_person(text) for text in texts])
+
+
+# Lower-case particles of a surname written first: "van der Berg, Jan".
+_PARTICLES = frozenset({"al", "bin", "da", "das", "de", "del", "della", "den", "der", "di", "do",
+                        "dos", "du", "el", "ibn", "la", "le", "ten", "ter", "van", "von", "zu"})
+_NOBODY = re.compile(r"(?i:et\.?\s*al\.?)|others")
+
+
+def one_person(text: str) -> str:
+    """One author element as a name: markup and bracketed affiliations dropped, "et al." as
+    nobody (""), and "Last, First" turned to "First Last" when it surely is that (see
+    _first_last); any other comma is kept as written."""
+    text = strip_html(text)
+    while (bare := AFFILIATION.sub(" ", text)) != text:
+        text = bare
+    text = clean_text(text)
+    return "" if _NOBODY.fullmatch(text) else _first_last(text)
+
+
+def _first_last(name: str) -> str:
+    """"Smith, John" as "John Smith", but only for one comma between a surname (one capitalised
+    word after any particles: "Smith", "van der Berg", "O'Brien") and one to three given names
+    or initials ("John", "J. R.", "Jean-Luc"), and nothing else that separates names (";",
+    "and", "&"). Anything else is kept as written: "Jane Roe, MIT", "Smith, PhD", "John Smith,
+    Jr.", "García Márquez, Gabriel" (two surname words could be "First Last, Affiliation")."""
+    last, comma, first = name.partition(",")
+    if not comma or "," in first or re.search(r";|&|\band\b", name) or NAME_SUFFIX.fullmatch(
+            first.strip()):
+        return name
+    *particles, surname = last.split() or [""]
+    given = first.split()
+    if (not given or len(given) > 3 or any(p not in _PARTICLES for p in particles)
+            or not _name_word(surname, given=False)
+            or not all(_name_word(word, given=True) for word in given)):
+        return name
+    return f"{' '.join(given)} {' '.join(last.split())}"
+
+
+def _name_word(word: str, given: bool) -> bool:
+    """A capitalised word of a name: "Smith", "O'Brien", "McDonald", "Jean-Luc"; a given name
+    may be an initial ("J.", "J.-P."); an all-capitals surname ("MIT") or a given name with a
+    capital inside ("PhD") is not taken for one."""
+    for part in re.split(r"[-'’]", word):
+        if given and len(part) == 2 and part.endswith("."):
+            part = part[0]
+        if not part.isalpha() or not part[0].isupper():
+            return False
+        if len(part) > 1 and (not part[1:].islower() if given else part.isupper()):
+            return False
+    return True
+
+
+def markup(element: ET.Element) -> tuple[str, bool]:
+    """An Atom text construct's text and whether it may be HTML: type="html" as written,
+    type="xhtml" as its elements serialised (so block ends part words, as in HTML), anything
+    else (type="text") plain."""
+    kind = element.get("type")
+    if kind == "xhtml":
+        inner = html.escape(element.text or "", quote=False)
+        return inner + "".join(ET.tostring(child, encoding="unicode") for child in element), True
+    return element.text or "", kind == "html"
 
 
 def rich_text(element: ET.Element | None) -> str:
-    """An Atom text construct as one clean line; type="html" content has its tags removed."""
+    """An Atom text construct as one clean line; type="html" and "xhtml" lose their tags."""
     if element is None:
         return ""
-    if element.get("type") == "xhtml":
-        return clean_text("".join(element.itertext()))
-    text = element.text or ""
-    return strip_html(text) if element.get("type") == "html" else clean_text(text)
+    text, is_markup = markup(element)
+    return strip_html(text) if is_markup else clean_text(text)
 
 
 def child_text(element: ET.Element, path: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import html
+import html.entities
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -23,8 +24,33 @@ ARXIV_ID = re.compile(rf"(?<![\w./-])(?P<id>{_NEW_ID}|{_OLD_ID})(?:v\d+)?(?![\w-
 _ARXIV_CONTEXT = re.compile(
     rf"(?:arxiv\.org/(?:abs|pdf|html)/|arxiv[:\s.]\s*|oai:arxiv\.org:)"
     rf"(?P<id>{_NEW_ID}|{_OLD_ID})(?:v\d+)?", re.IGNORECASE)
-# Tags in feeds that escape their HTML (<p>, <a href=...>); a lone "x < y" is not a tag.
-_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+# Tags in feeds that escape their HTML (<p>, <a href=...>), namespaced ones too (JATS, which
+# Crossref and OpenAlex abstracts carry: <jats:p>, <jats:italic>); a lone "x < y" is not a tag.
+_PREFIX = r"(?:[A-Za-z_][\w.-]*:)?"
+_TAG = re.compile(rf"</?{_PREFIX}[A-Za-z][\w.-]*(?:\s[^<>]*)?/?>")
+# What shows a field is HTML (see strip_html): the end tag of an element that marks up text,
+# namespaced or not (</p>, </jats:p>, </jats:italic>), an empty <br/>, <hr> or <img ...>, or
+# a character reference by one of HTML's own entity names or by number. Not </s>: language-model
+# papers write the end-of-sequence token "</s>" in plain text; and not anything shaped like an
+# entity: "AT&T; Q&As;" in a plain abstract is text, so its "<think>" must stay.
+_MARKUP_ENDS = ("a|abbr|b|big|blockquote|bold|cite|code|dd|div|dl|dt|em|font|h[1-6]|i|italic|li|"
+                "list-item|monospace|ol|p|pre|sc|sec|small|span|strike|strong|sub|sup|table|td|th|"
+                "tr|tt|u|ul|underline")
+_ENTITY_NAMES = "|".join(sorted(name[:-1] for name in html.entities.html5 if name.endswith(";")))
+HTML_EVIDENCE = re.compile(rf"(?i:</{_PREFIX}(?:{_MARKUP_ENDS})\s*>|<(?:br|hr)\s*/?>|<img\s[^<>]*>)"
+                           rf"|&(?:{_ENTITY_NAMES});|&#(?:[0-9]{{1,7}}|[xX][0-9A-Fa-f]{{1,6}});")
+# Tags whose element is a block: each becomes a space, so paragraphs do not run together.
+_BLOCK = re.compile(rf"</?{_PREFIX}(?:abstract|article|blockquote|br|dd|div|dl|dt|figcaption|"
+                    r"figure|h[1-6]|hr|li|list|list-item|ol|p|pre|sec|section|table|td|th|title|"
+                    r"tr|ul)\b[^<>]*>", re.IGNORECASE)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)  # <!-- more -->, a feed's "read more" mark
+_HIDDEN = re.compile(r"<(script|style)\b[^<>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+# Text in brackets after a name is an affiliation or a footnote mark, not part of the name.
+AFFILIATION = re.compile(r"\([^()\[\]]*\)|\[[^()\[\]]*\]")
+# "et al." (or "et al") ends a shortened author list; it is nobody.
+_ET_AL = re.compile(r"(?:^|\s)et\.?\s*al\b\.?$", re.IGNORECASE)
+# A suffix written after a comma belongs to the name before it: "John Smith, Jr.".
+NAME_SUFFIX = re.compile(r"(?i:jr|sr)\.?|II|III|IV")
 MAX_AUTHORS = 2000  # large collaborations list ~3000 names; more than this is a broken record
 
 
@@ -36,25 +62,22 @@ def clean_text(text: str) -> str:
 def strip_html(text: str) -> str:
     r"""Text from a feed field that is HTML or plain text, told apart by what the field holds.
 
-    Once the XML parser has undone a feed's own escaping, HTML still shows itself: an end or
-    empty tag of an HTML element (</p>, </em>, </a>, <br/>) or an escaped character (&amp;,
-    &lt;, &#233;), because HTML carried in XML is escaped twice (or sits in CDATA). Such a
-    field has its tags dropped (a block's break becomes a space, an inline tag nothing, so
-    "<em>x</em>." stays "x.") and its entities decoded (old arXiv feeds, blogs). Anything
-    else is plain text and is kept as written, white space folded: rss.arxiv.org escapes its
-    abstracts once, so one that mentions <think> tags or "$1<p \leq 2$ and $q>1$" arrives
-    holding "<", and stripping it as markup would drop words ("for $1 1$").
+    Once the XML parser has undone a feed's own escaping, HTML still shows itself
+    (HTML_EVIDENCE): an end or empty tag of an element that marks up text (</p>, </em>, <br/>,
+    JATS's </jats:p>) or an escaped character (&amp;, &lt;, &#233;; a real entity name or a
+    number only), because HTML carried in XML is escaped twice (or sits in CDATA). Such a
+    field loses its comments and the contents of <script> and <style>, then its tags (a
+    block's break becomes a space, an inline tag nothing, so "<em>x</em>." stays "x.";
+    namespaced tags too), and its entities are decoded (old arXiv feeds, blogs, Crossref's
+    JATS abstracts). Anything else is plain text and is kept as written, white space folded:
+    rss.arxiv.org escapes its abstracts once, so one that mentions <think> tags or
+    "$1<p \leq 2$ and $q>1$" arrives holding "<", and stripping it as markup would drop words
+    ("for $1 1$").
     """
-    # Not </s>: language-model papers write the end-of-sequence token "</s>" in plain text.
-    html_evidence = (r"</(?:a|abbr|b|big|blockquote|cite|code|dd|div|dl|dt|em|font|h[1-6]|i|li|ol|"
-                     r"p|pre|small|span|strike|strong|sub|sup|table|td|th|tr|tt|u|ul)\s*>"
-                     r"|<(?:br|hr)\s*/?>|<img\s[^<>]*>"
-                     r"|&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
-    if not re.search(html_evidence, text, re.IGNORECASE):
+    if not HTML_EVIDENCE.search(text):
         return clean_text(text)
-    block = (r"</?(?:article|blockquote|br|dd|div|dl|dt|figcaption|figure|h[1-6]|hr|li|ol|p|pre|"
-             r"section|table|td|th|tr|ul)\b[^<>]*>")
-    text = _TAG.sub("", re.sub(block, " ", text, flags=re.IGNORECASE))
+    text = _HIDDEN.sub("", _COMMENT.sub("", text))
+    text = _TAG.sub("", _BLOCK.sub(" ", text))
     return clean_text(html.unescape(text))
 
 
@@ -88,21 +111,30 @@ def safe_url(url: str) -> str:
 
 
 def split_names(text: str) -> tuple[str, ...]:
-    """Author names from one string: "A, B and C", "A; B" or "A and B".
+    """Author names from one string: "A, B and C", "A, B, and C", "A; B" or "A and B".
 
-    Parenthesised text is an affiliation, not part of a name: rss.arxiv.org writes
-    "Amina Doumane (PLUME, LIP), Samuel Humeau (PLUME, LIP)", and splitting at the commas
-    inside the parentheses made 20 "authors" of 8. Groups are dropped innermost first (so
-    "A ((1) MIT, (2) CMU)" goes too) before splitting; an unclosed "(" stays as text.
+    Text in parentheses or square brackets is an affiliation (or a footnote mark), not part
+    of a name: rss.arxiv.org writes "Amina Doumane (PLUME, LIP), Samuel Humeau (PLUME, LIP)",
+    and splitting at the commas inside the parentheses made 20 "authors" of 8. Groups are
+    dropped innermost first (so "A ((1) MIT, (2) CMU)" goes too) before splitting; an unclosed
+    "(" or "[" stays as text. Between semicolons a comma is part of a name ("Lee, Ann; Li, Bo").
+    "et al." and "others" are nobody and are dropped; a suffix (Jr., Sr., II, III, IV) after a
+    comma stays with the name before it: "John Smith, Jr.".
     """
     text = strip_html(text)
-    while (bare := re.sub(r"\([^()]*\)", " ", text)) != text:
+    while (bare := AFFILIATION.sub(" ", text)) != text:
         text = bare
-    text = text.strip()
-    if not text:
-        return ()
-    parts = re.split(r";|,|\band\b", text) if ";" not in text else text.split(";")
-    return clean_names(parts)
+    parts = text.split(";") if ";" in text else re.split(r",|\band\b", text)
+    names: list[str] = []
+    for part in parts:
+        name = _ET_AL.sub("", clean_text(part)).strip()
+        if not name or name == "others":
+            continue
+        if names and NAME_SUFFIX.fullmatch(name):
+            names[-1] += f", {name}"
+        else:
+            names.append(name)
+    return clean_names(names)
 
 
 def clean_names(names: list[Any] | tuple[Any, ...]) -> tuple[str, ...]:
@@ -192,11 +224,16 @@ def json_array(decoder: json.JSONDecoder, text: str, pos: int, path: str
 
 
 def json_value(decoder: json.JSONDecoder, text: str, pos: int, path: str) -> tuple[Any, int]:
-    """One JSON value at `pos` and the offset after it; a syntax error names its line."""
+    """One JSON value at `pos` and the offset after it; a syntax error names its line, and
+    so does a value nested deeper than the decoder can follow ([[[...]]] thousands deep),
+    which would otherwise end the run with a RecursionError."""
     try:
         return decoder.raw_decode(text, pos)
     except json.JSONDecodeError as err:
         raise SourceError(path, err.lineno, f"invalid JSON: {err.msg}") from None
+    except RecursionError:
+        raise SourceError(path, line_at(text, pos), "invalid JSON: nested too deeply to "
+                          "read (lists or objects inside each other thousands deep)") from None
 
 
 def skip_space(text: str, pos: int) -> int:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,16 +35,16 @@ from .fields import (
     record,
     safe_url,
     skip_space,
+    strip_html,
 )
 from .hf_listing import Parsed, RawListing
 
-SNIFF_CHARS = 16_000  # the first paper's keys come well within this; a long abstract may not
-_S2_ANCHOR = re.compile(r'"paperId"\s*:')
-# One more key only Semantic Scholar papers have, so a hand-made list with a paperId column
-# stays plain JSON; `externalIds` is missing when a search asked for fields=title,authors.
-_S2_KEYS = re.compile(r'"(?:externalIds|authorId|openAccessPdf|publicationDate)"\s*:')
-_OPENALEX = re.compile(r'"authorships"\s*:|"https://openalex\.org/W\d')
+SNIFF_CHARS = 16_000  # how far into a list the sniffer reads papers before it gives up
 _OPENALEX_WORK = re.compile(r"https://openalex\.org/W\d+")
+# The members of an answer that hold its papers; the reader knows them by these names too.
+_S2_LISTS, _OPENALEX_LISTS = ("data", "recommendedPapers"), ("results",)
+_S2_ITEM_KEYS = ("paperId", "authorId", "citingPaper", "citedPaper")  # in a `data` list
+_PLAIN, _S2, _OPENALEX = "plain", "semantic-scholar", "openalex"
 
 S2_SHAPES = ('a Semantic Scholar Graph API answer: a search {"total", "offset", "data": [paper, ...]}, '
              'a bulk search {"total", "token", "data": [...]}, a batch list of papers, or one '
@@ -53,15 +54,104 @@ OPENALEX_SHAPES = ('an OpenAlex works answer: a list {"meta", "results": [work, 
 
 
 def sniff_scholarly(text: str) -> str | None:
-    """'semantic-scholar' or 'openalex' when the first few KB of a JSON text carry their keys.
-    Run before the plain-JSON sniffer: these answers are JSON lists or objects too."""
-    head = text[:SNIFF_CHARS]
-    if head.lstrip()[:1] not in ("{", "["):
+    """'semantic-scholar' or 'openalex' when the JSON text has the structure of their answers.
+    Run before the plain-JSON sniffer: these answers are JSON lists or objects too.
+
+    Structure, not a key met anywhere, decides, because a wrong guess loses fields without a
+    word (a hand-made list read as OpenAlex loses its abstracts and authors). OpenAlex: an
+    object {"meta", "results"}, or works with `authorships`, `abstract_inverted_index` or
+    their own id https://openalex.org/W...; Semantic Scholar: an object whose `data` (or
+    `recommendedPapers`) lists papers (`paperId`) or authors, or papers with `externalIds` or
+    authors as objects with `authorId`. A paper whose authors are strings is a hand-made
+    list's: neither API writes names so. Only the top level and the first papers are decoded;
+    text that is not valid JSON there is left to the reader it is named for.
+    """
+    pos = skip_space(text, 0)
+    if text.startswith("[", pos):
+        try:
+            for item in _peek(json.JSONDecoder(), text, pos):
+                if kind := _paper_kind(item):
+                    return None if kind == _PLAIN else kind
+        except SourceError:  # broken or nested too deeply: the plain reader will say where
+            pass
         return None
-    if _S2_ANCHOR.search(head) and _S2_KEYS.search(head):
-        return "semantic-scholar"
-    if _OPENALEX.search(head):
-        return "openalex"
+    if text.startswith("{", pos):
+        return _sniff_object(text, pos)
+    return None
+
+
+def _sniff_object(text: str, pos: int) -> str | None:
+    """The kind of a top-level JSON object: an answer holding a list of papers, or one paper."""
+    decoder = json.JSONDecoder()
+    members: dict[str, Any] = {}
+    pos = skip_space(text, pos + 1)
+    try:
+        while text.startswith('"', pos):
+            name, pos = json_value(decoder, text, pos, "")
+            pos = skip_space(text, pos)
+            if not text.startswith(":", pos):
+                break
+            pos = skip_space(text, pos + 1)
+            if name in _S2_LISTS + _OPENALEX_LISTS and text.startswith("[", pos):
+                members[name] = []
+                first = next((i for i in _peek(decoder, text, pos) if isinstance(i, dict)), None)
+                if name == "recommendedPapers" or (name == "data" and first is not None and (
+                        any(key in first for key in _S2_ITEM_KEYS)
+                        or _paper_kind(first) == _S2)):
+                    return _S2
+                if name == "results" and ("meta" in members or (
+                        first is not None and _paper_kind(first) == _OPENALEX)):
+                    return _OPENALEX
+                if name == "data" and first is not None:
+                    return None  # a list of something else
+            members[name], pos = json_value(decoder, text, pos, "")
+            pos = skip_space(text, pos)
+            if not text.startswith(",", pos):
+                break
+            pos = skip_space(text, pos + 1)
+    except SourceError:  # broken JSON: decide on the members before it; the reader says where
+        pass
+    if "data" in members and ("total" in members or "token" in members):
+        return _S2  # a search that found nothing (or whose first paper is broken)
+    if "meta" in members and "results" in members:
+        return _OPENALEX
+    kind = _paper_kind(members)  # one paper
+    if kind is None and "paperId" in members:
+        return _S2
+    return kind if kind != _PLAIN else None
+
+
+def _peek(decoder: json.JSONDecoder, text: str, pos: int) -> Iterator[Any]:
+    """The first elements of the JSON list whose "[" is at `pos`: as many as begin within
+    SNIFF_CHARS of it (always the first), decoded one by one."""
+    start = pos
+    pos = skip_space(text, pos + 1)
+    while pos - start < SNIFF_CHARS and not text.startswith("]", pos):
+        value, pos = json_value(decoder, text, pos, "")
+        yield value
+        pos = skip_space(text, pos)
+        if not text.startswith(",", pos):
+            return
+        pos = skip_space(text, pos + 1)
+
+
+def _paper_kind(item: Any) -> str | None:
+    """Whose paper this is by its structure: _S2, _OPENALEX, _PLAIN (authors as strings), or
+    None when it cannot tell (a paper with a title alone)."""
+    if not isinstance(item, dict):
+        return None
+    if isinstance(item.get("citingPaper"), dict) or isinstance(item.get("citedPaper"), dict):
+        return _S2  # a citations or references answer's item
+    authors = item.get("authors")
+    if isinstance(authors, str) or any(isinstance(a, str) for a in _list(authors)):
+        return _PLAIN
+    if ("authorships" in item or "abstract_inverted_index" in item
+            or _OPENALEX_WORK.fullmatch(_str(item.get("id")))):
+        return _OPENALEX
+    people = [a for a in _list(authors) if isinstance(a, dict)]
+    if "externalIds" in item or any("authorId" in a for a in people) or (
+            "paperId" in item and any("name" in a for a in people)):
+        return _S2
     return None
 
 
@@ -152,8 +242,9 @@ def _s2_paper(item: Any, line: int, path: str) -> RawListing:
     if not isinstance(paper, dict) or not ("paperId" in paper or "title" in paper):
         raise SourceError(path, line, "expected a Semantic Scholar paper (an object with paperId "
                           "and title); skipped")
-    title = clean_text(_str(paper.get("title")))
-    abstract = clean_text(_str(paper.get("abstract")))  # null when S2 may not show it
+    # Titles and abstracts may hold the publisher's markup (<i>, <sub>, JATS <jats:p>).
+    title = strip_html(_str(paper.get("title")))
+    abstract = strip_html(_str(paper.get("abstract")))  # null when S2 may not show it
     check_sizes(path, line, title, abstract)
     ids = _dict(paper.get("externalIds"))
     url, pdf_url = _str(paper.get("url")), _str(_dict(paper.get("openAccessPdf")).get("url"))
@@ -186,8 +277,9 @@ def _openalex_work(work: Any, line: int, path: str) -> RawListing:
             isinstance(ident, str) and _OPENALEX_WORK.fullmatch(ident))):
         raise SourceError(path, line, f"expected an OpenAlex work (id https://openalex.org/W...), "
                           f"got id {ident!r}; skipped")
-    title = clean_text(_str(work.get("title")) or _str(work.get("display_name")))
-    abstract = clean_text(_abstract(work.get("abstract_inverted_index"), path, line))
+    # OpenAlex passes on the publisher's markup: "CO<sub>2</sub>", <i>, JATS <jats:p> words.
+    title = strip_html(_str(work.get("title")) or _str(work.get("display_name")))
+    abstract = strip_html(_abstract(work.get("abstract_inverted_index"), path, line))
     check_sizes(path, line, title, abstract)
     locations = [_dict(work.get("primary_location")), *map(_dict, _list(work.get("locations"))),
                  _dict(work.get("best_oa_location"))]
