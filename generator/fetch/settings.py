@@ -64,7 +64,8 @@ class FetchSettings:
 
 def check_fetch(data: Any, where: str, problems: list[str],
                 unknown_keys: Any) -> FetchSettings | None:
-    """The validated section, or None (with problems added) when it is not usable."""
+    """The validated section, or None (with problems added) when it is not usable.
+    `unknown_keys` is config's check for misspelt keys (it suggests the closest)."""
     if data is None:
         return FetchSettings()
     if not isinstance(data, dict):
@@ -72,6 +73,15 @@ def check_fetch(data: Any, where: str, problems: list[str],
         return None
     before = len(problems)
     unknown_keys(data, FETCH_KEYS, where, problems)
+    out = {**_sources(data, where, problems), **_policy(data, where, problems),
+           **_urls(data.get("urls") or {}, f"{where}.urls", problems, unknown_keys)}
+    if len(problems) > before:
+        return None
+    return FetchSettings(**out)
+
+
+def _sources(data: dict[str, Any], where: str, problems: list[str]) -> dict[str, Any]:
+    """What to ask: the searches, the feeds and what of them to keep, the daily papers."""
     out: dict[str, Any] = {}
     for key in ("arxiv", "huggingface_search", "arxiv_feeds"):
         if key in data:
@@ -96,6 +106,12 @@ def check_fetch(data: Any, where: str, problems: list[str],
         else:
             problems.append(f"{where}.huggingface_daily: expected true or false, "
                             f"got {data['huggingface_daily']!r}")
+    return out
+
+
+def _policy(data: dict[str, Any], where: str, problems: list[str]) -> dict[str, Any]:
+    """How to ask: caps, pauses, timeouts, retries, and who is asking."""
+    out: dict[str, Any] = {}
     for key, low, high in (("max_results", 1, 10_000), ("page_size", 1, 2_000),
                            ("retries", 0, 10)):
         if key in data:
@@ -121,21 +137,24 @@ def check_fetch(data: Any, where: str, problems: list[str],
         else:
             problems.append(f"{where}.contact: expected an e-mail address or URL on one line, "
                             f"got {contact!r}")
-    urls = data.get("urls") or {}
+    return out
+
+
+def _urls(urls: Any, where: str, problems: list[str], unknown_keys: Any) -> dict[str, Any]:
+    """Where to ask: each service's address (a mirror, or a local stand-in in tests)."""
     if not isinstance(urls, dict):
-        problems.append(f"{where}.urls: expected a mapping of service addresses, got {urls!r}")
-        urls = {}
-    unknown_keys(urls, set(URL_KEYS), f"{where}.urls", problems)
-    names = {"arxiv_api": "arxiv_api", "arxiv_feeds": "arxiv_feeds_url",
-             "huggingface": "huggingface"}
-    for key, field in names.items():
+        problems.append(f"{where}: expected a mapping of service addresses, got {urls!r}")
+        return {}
+    unknown_keys(urls, set(URL_KEYS), where, problems)
+    out: dict[str, Any] = {}
+    fields = {"arxiv_api": "arxiv_api", "arxiv_feeds": "arxiv_feeds_url",
+              "huggingface": "huggingface"}
+    for key, field in fields.items():
         if key in urls:
             url = urls[key]
             parts = urlsplit(url) if isinstance(url, str) else None
             if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-                problems.append(f"{where}.urls.{key}: expected an http(s) URL, got {url!r}")
+                problems.append(f"{where}.{key}: expected an http(s) URL, got {url!r}")
             else:
                 out[field] = url.strip()
-    if len(problems) > before:
-        return None
-    return FetchSettings(**out)
+    return out
