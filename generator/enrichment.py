@@ -25,7 +25,7 @@ from .corpus import normalise_title
 from .errors import ConfigError
 from .models import Paper
 from .sources.fields import arxiv_id, arxiv_urls, safe_url
-from .yamltext import quote
+from .yamltext import append_entries, load
 
 ENTRY_KEYS = {"title", "arxiv_id", "authors", "published", "categories", "url", "pdf_url",
               "found_by", "not_found"}
@@ -119,35 +119,19 @@ def apply_enrichment(papers: Iterable[Paper], table: dict[str, Enrichment]) -> t
 
 
 def append_enrichment(path: Path, entries: list[Enrichment]) -> None:
-    """Add entries at the end of the file, keeping the curator's comments and edits, and
-    replace it in one step (a killed run leaves it as it was). The appended text is checked
-    by loading it: when the file's layout does not take a block entry at its end (a list at
-    another indentation, flow style, a key after the list), the file is written out whole
-    instead; its comments are lost then, never an entry."""
+    """Add entries at the end of the file, keeping the curator's comments and edits
+    (yamltext.append_entries), and replace it in one step (a killed run leaves it as it
+    was)."""
     text = path.read_text(encoding="utf-8") if path.is_file() else HEADER
-    before = _load(text)
+    before = load(text)
     old = before.get("papers") if isinstance(before, dict) else None
     if not isinstance(before, dict) or set(before) - {"papers"} or not isinstance(
             old, list | None):
         raise ConfigError(f"{path}: expected a mapping with one key, papers: a list of "
                           "entries; fix the file, then run the command again")
-    added = [_as_yaml(entry) for entry in entries]
-    head = text if text.endswith("\n") else text + "\n"
-    if "papers" not in before:
-        head += "papers:\n"
-    candidate = head + "".join(_block(entry) for entry in entries)
-    after = _load(candidate)
-    if not (isinstance(after, dict) and after.get("papers") == [*(old or []), *added]):
-        candidate = HEADER.removesuffix("papers:\n") + yaml.safe_dump(
-            {"papers": [*(old or []), *added]}, sort_keys=False, allow_unicode=True, width=100)
-    write_atomic(path, candidate.encode("utf-8"))
-
-
-def _load(text: str) -> object:
-    try:
-        return yaml.safe_load(text) or {}
-    except yaml.YAMLError:
-        return None
+    text = append_entries(text, "papers", [_as_yaml(entry) for entry in entries],
+                          rewrite_head=HEADER.removesuffix("papers:\n"))
+    write_atomic(path, text.encode("utf-8"))
 
 
 def _as_yaml(entry: Enrichment) -> dict[str, object]:
@@ -158,21 +142,6 @@ def _as_yaml(entry: Enrichment) -> dict[str, object]:
         if value:
             out[key] = list(value) if isinstance(value, tuple) else value
     return out
-
-
-def _block(entry: Enrichment) -> str:
-    """One entry as YAML text, its keys in _as_yaml's order."""
-    lines = []
-    for key, value in _as_yaml(entry).items():
-        if isinstance(value, list):
-            shown = f"[{', '.join(quote(v) for v in value)}]"
-        elif isinstance(value, dt.date):
-            shown = value.isoformat()
-        else:
-            shown = quote(str(value))
-        lines.append(f"    {key}: {shown}")
-    lines[0] = "  - " + lines[0].lstrip()
-    return "\n".join(lines) + "\n"
 
 
 def _entry_lines(node: Any) -> list[int]:

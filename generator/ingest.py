@@ -15,15 +15,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import yaml
-
 from .atomic import write_atomic
 from .config import load_config
 from .corpus import merge_listings
 from .errors import IngestError, SourceError
 from .models import Listing, SourceInfo
 from .sources import read_source, read_sources
-from .yamltext import quote
+from .yamltext import append_entries, load
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,12 +63,10 @@ def ingest_file(content_dir: Path, path: Path, collected: dt.date, query: str = 
                                      f"{'record' if len(skipped) == 1 else 'records'})"]))
     if not result.listings:
         raise IngestError("\n".join([*skipped, f"{refused}: no record could be read"]))
-    marked = _marked(result.listings)
-    counts = count_papers(read_sources(config.sources_dir, config.sources).listings, marked)
-    new, known_count = counts.get(marked[0].source.file, (0, 0))
+    before = read_sources(config.sources_dir, config.sources).listings
+    [(new, known_count)] = count_papers(before, [result.listings])
     listings = len(result.listings)
-    warnings = [f"{problem}; this record is skipped" if "skipped" not in problem else problem
-                for problem in skipped]
+    warnings = [skipped_warning(problem) for problem in skipped]
     if existing is not None:
         return IngestReport(file=existing, added=False, listings=listings, new_papers=new,
                             known_papers=known_count, warnings=tuple(warnings))
@@ -87,31 +83,30 @@ def ingest_file(content_dir: Path, path: Path, collected: dt.date, query: str = 
                         known_papers=known_count, warnings=tuple(warnings))
 
 
-def _marked(listings: tuple[Listing, ...]) -> list[Listing]:
-    """The listings, as from a file no manifest entry can name, so they are told apart
-    from the manifest's in a merge even when the new file shares a name with one."""
-    source = replace(listings[0].source, file="\0new")
-    return [replace(li, source=source) for li in listings]
+def skipped_warning(problem: str) -> str:
+    """A bad record's problem as ingest and fetch report it: what a build will skip."""
+    return problem if "skipped" in problem else f"{problem}; a build skips this record"
 
 
-def count_papers(before: Sequence[Listing], added: Sequence[Listing]
-                 ) -> dict[str, tuple[int, int]]:
-    """Per file of `added`, in order: (new papers, known papers), decided by the build's
-    own merge (corpus.merge_listings) of every listing, so what ingest and fetch report is
-    what the next build makes. A paper no `before` listing has is new in the first added
-    file that lists it, and known in any later one."""
-    files = list(dict.fromkeys(li.source.file for li in added))
-    order = {name: i for i, name in enumerate(files)}
-    old = {li.source.file for li in before} - set(files)
-    counts = {name: [0, 0] for name in files}
-    for paper in merge_listings([*before, *added]).papers:
-        mine = sorted({s.file for s in paper.sources if s.file in order}, key=order.__getitem__)
+def count_papers(before: Sequence[Listing], added: Sequence[Sequence[Listing]]
+                 ) -> list[tuple[int, int]]:
+    """For each group of `added` listings (one new dump each), in order: (new papers,
+    known papers), decided by the build's own merge (corpus.merge_listings) of every
+    listing, so what ingest and fetch report is what the next build makes. A paper no
+    `before` listing has is new in the first group that lists it, and known in later ones.
+    Each group is merged under a file name no manifest entry can have, so it is told apart
+    even from a manifest dump of the same name."""
+    marked = [replace(li, source=replace(li.source, file=f"\0{n}"))
+              for n, group in enumerate(added) for li in group]
+    counts = [[0, 0] for _ in added]
+    for paper in merge_listings([*before, *marked]).papers:
+        mine = sorted({int(s.file[1:]) for s in paper.sources if s.file.startswith("\0")})
         if not mine:
             continue
-        fresh = not any(s.file in old for s in paper.sources)
-        for i, name in enumerate(mine):
-            counts[name][0 if fresh and i == 0 else 1] += 1
-    return {name: (n[0], n[1]) for name, n in counts.items()}
+        fresh = all(s.file.startswith("\0") for s in paper.sources)
+        for i, group in enumerate(mine):
+            counts[group][0 if fresh and i == 0 else 1] += 1
+    return [(new, known) for new, known in counts]
 
 
 def store_dumps(content_dir: Path, dumps: list[tuple[str, bytes, SourceInfo]]
@@ -155,7 +150,7 @@ def store_dumps(content_dir: Path, dumps: list[tuple[str, bytes, SourceInfo]]
 def _listed(manifest: Path) -> set[str]:
     """The files the manifest names now (read under the lock: another run may just have
     added some)."""
-    data = _safe_load(manifest.read_text(encoding="utf-8")) if manifest.exists() else None
+    data = load(manifest.read_text(encoding="utf-8")) if manifest.exists() else None
     entries = data.get("sources") if isinstance(data, dict) else None
     return {str(e["file"]) for e in entries or [] if isinstance(e, dict) and "file" in e}
 
@@ -198,35 +193,13 @@ def _free_name(sources_dir: Path, name: str, data: bytes) -> str:
 
 
 def _append_to_manifest(manifest: Path, infos: list[SourceInfo]) -> None:
-    """Append entries as text, keeping the user's comments; rewrite only if that fails."""
+    """Append entries as text, keeping the user's comments (yamltext.append_entries)."""
     text = manifest.read_text(encoding="utf-8") if manifest.exists() else "sources:\n"
-    before = yaml.safe_load(text) or {}
-    added: list[dict[str, object]] = []
-    lines: list[str] = []
+    entries = []
     for info in infos:
         entry: dict[str, object] = {"file": info.file, "collected": info.collected,
                                     "query": info.query, "origin": info.origin}
-        lines += [f"  - file: {quote(info.file)}",
-                  f"    collected: {info.collected.isoformat()}",
-                  f"    query: {quote(info.query)}",
-                  f"    origin: {quote(info.origin)}"]
         if info.format:  # a format named by hand or by fetch; otherwise every build sniffs
             entry["format"] = info.format
-            lines.append(f"    format: {quote(info.format)}")
-        added.append(entry)
-    candidate = text + ("" if text.endswith("\n") else "\n") + "\n".join(lines) + "\n"
-    after = _safe_load(candidate)
-    expected = list(before.get("sources") or []) + added
-    if not (isinstance(after, dict) and after.get("sources") == expected):
-        # The manifest's layout does not take an appended block entry (flow style, a key
-        # after the list, ...): write it out whole. Comments are lost; the data is not.
-        candidate = yaml.safe_dump({**before, "sources": expected}, sort_keys=False,
-                                   allow_unicode=True)
-    write_atomic(manifest, candidate.encode("utf-8"))
-
-
-def _safe_load(text: str) -> object:
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        return None
+        entries.append(entry)
+    write_atomic(manifest, append_entries(text, "sources", entries).encode("utf-8"))

@@ -276,6 +276,28 @@ def test_a_503_is_retried_after_its_retry_after(tmp_path: Path) -> None:
     assert len(times) == 2 and times[1] - times[0] >= 0.95
 
 
+def test_a_long_retry_after_is_cut_to_max_wait(tmp_path: Path) -> None:
+    with replay(catalogue()) as server:
+        root = project(tmp_path, server.urls(), arxiv_feeds=[], huggingface_search=[],
+                       max_wait_seconds=1)
+        server.fail("/api/query", Fault(status=429, headers={"Retry-After": "3600"}))
+        code, out = run(root, "fetch", "--date", TODAY)
+        times = [t for t, u, _ in server.log if u.startswith("/api/query")]
+    assert code == 0, out
+    assert len(times) == 2 and 0.95 <= times[1] - times[0] < 3
+
+
+def test_a_retry_without_retry_after_waits_the_pause(tmp_path: Path) -> None:
+    with replay(catalogue()) as server:
+        root = project(tmp_path, server.urls(), arxiv_feeds=[], huggingface_search=[],
+                       pause_seconds=0.5)
+        server.fail("/api/query", Fault(status=503))
+        code, out = run(root, "fetch", "--date", TODAY)
+        times = [t for t, u, _ in server.log if u.startswith("/api/query")]
+    assert code == 0, out
+    assert len(times) == 2 and times[1] - times[0] >= 0.45
+
+
 def test_requests_to_one_host_are_paused(tmp_path: Path) -> None:
     with replay(catalogue()) as server:
         root = project(tmp_path, server.urls(), arxiv_feeds=[], huggingface_search=[],

@@ -13,13 +13,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Config
 from ..errors import FetchError, SourceError
-from ..ingest import count_papers, store_dumps
+from ..ingest import count_papers, skipped_warning, store_dumps
 from ..models import Listing, SourceInfo
 from ..sources import read_source, read_sources
 from . import services
@@ -64,8 +63,9 @@ def window_of(config: Config, today: dt.date, since: dt.date | None) -> Window:
 def plan(config: Config, window: Window) -> list[str]:
     """What a run asks first, one line per search or feed (for --dry-run; no network)."""
     s = config.fetch
-    lines = [f"arXiv API search {q!r}: {services.arxiv_url(s, q, window, 0, min(s.page_size, s.max_results))}"
-             f" (then further pages, up to {s.max_results} results)" for q in s.arxiv]
+    first = min(s.page_size, s.max_results)
+    lines = [f"arXiv API search {q!r}: {services.arxiv_url(s, q, window, 0, first)} (then "
+             f"further pages, up to {s.max_results} results)" for q in s.arxiv]
     keep = "items matching a theme's keywords" if s.keep == "themes" else "every item"
     lines += [f"arXiv listing feed {c}: {services.feed_url(s, c)} (keeps {keep})"
               for c in s.arxiv_feeds]
@@ -78,15 +78,14 @@ def plan(config: Config, window: Window) -> list[str]:
 
 
 def fetch(config: Config, window: Window, cache_root: Path | None,
-          sleep: Callable[[float], None] | None = None, dry_run: bool = False) -> FetchReport:
+          dry_run: bool = False) -> FetchReport:
     """Ask every declared service, check the answers, store those with new papers."""
     s = config.fetch
     if not s.sources:
         raise FetchError(f"{config.content_dir / 'digest.yaml'}: the fetch: section declares "
                          "no search or feed; add arxiv:, arxiv_feeds:, huggingface_search: or "
                          "huggingface_daily: (see README, 'Fetching new papers')")
-    with Client(s, day_cache(cache_root, window.until.isoformat()),
-                **({"sleep": sleep} if sleep else {})) as client:
+    with Client(s, day_cache(cache_root, window.until.isoformat())) as client:
         answers: list[Answer] = []
         for query in s.arxiv:
             answers += services.arxiv_search(client, s, query, window)
@@ -107,14 +106,10 @@ def fetch(config: Config, window: Window, cache_root: Path | None,
         listings, problems = _parse(answer, info)
         warnings += problems + ([answer.capped] if answer.capped else [])
         parsed.append((answer, info, listings))
-    # Counted under names no manifest entry can have (a run the same day may have stored
-    # answers of the same names).
-    counts = count_papers(before, [dataclasses.replace(li, source=dataclasses.replace(
-        li.source, file="\0" + answer.name)) for answer, _, listings in parsed for li in listings])
+    counts = count_papers(before, [listings for _, _, listings in parsed])
     keep: list[tuple[Answer, SourceInfo, int, int]] = []
     skipped: list[str] = []
-    for answer, info, listings in parsed:
-        new, _ = counts.get("\0" + answer.name, (0, 0))
+    for (answer, info, listings), (new, _) in zip(parsed, counts, strict=True):
         if new == 0:
             skipped.append(f"{answer.name}: {len(listings)} papers, all already known")
             continue
@@ -153,4 +148,4 @@ def _parse(answer: Answer, info: SourceInfo) -> tuple[list[Listing], list[str]]:
             result = read_source(path, info, display=answer.url)
         except SourceError as err:
             raise FetchError(f"{err}; nothing in content/ was changed") from None
-    return list(result.listings), [f"{p}; a build skips this record" for p in result.problems]
+    return list(result.listings), [skipped_warning(str(p)) for p in result.problems]

@@ -18,7 +18,6 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode
 
 from ..config import Config
 from ..corpus import normalise_title
@@ -50,15 +49,13 @@ def to_look_up(papers: tuple[Paper, ...], known: dict[str, Enrichment]) -> list[
 
 
 def enrich(config: Config, papers: tuple[Paper, ...], today: dt.date, cache_root: Path | None,
-           limit: int, sleep: Callable[[float], None] | None = None,
-           dry_run: bool = False) -> EnrichReport:
+           limit: int, dry_run: bool = False) -> EnrichReport:
     """Look up to `limit` papers; append what was found (and not found) to enrich.yaml."""
     known = load_enrichment(config.enrich_file)
     todo = to_look_up(papers, known)
     found: list[Enrichment] = []
     missing: list[Enrichment] = []
-    with Client(config.fetch, day_cache(cache_root, today.isoformat()),
-                **({"sleep": sleep} if sleep else {})) as client:
+    with Client(config.fetch, day_cache(cache_root, today.isoformat())) as client:
         for paper in todo[:limit]:
             entry = _look_up(client, config.fetch, paper.title, today)
             (found if entry.arxiv_id else missing).append(entry)
@@ -69,9 +66,7 @@ def enrich(config: Config, papers: tuple[Paper, ...], today: dt.date, cache_root
 
 def _look_up(client: Client, settings: FetchSettings, title: str, today: dt.date) -> Enrichment:
     key = normalise_title(title)
-    query = f'ti:"{key}"'
-    url = settings.arxiv_api + "?" + urlencode({"search_query": query, "start": 0,
-                                                "max_results": LOOKUP_RESULTS})
+    url = services.arxiv_title_url(settings, key, LOOKUP_RESULTS)
     what = f"arXiv API title search for {title!r}"
     data = client.get(url, what, check=lambda d: services.arxiv_page(d, what, url))
     entries, _ = services.arxiv_page(data, what, url)

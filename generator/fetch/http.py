@@ -72,8 +72,7 @@ class Client:
     """GET with the policy above. `check` (on get) raises FetchError for an answer that is
     not what was asked for; such an answer is not cached."""
 
-    def __init__(self, settings: FetchSettings, cache_dir: Path | None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, settings: FetchSettings, cache_dir: Path | None) -> None:
         retry = _Retry(total=settings.retries, connect=settings.retries, read=settings.retries,
                        status=settings.retries, status_forcelist=RETRY_STATUSES,
                        allowed_methods={"GET"}, backoff_factor=settings.pause_seconds,
@@ -86,7 +85,6 @@ class Client:
                      "Accept-Encoding": "gzip"})
         self.settings = settings
         self.cache_dir = cache_dir
-        self.sleep = sleep
         self.requests = 0  # made over the network (not answered from the cache)
         self._last: dict[str, float] = {}  # host -> when its last request ended
 
@@ -104,7 +102,7 @@ class Client:
         host = urlsplit(url).netloc
         wait = self._last.get(host, -1e9) + self.settings.pause_seconds - time.monotonic()
         if wait > 0:
-            self.sleep(wait)
+            time.sleep(wait)
         try:
             data = self._request(url, what)
         finally:
@@ -120,9 +118,9 @@ class Client:
             response = self.pool.request("GET", url, preload_content=False, release_conn=True)
         except MaxRetryError as err:
             raise FetchError(f"{what}: {url}: {_reason(err.reason)} (tried "
-                             f"{self.settings.retries + 1} times); {_advice()}") from None
+                             f"{self.settings.retries + 1} times); {ADVICE}") from None
         except (TimeoutError, Urllib3Error) as err:
-            raise FetchError(f"{what}: {url}: {_reason(err)}; {_advice()}") from None
+            raise FetchError(f"{what}: {url}: {_reason(err)}; {ADVICE}") from None
         try:
             if response.status != 200:
                 after = response.headers.get("Retry-After")
@@ -130,10 +128,10 @@ class Client:
                 tries = (f" (after {self.settings.retries} retries)"
                          if response.status in RETRY_STATUSES and self.settings.retries else "")
                 raise FetchError(f"{what}: {url}: the service answered HTTP {response.status}"
-                                 f"{hint}{tries}; {_advice()}")
+                                 f"{hint}{tries}; {ADVICE}")
             return self._body(response, url, what)
         except (TimeoutError, Urllib3Error) as err:
-            raise FetchError(f"{what}: {url}: {_reason(err)}; {_advice()}") from None
+            raise FetchError(f"{what}: {url}: {_reason(err)}; {ADVICE}") from None
         finally:
             response.release_conn()
 
@@ -152,7 +150,7 @@ class Client:
                                  "the limit for one dump; refused")
             if time.monotonic() > deadline:
                 raise FetchError(f"{what}: {url}: the answer did not arrive within "
-                                 f"{self.settings.timeout_seconds:g} s; {_advice()}")
+                                 f"{self.settings.timeout_seconds:g} s; {ADVICE}")
         return b"".join(chunks)
 
     def _path(self, url: str) -> Path | None:
@@ -191,12 +189,8 @@ def _reason(err: BaseException | None) -> str:
         return f"cannot connect to the service ({err})"
     if isinstance(err, TimeoutError) or "timed out" in str(err).lower():
         return "no answer in time (timed out)"
-    text = str(err) if err is not None else "the request failed"
-    if "Max retries exceeded" in text or "NewConnectionError" in text or "refused" in text:
-        return "cannot connect to the service"
-    return text
+    return str(err) if err is not None else "the request failed"
 
 
-def _advice() -> str:
-    return ("nothing in content/ was changed; run the command again later (answers already "
-            "received are cached and not asked for again)")
+ADVICE = ("nothing in content/ was changed; run the command again later (answers already "
+          "received are cached and not asked for again)")

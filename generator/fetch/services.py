@@ -70,6 +70,12 @@ def arxiv_url(settings: FetchSettings, query: str, window: Window, start: int, c
         "sortBy": "submittedDate", "sortOrder": "descending"})
 
 
+def arxiv_title_url(settings: FetchSettings, title: str, count: int) -> str:
+    """An arXiv API request for papers whose title holds this phrase (`digest enrich`)."""
+    return settings.arxiv_api + "?" + urlencode({"search_query": f'ti:"{title}"', "start": 0,
+                                                 "max_results": count})
+
+
 def feed_url(settings: FetchSettings, category: str) -> str:
     return settings.arxiv_feeds_url.rstrip("/") + "/" + category
 
@@ -100,11 +106,7 @@ def arxiv_search(client: Client, settings: FetchSettings, query: str, window: Wi
         data = client.get(url, what, check=functools.partial(_full_page, start=start, what=what,
                                                              url=url))
         entries, total = arxiv_page(data, what, url)
-        if not entries:
-            if start < total:  # not cached (the check raised): the next run asks again
-                raise FetchError(f"{what}: {url}: an empty page at result {start + 1} of "
-                                 f"{total} (the arXiv API does this now and then); nothing "
-                                 "was stored; run the command again")
+        if not entries:  # the end (an empty page before it fails _full_page's check)
             break
         page = len(answers) + 1
         answers.append(Answer(
