@@ -372,7 +372,8 @@ def build_ours(content: Path, site: Path, log: Path, timeout: float | None,
                cold: bool) -> Run:
     if cold:
         shutil.rmtree(site, ignore_errors=True)
-        shutil.rmtree(site.parent / ".digest-cache", ignore_errors=True)
+        shutil.rmtree(site.parent / f".{site.name}.digest", ignore_errors=True)  # its standby
+        shutil.rmtree(content.resolve().parent / ".digest-cache", ignore_errors=True)
     run = measure([*digest_cmd(), "build", "--content", str(content), "--out", str(site)],
                   site.parent, log, timeout)
     if run.ok:
@@ -552,7 +553,8 @@ def profile_ours(content: Path, work: Path, dest: Path, timeout: float | None) -
         return
     site = work / "profile-site"
     shutil.rmtree(site, ignore_errors=True)
-    shutil.rmtree(work / ".digest-cache", ignore_errors=True)
+    shutil.rmtree(work / f".{site.name}.digest", ignore_errors=True)
+    shutil.rmtree(content.resolve().parent / ".digest-cache", ignore_errors=True)
     measure([sys.executable, "-m", "pyinstrument", "--show", "*/generator/*", "-o", str(dest),
              "-m", "generator", "build",
              "--content", str(content), "--out", str(site)], work,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .cache import (
     behind_little,
+    cache_folder,
     cached,
     cached_each,
     inputs_key,
@@ -26,16 +27,18 @@ from .cache import (
     themes_key,
 )
 from .config import Config
+from .content_links import links_leaving
 from .digest import Digest, assemble_digest
 from .enrichment import apply_enrichment, load_enrichment
-from .errors import SourceProblems
+from .errors import BuildError, SourceProblems, write_failure
 from .models import Paper
 from .parallel import Beside, Deferred, Shares, frozen_heap, one_thread
-from .publish import MARKER, PublishReport, check_out_dir, publish_site
+from .publish import PublishReport, publish_site
 from .reading import Corpus, read_corpus, remember_merge
 from .render import default_templates_dir, make_env, render_site
 from .reuse import Identity, Recorded, Reuse, Stamps, program_key
 from .search import SearchIndexer
+from .sitefolder import MARKER, check_out_dir, site_lock
 from .sources.notes import read_notes
 from .uptodate import (
     Changes,
@@ -94,8 +97,29 @@ def build(config: Config, out_dir: Path, progress: Progress | None = None,
 
     `keep`: the build's papers, digest and record are added to it instead of freed when
     build returns (0.15 s at 100,000 papers), for a caller that exits right after.
+
+    Nothing is written anywhere before out_dir is accepted (sitefolder.check_out_dir); then
+    the build holds the output's lock (one build at a time per output) until it returns.
     """
     started = time.perf_counter()
+    check_out_dir(out_dir, config.content_dir)
+    leaving = links_leaving(config.content_dir)
+    if leaving:
+        raise BuildError("refusing to build: the content folder links to files outside it "
+                         "(they would be published):\n" + "\n".join(leaving))
+    if cache_dir is not None:
+        cache_dir = cache_folder(cache_dir)  # None if it is not safe to use
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        with site_lock(out_dir):
+            return _build(config, out_dir, progress, strict, cache_dir, keep, started)
+    except OSError as err:  # reading errors are the stages' (with file and line): a write
+        raise write_failure(err) from err
+
+
+def _build(config: Config, out_dir: Path, progress: Progress | None, strict: bool,
+           cache_dir: Path | None, keep: list[object] | None, started: float) -> BuildReport:
+    """build() once the output is accepted and locked."""
     step = progress or (lambda stage, done, total: None)
     print_ = fingerprint(config, default_templates_dir()) if cache_dir is not None else None
     record = read_record(cache_dir, out_dir) if cache_dir is not None else None
@@ -143,7 +167,6 @@ def _derive_and_write(config: Config, out_dir: Path, cache_dir: Path | None, ste
     """build() once the papers are read: the model stages, the digest, the pages written;
     the publish report, the digest and the warnings (the corpus' and the notes'). `listing`:
     the worker listing the output folder, whose result is first needed for reuse."""
-    check_out_dir(out_dir, config.content_dir)  # before the search indexer writes beside it
     papers, warnings = corpus.papers, corpus.warnings
     # From here worker processes run beside this one: the search index (it needs only the
     # papers; started first, see the imports), then related papers, and the map.
@@ -186,7 +209,7 @@ def _derive_and_write(config: Config, out_dir: Path, cache_dir: Path | None, ste
         pages = itertools.chain(
             render_site(digest, env, on_page=on_page, part="rest", stamps=stamps),
             render_site(digest, env, part="papers", share=share, stamps=stamps))
-        report = publish_site(pages, out_dir, config.content_dir, config.base_url,
+        report = publish_site(pages, out_dir, config.base_url,
                               finish=search.finish, reuse=reuse,
                               side_pages=lambda: render_site(digest, env, part="papers",
                                                              share=share, stamps=stamps))
@@ -256,7 +279,7 @@ def related_stage(papers: tuple[Paper, ...], cache_dir: Path | None,
     by a key of exactly their inputs; what the search keeps (similar.Neighbourhood) is cached
     by the training papers' key, so a new week computes only the pairs of its papers.
     `training`: training_of(papers), if made."""
-    from .similar import relate_papers
+    from .similar import Neighbourhood, relate_papers
 
     later: list[Callable[[], None]] = []  # stores made once the result is sent
 
@@ -265,10 +288,10 @@ def related_stage(papers: tuple[Paper, ...], cache_dir: Path | None,
         trained_key, keys = made.key, made.keys
         # Which papers are the training ones (by their dates too) is in the key through it.
         key = inputs_key(papers, trained_key, keys=keys)
-        found = stored(cache_dir, "related", key)
+        found = stored(cache_dir, "related", key, dict)
         if found is not None:
             return found  # type: ignore[no-any-return]
-        previous = stored(cache_dir, "neighbours", trained_key)
+        previous = stored(cache_dir, "neighbours", trained_key, Neighbourhood)
         related, kept = relate_papers(papers, previous=previous, keys=keys)
         # What the next build extends is about 100 MB at 100,000 papers: stored after the
         # result is sent, while the main process goes on, and only once the stored one
@@ -305,7 +328,8 @@ def map_stage(config: Config, papers: tuple[Paper, ...], cache_dir: Path | None
         shown = mapped(papers)  # the newest papers: all the layout reads
         dates = [(p.id, p.first_seen.isoformat()) for p in shown]
         key = inputs_key(shown, config.random_state, dates)
-        return cached(cache_dir, "map", key, lambda: map_papers(papers, config.random_state))
+        return cached(cache_dir, "map", key, lambda: map_papers(papers, config.random_state),
+                      dict)
 
     return Beside(run)
 
@@ -338,12 +362,13 @@ def theme_stage(config: Config, papers: tuple[Paper, ...], cache_dir: Path | Non
     both cached, so a new week scores its new papers only; then the two combined (a fraction
     of a second at 100,000 papers). Each is keyed by exactly its inputs, so a cached build
     equals a cold one. `training`: training_of(papers), if made."""
-    from .themes import combine, fit_themes, score_papers
+    from .themes import ThemeFit, combine, fit_themes, score_papers
 
     settings, specs = theme_settings(config), config.themes
     trained, rest, key, keys = training or training_of(papers)
     fit_key = themes_key(key, specs, settings)
-    fit = cached(cache_dir, "theme-fit", fit_key, lambda: fit_themes(trained, specs, settings))
+    fit = cached(cache_dir, "theme-fit", fit_key, lambda: fit_themes(trained, specs, settings),
+                 ThemeFit)
     scores = cached_each(cache_dir, "theme-scores", fit_key, rest,
                          lambda missing: score_papers(fit, missing, specs, settings), keys)
     return combine(fit, scores, specs, settings)

@@ -6,6 +6,13 @@ the libraries it uses, so a cached result is always the result a fresh run would
 each dump's parse and the merge of them all (reading.py), the theme model's fit and its
 score of each other paper, the related papers (and what extends them), the map. The folder
 is safe to delete at any time.
+
+Entries are pickles, and loading a pickle can run code, so the cache is the project's own:
+it lives in the project (`cache_folder`), is used only when it belongs to the user running
+the build and no one else may write to it, and every entry is sealed with an HMAC under a
+random key kept beside it (`seal`): an entry that was not written by a build with that key
+(planted, copied from elsewhere, truncated) or that holds a value of an unexpected type is
+treated as missing and computed again.
 """
 
 from __future__ import annotations
@@ -14,9 +21,13 @@ import contextlib
 import dataclasses
 import functools
 import hashlib
+import hmac
 import json
+import logging
 import os
 import pickle
+import secrets
+import stat
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from importlib import metadata
@@ -30,6 +41,7 @@ if TYPE_CHECKING:
     from .sources import ReadResult
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 KEEP = 4  # newest entries of a name kept; older ones are removed when a new one is written
 KEEP_PER_NAME = {"parsed": 1000,  # one entry per dump: an archive of dumps is all current
                  "merged": 2}  # reading.py's merge: one per digest (two may share a cache)
@@ -96,11 +108,75 @@ def themes_key(trained_key: str, specs: Sequence[ThemeSpec], settings: object) -
                           ).hexdigest()[:32]
 
 
-def cached(cache_dir: Path | None, name: str, key: str, compute: Callable[[], T]) -> T:
-    """compute(), or its stored result for this key; a broken or missing entry is recomputed."""
+def cache_folder(folder: Path) -> Path | None:
+    """`folder` made ready to hold the cache (created private to this user if missing), or
+    None, with a warning, when another user owns it or may write to it: a cache that someone
+    else can write could run their code in this build (its entries are pickles)."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = os.lstat(folder)
+    except OSError as err:
+        log.warning("%s: not using the cache (%s)", folder, err.strerror or err)
+        return None
+    if not stat.S_ISDIR(st.st_mode):
+        log.warning("%s: not using the cache: it is not a folder", folder)
+        return None
+    if st.st_uid != os.getuid() or st.st_mode & 0o022:
+        log.warning("%s: not using the cache: it must belong to you and be writable by you "
+                    "alone (chmod go-w, or delete it)", folder)
+        return None
+    return folder
+
+
+@functools.cache
+def _secret(cache_dir: Path) -> bytes:
+    """The random key that seals this cache's entries, made on first use (kept readable
+    by this user alone, beside the entries)."""
+    path = cache_dir / "key"
+    try:
+        with open(path, "rb") as handle:
+            secret = handle.read()
+        if len(secret) == 32:
+            return secret
+    except FileNotFoundError:
+        pass
+    secret = secrets.token_bytes(32)
+    fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=".key-")  # made 0600
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(secret)
+    os.replace(tmp, path)  # a key replaced means every entry is computed again: never wrong
+    return secret
+
+
+SEAL = b"digest-cache-1\n"  # what every entry starts with, then its HMAC
+
+
+def seal(cache_dir: Path, label: str, data: bytes) -> bytes:
+    """`data` as stored: a header and an HMAC-SHA256 of the label (the entry's name and key,
+    so an entry cannot be passed off as another) and the data, under the cache's key."""
+    mac = hmac.new(_secret(cache_dir), label.encode() + b"\0", hashlib.sha256)
+    mac.update(data)
+    return SEAL + mac.digest() + data
+
+
+def unseal(cache_dir: Path, label: str, sealed: bytes) -> memoryview | None:
+    """The data `seal` stored under `label`, or None if the seal does not hold."""
+    start = len(SEAL) + 32
+    if not sealed.startswith(SEAL) or len(sealed) < start:
+        return None
+    data = memoryview(sealed)[start:]
+    mac = hmac.new(_secret(cache_dir), label.encode() + b"\0", hashlib.sha256)
+    mac.update(data)
+    return data if hmac.compare_digest(mac.digest(), sealed[len(SEAL):start]) else None
+
+
+def cached(cache_dir: Path | None, name: str, key: str, compute: Callable[[], T],
+           kind: type | tuple[type, ...] = object) -> T:
+    """compute(), or its stored result for this key; a broken or missing entry, or one
+    that is not a `kind`, is recomputed."""
     if cache_dir is None:
         return compute()
-    found = stored(cache_dir, name, key)
+    found = stored(cache_dir, name, key, kind)
     if found is not None:
         return found  # type: ignore[no-any-return]
     result = compute()
@@ -108,15 +184,19 @@ def cached(cache_dir: Path | None, name: str, key: str, compute: Callable[[], T]
     return result
 
 
-def stored(cache_dir: Path | None, name: str, key: str) -> Any:
-    """The value stored under name and key, or None (none, unreadable or no cache)."""
+def stored(cache_dir: Path | None, name: str, key: str,
+           kind: type | tuple[type, ...] = object) -> Any:
+    """The value stored under name and key, or None (none, unreadable, not sealed by this
+    cache's key, not a `kind`, or no cache)."""
     if cache_dir is None:
         return None
     try:
         with open(cache_dir / f"{name}-{key}.pickle", "rb") as handle:
-            return pickle.load(handle)
+            data = unseal(cache_dir, f"{name}-{key}", handle.read())
+        value = pickle.loads(data) if data is not None else None
     except Exception:  # unreadable, truncated, or of classes this program no longer has
         return None
+    return value if isinstance(value, kind) else None
 
 
 def store(cache_dir: Path | None, name: str, key: str, value: object) -> None:
@@ -126,14 +206,16 @@ def store(cache_dir: Path | None, name: str, key: str, value: object) -> None:
         return
     tmp = None
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
+        cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        data = seal(cache_dir, f"{name}-{key}",
+                    pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=f".{name}-")
         with os.fdopen(fd, "wb") as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            handle.write(data)
         os.replace(tmp, cache_dir / f"{name}-{key}.pickle")
         tmp = None
         _prune(cache_dir, name)
-    except Exception:  # a full disk, a folder not ours, a value that cannot be pickled
+    except Exception:  # a full disk, a value that cannot be pickled
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
@@ -150,7 +232,7 @@ def cached_each(cache_dir: Path | None, name: str, key: str, papers: Sequence[Pa
     `keys`: the papers' paper_keys, if made."""
     if cache_dir is None:
         return compute(papers)
-    known: dict[bytes, T] = stored(cache_dir, name, key) or {}
+    known: dict[bytes, T] = stored(cache_dir, name, key, dict) or {}
     names = {paper.id: keys[paper.id] if keys is not None else paper_key(paper)
              for paper in papers}
     missing = [paper for paper in papers if names[paper.id] not in known]
@@ -191,7 +273,7 @@ def read_parsed(cache_dir: Path, path: Path, source: SourceInfo, display: str, k
         result = read_source(path, source, display)
         return result, title_keys(li.title for li in result.listings)
 
-    result, keys = cached(cache_dir, "parsed", key, parse)
+    result, keys = cached(cache_dir, "parsed", key, parse, tuple)
     if titles is not None:
         titles.update(keys)
     return result

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -50,9 +51,12 @@ def check_files(site: Path) -> list[str]:
         for name in [*dirs, *names]:
             path = Path(dirpath) / name
             rel = path.relative_to(site).as_posix()
-            if path.is_symlink():
+            mode = os.lstat(path).st_mode
+            if stat.S_ISLNK(mode):
                 problems.append(f"{rel}: is a symbolic link (hosts do not follow them)")
-            elif path.is_file():
+            elif not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                problems.append(f"{rel}: not a regular file (a pipe, socket or device)")
+            elif stat.S_ISREG(mode):
                 size = path.stat().st_size
                 total += size
                 if size > MAX_FILE_BYTES:
@@ -70,7 +74,8 @@ def check_links(site: Path, base_path: str = "/") -> list[str]:
     Relative links are resolved against the page; root-relative ones must start with
     base_path (only 404.html uses them, since it is served at any depth).
     """
-    pages = {p.relative_to(site).as_posix(): p for p in sorted(site.rglob("*.html"))}
+    pages = {p.relative_to(site).as_posix(): p for p in sorted(site.rglob("*.html"))
+             if _regular(p)}  # a pipe named *.html would block the read forever
     parsed: dict[str, _Links] = {}
     problems = []
     for rel, path in pages.items():
@@ -122,7 +127,7 @@ def _check_target(site: Path, page: str, target: str, parsed: dict[str, _Links],
 def check_feeds(site: Path) -> list[str]:
     """Every .xml file parses; Atom feeds have the elements feed readers need."""
     problems = []
-    for path in sorted(site.rglob("*.xml")):
+    for path in sorted(p for p in site.rglob("*.xml") if _regular(p)):
         rel = path.relative_to(site).as_posix()
         try:
             root = ET.parse(path).getroot()
@@ -140,3 +145,12 @@ def check_feeds(site: Path) -> list[str]:
             if missing:
                 problems.append(f"{rel}: entry {i + 1} has no <{'>, <'.join(missing)}>")
     return problems
+
+
+def _regular(path: Path) -> bool:
+    """Whether path is a regular file (not a link, pipe, socket or device): the only kind
+    the checks open; check_files reports the others."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False

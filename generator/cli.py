@@ -72,9 +72,9 @@ def cli() -> None:
 @click.option("--strict", is_flag=True, help="Fail on any bad record in the dumps instead of "
               "skipping it with a warning.")
 @click.option("--no-cache", is_flag=True, help="Recompute everything instead of reusing what "
-              ".digest-cache/ beside the output holds (parsed dumps, the models and their "
-              "scores, and the record of the last build that lets unchanged pages be kept "
-              "and an unchanged build be skipped), and swap in a whole new site; the result "
+              "the project's .digest-cache/ (beside the content directory) holds: parsed "
+              "dumps, the models and their scores, and the record of the last build that "
+              "lets unchanged pages be kept and an unchanged build be skipped. The result "
               "is the same.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors and warnings.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print each stage as it runs.")
@@ -97,7 +97,7 @@ def build(content_dir: Path, out_dir: Path, base_url: str | None, strict: bool, 
         config = load_config(content_dir, base_url=base_url)
         _UNFREED.clear()  # one build's at most (tests run the command many times)
         report = run_build(config, out_dir, progress=progress, strict=strict,
-                           cache_dir=None if no_cache else default_cache_dir(out_dir),
+                           cache_dir=None if no_cache else project_cache_dir(content_dir),
                            keep=_UNFREED)
     except GeneratorError as err:
         raise click.ClickException(str(err)) from None
@@ -398,19 +398,26 @@ def init(directory: Path, package_spec: str | None) -> None:
 @click.argument("site", type=click.Path(path_type=Path, file_okay=False), default=Path("site"))
 @click.option("--base-url", help="The URL the site is published at, for its root-relative links "
               "(404.html)  [default: the one it was built with].")
-def check(site: Path, base_url: str | None) -> None:
+@click.option("--content", "content_dir", type=click.Path(path_type=Path), default=Path("content"),
+              show_default=True, help="The content folder the site is built from: checked for "
+              "symbolic links that lead out of it (skipped if it does not exist).")
+def check(site: Path, base_url: str | None, content_dir: Path) -> None:
     """Check a built SITE (default: site) without network.
 
     Every internal link, asset and #anchor must resolve; every feed must parse;
-    no symbolic links or unreadable files; total size and the largest file
-    within GitHub Pages' limits. Exits 1 with the list of problems.
+    no symbolic links, pipes or unreadable files; total size and the largest
+    file within GitHub Pages' limits; no symbolic link in the content folder
+    that leads out of it. Exits 1 with the list of problems.
     """
     from .check import check_site
+    from .content_links import links_leaving
     from .hosting import base_path
-    from .publish import built_base_url
+    from .sitefolder import built_base_url
 
     url = base_url or built_base_url(site) or "/"
     problems = check_site(site, base_path(url))
+    if content_dir.is_dir():
+        problems += links_leaving(content_dir)
     for problem in problems:
         click.echo(problem)
     if problems:
@@ -444,7 +451,7 @@ def serve(content_dir: Path, out_dir: Path, port: int) -> None:
     from .serve import make_server, watch
 
     _setup_logging(False, False)
-    cache = default_cache_dir(out_dir)
+    cache = project_cache_dir(content_dir)
 
     def rebuild() -> str:
         config = load_config(content_dir)
@@ -483,13 +490,14 @@ def serve(content_dir: Path, out_dir: Path, port: int) -> None:
 
 
 def fetch_cache_dir(content_dir: Path) -> Path:
-    """Raw answers of `fetch` and `enrich`, beside the content directory (safe to delete)."""
-    return content_dir.resolve().parent / ".digest-cache" / "fetch"
+    """Raw answers of `fetch` and `enrich`, in the project's cache (safe to delete)."""
+    return project_cache_dir(content_dir) / "fetch"
 
 
-def default_cache_dir(out_dir: Path) -> Path:
-    """The model cache lives beside the output: .digest-cache/ (safe to delete)."""
-    return out_dir.resolve().parent / ".digest-cache"
+def project_cache_dir(content_dir: Path) -> Path:
+    """The project's cache, .digest-cache/ beside the content directory (safe to delete):
+    the project's own, never a folder other projects or users share (cache.cache_folder)."""
+    return content_dir.resolve().parent / ".digest-cache"
 
 
 def _setup_logging(quiet: bool, verbose: bool) -> None:

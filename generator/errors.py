@@ -44,5 +44,13 @@ class BuildError(GeneratorError):
     """Rendering or writing the site failed; the previous site is left as it was."""
 
 
+def write_failure(err: OSError) -> BuildError:
+    """The one clear error for a write the system refused (a full disk, a read-only or
+    foreign folder): what could not be written and why, without a traceback."""
+    where = f"{err.filename}: " if err.filename else ""
+    return BuildError(f"could not write the site: {where}{err.strerror or err}; the previous "
+                      "site is left as it was")
+
+
 class FetchError(GeneratorError):
     """A service could not be asked or answered badly; content/ was left unchanged."""

@@ -11,10 +11,12 @@ is asked for.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import multiprocessing
 import os
 import pickle
+import signal
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Mapping
@@ -23,7 +25,7 @@ from typing import Generic, TypeVar
 
 import threadpoolctl
 
-from .errors import BuildError, GeneratorError
+from .errors import BuildError, GeneratorError, write_failure
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -33,6 +35,7 @@ _freezing = False  # inside frozen_heap()
 # A background worker's niceness: a process of niceness 10 gets about a tenth of a core that
 # a process of niceness 0 also wants (Linux's CFS weights 110 and 1024).
 BACKGROUND_NICE = 10
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def one_thread() -> threadpoolctl.threadpool_limits:
@@ -89,7 +92,8 @@ class Beside(Generic[T]):
             context = multiprocessing.get_context("fork")
             receive, send = context.Pipe(duplex=False)
             self._process = context.Process(target=_child,
-                                            args=(compute, send, then, background),
+                                            args=(compute, send, then, background,
+                                                  os.getpid()),
                                             daemon=True)
             self._process.start()
             send.close()
@@ -199,8 +203,21 @@ class Shares:
             yield range(start, min(self.total, start + self.chunk))
 
 
+def die_with_parent(parent: int) -> None:
+    """Have Linux kill this worker the moment the process that forked it dies (a build
+    killed with SIGKILL runs no cleanup): a worker whose parent is gone would otherwise wait
+    forever on its pipe, holding its memory. If the parent is gone already, exit now."""
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: no such call
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def _child(compute: Callable[[], object], conn: Connection,
-           then: Callable[[], None] | None = None, background: bool = False) -> None:
+           then: Callable[[], None] | None = None, background: bool = False,
+           parent: int | None = None) -> None:
+    if parent is not None:
+        die_with_parent(parent)
     if background:
         with contextlib.suppress(OSError):
             os.nice(BACKGROUND_NICE)
@@ -211,6 +228,8 @@ def _child(compute: Callable[[], object], conn: Connection,
         ok = True
     except GeneratorError as err:  # a problem for the user: its message says it all
         data = pickle.dumps(("problem", str(err)))
+    except OSError as err:  # a full disk, say: as clear as in the parent
+        data = pickle.dumps(("problem", str(write_failure(err))))
     except BaseException:  # reported to the parent, which raises it as a BuildError
         data = pickle.dumps(("error", traceback.format_exc()))
     conn.send_bytes(data)

@@ -1,18 +1,20 @@
-"""Write rendered pages into the output directory, only once the whole build succeeded.
+"""Write the site: a build's pages become the site a reader sees all at once, or not at all.
 
-Pages are written into a staging directory beside the output, so a build that fails while
-reading, modelling or rendering leaves the previous site as it was. At the end either the
-staged new and changed files are renamed into the site (with the last build's record, the
-default) or the staging directory, holding the whole site, is swapped in (see publish_site).
+Beside each output folder (`site/`) the build keeps a working folder (`.site.digest/`) with the
+build lock, the search indexer's scratch space and a standby copy of the site: the previous
+build's output, whose unchanged files are hard links of the live site's. A build makes the
+standby into the new site (writing only what changed; unchanged pages are hard-linked from
+the live site) and then swaps the two folders with one atomic rename (renameat2's
+RENAME_EXCHANGE on Linux). So a reader, or a build killed at any moment, finds the previous
+site or the new one, never a mix; the standby is never served, so a build killed while
+filling it leaves nothing to undo (the next one corrects it file by file, by inode), and
+whatever a killed build left in the working folder is removed by the next build.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import logging
 import os
-import shutil
 import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -22,9 +24,17 @@ from pathlib import Path, PurePosixPath
 from .errors import BuildError
 from .parallel import Beside
 from .reuse import Identity, Reuse, content_hash
+from .sitefolder import (
+    MARKER,
+    ensure_standby,
+    link_tree,
+    remove_path,
+    standby_folder,
+    swap_in,
+    write_marker,
+)
 
 log = logging.getLogger(__name__)
-MARKER = ".digest-site"  # written into every output directory this program produced
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,296 +48,318 @@ class PublishReport:
     kept: int = 0  # unchanged files not even rendered: the last build's stand (reuse.py)
     # For the next build (reuse.py): each page's inputs key and bytes hash...
     pages: dict[str, tuple[bytes | None, bytes]] = field(default_factory=dict)
-    # ...and, when the site was updated in place, every file's identity now (else None:
-    # the caller reads it from the folder).
+    # ...and every file's identity in the new site, when the live one's were known
+    # (with `reuse`; else None: the caller reads them from the folder).
     state: dict[str, Identity] | None = None
 
 
-def check_out_dir(out_dir: Path, content_dir: Path) -> None:
-    """Refuse an output directory a build could damage by replacing it."""
-    out, content = out_dir.resolve(), content_dir.resolve()
-    if out == Path(out.anchor) or out == Path.home().resolve():
-        raise BuildError(f"{out_dir}: refusing to build into the root or home directory")
-    if out == content or out in content.parents:
-        raise BuildError(f"{out_dir}: refusing to build into the content directory or a folder "
-                         "that contains it")
-    if out_dir.is_symlink():
-        raise BuildError(f"{out_dir}: the output directory is a symbolic link; give its target")
-    if out_dir.exists() and not out_dir.is_dir():
-        raise BuildError(f"{out_dir}: exists and is not a directory")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
-        raise BuildError(f"{out_dir}: not empty and not made by digest (no {MARKER} file); "
-                         "refusing to replace it. Choose another --out or empty it yourself")
-
-
-def built_base_url(site: Path) -> str | None:
-    """The base URL a site was built with, as its marker file records it."""
-    try:
-        for line in (site / MARKER).read_text(encoding="utf-8").splitlines():
-            if line.startswith("base_url: "):
-                return line.removeprefix("base_url: ").strip()
-    except OSError:
-        return None
-    return None
-
-
-Finisher = Callable[[Path, Path | None, frozenset[str]], None]
+Finisher = Callable[[Path, Path | None], None]
 Pages = Iterable[tuple[str, bytes | None, bytes | None]]  # render.Page: path, data, key
 
 
-def publish_site(pages: Pages, out_dir: Path, content_dir: Path, base_url: str = "/",
+@dataclass(frozen=True)
+class Standby:
+    """Where pages are written: the standby folder, the live site (None before the first
+    build), the inode of each file the standby holds now (a file whose inode is the live
+    file's is already the right one), and the last build's record (reuse.py), if any."""
+
+    root: Path
+    live: Path | None
+    inodes: dict[str, int]
+    reuse: Reuse | None
+
+
+def publish_site(pages: Pages, out_dir: Path, base_url: str = "/",
                  finish: Finisher | None = None, side_pages: Callable[[], Pages] | None = None,
                  reuse: Reuse | None = None) -> PublishReport:
-    """Write the pages, let `finish` add its files (the search index), and make the result
-    the site in out_dir, so that a build failing at any point before leaves the previous site
-    as it was.
+    """Write the pages into the standby, let `finish` add its files (the search index; it gets
+    the standby and the live site), and swap the standby in for out_dir: a build failing or
+    killed at any point leaves the previous site as it was. Called under
+    sitefolder.site_lock.
 
-    Without `reuse` every page is written into a staging directory (a page whose bytes the
-    previous site has is hard-linked from it instead), and the directory is swapped in for
-    out_dir. With `reuse` (the last build's record, reuse.py) only the files that are new or
-    changed go into the staging directory, and at the end each is renamed over its place in
-    out_dir and the files the site no longer has are deleted; kept pages (no data) are not
-    touched at all. Each rename is atomic, the set of them is not: a build killed while
-    renaming leaves some files new and some old, and the next build, which finds them
-    different from its record, renders them again. If the site has a folder or a symbolic
-    link where a staged file goes, the whole site is staged and swapped in instead. `finish`
-    gets the staging dir, the previous site and the paths that changed or went.
-
-    `side_pages`, if given, makes more pages (other paths than `pages`); they are rendered
-    and written by a worker process while this one writes `pages`."""
-    check_out_dir(out_dir, content_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    in_place = reuse is not None and (out_dir / MARKER).is_file()
-    with _lock(out_dir):
-        stage = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
-        remove_path(stage)
-        try:
-            started = time.perf_counter()
-            stage.mkdir(parents=True)
-            report, changed = _write_beside(pages, side_pages, stage, out_dir,
-                                            reuse if in_place else None)
-            log.info("pages rendered and written: %.2f s", time.perf_counter() - started)
-            if in_place:
-                assert reuse is not None
-                live = set(reuse.live)
-                produced = set(report.pages)
-                gone = {p for p in live if p not in produced and not _is_dot(p)}
-                if finish is not None:
-                    finish(stage, out_dir, frozenset(changed | gone))
-                if _can_apply(stage, out_dir):
-                    return _apply(stage, out_dir, report, reuse, base_url)
-                # Something in the site is not as a build leaves it (a folder where a page
-                # goes, a symbolic link to a folder): make the whole site in the stage, the
-                # other pages hard-linked from the old one, and swap it in instead.
-                log.warning("%s: not updated in place (a folder or link where a page goes); "
-                            "replacing the whole site", out_dir)
-                _link_rest(stage, out_dir, produced)
-                report = replace(report, state=None)
-            elif finish is not None:
-                gone = {p for p in _files(out_dir) if not (stage / p).exists()}
-                finish(stage, out_dir if out_dir.is_dir() else None, frozenset(changed | gone))
-            kept = set(_files(stage))
-            report = replace(report, removed=tuple(sorted(
-                p for p in _files(out_dir) if p not in kept and not _is_dot(p))))
-            _carry_dotfiles(out_dir, stage)
-            _write_marker(stage, base_url)
-            _swap(stage, out_dir)
-        finally:
-            remove_path(stage)
+    A page whose bytes the live site has (by the record `reuse`, or else by reading the file)
+    is hard-linked from it, so an unchanged file is never rewritten; a kept page (no data)
+    likewise. `side_pages`, if given, makes more pages (other paths than `pages`); they are
+    rendered and written by a worker process while this one writes `pages`."""
+    live = out_dir if (out_dir / MARKER).is_file() else None
+    target = _standby(out_dir, live, reuse if live is not None else None)
+    started = time.perf_counter()
+    report, state = _write_beside(pages, side_pages, target)
+    log.info("pages rendered and written: %.2f s", time.perf_counter() - started)
+    _drop_unproduced(target, report.pages.keys())
+    if finish is not None:
+        finish(target.root, live)
+    _mirror_dotfiles(live, target.root, report.pages.keys())
+    write_marker(target.root, base_url)
+    if state is not None:
+        state.update(_identities(target.root, report.pages.keys()))
+    was = set(target.reuse.live) if target.reuse is not None else set(_files(live))
+    now = set(state) if state is not None else set(_files(target.root))
+    report = replace(report, state=state,
+                     removed=tuple(sorted(p for p in was - now if not _is_dot(p))))
+    swap_in(target.root, out_dir)
+    ensure_standby(out_dir)
     return report
 
 
-def _write_marker(site: Path, base_url: str) -> None:
-    marker = site / MARKER
-    text = f"This directory is written by `digest build`.\nbase_url: {base_url}\n"
-    if not marker.is_file() or marker.read_text(encoding="utf-8") != text:
-        tmp = site / f"{MARKER}.tmp"
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, marker)
+def _standby(out_dir: Path, live: Path | None, reuse: Reuse | None) -> Standby:
+    """The standby folder, ready to be written: emptied when there is no live site (a first
+    build has nothing to keep), else with every file's inode listed."""
+    root = standby_folder(out_dir)
+    if live is None:
+        remove_path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    inodes: dict[str, int] = {}
+
+    def walk(folder: str, prefix: str) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, f"{prefix}{entry.name}/")
+                else:  # a file, or a link or FIFO that any page written there replaces
+                    inodes[prefix + entry.name] = entry.inode()
+
+    walk(str(root), "")
+    return Standby(root, live, inodes, reuse)
 
 
-def _can_apply(stage: Path, out_dir: Path) -> bool:
-    """Whether every staged file can be renamed over its place in out_dir: no folder where a
-    file goes, and no symbolic link or file among the folders on the way (a link would send
-    the page elsewhere). Checked before the first rename, so a site is never left half
-    updated by a conflict found midway."""
-    checked: set[Path] = set()
-    for rel in _files(stage):
-        target = out_dir / rel
-        for folder in reversed(target.parents):
-            if folder in checked or len(folder.parts) <= len(out_dir.parts):
-                continue
-            try:
-                mode = os.lstat(folder).st_mode
-            except FileNotFoundError:
-                break  # made by the rename; nothing below it exists either
-            if not stat.S_ISDIR(mode):  # a symbolic link or a file
-                return False
-            checked.add(folder)
-        try:
-            if stat.S_ISDIR(os.lstat(target).st_mode):
-                return False
-        except FileNotFoundError:
-            pass
-    return True
-
-
-def _link_rest(stage: Path, out_dir: Path, produced: set[str]) -> None:
-    """Hard-link (or copy) into stage every produced file that is not there yet, from the
-    old site: the stage becomes the whole new site."""
-    made: set[Path] = set()
-    for rel in sorted(produced):
-        target = stage / rel
-        if target.exists():
-            continue
-        make_parent(target, made)
-        if not _link(out_dir / rel, target):
-            shutil.copy2(out_dir / rel, target)
-
-
-def _apply(stage: Path, out_dir: Path, report: PublishReport, reuse: Reuse,
-           base_url: str) -> PublishReport:
-    """Move the staged files over their places in out_dir and delete the files of the
-    folder that no page or staged file names. Returns the report with the removed files
-    and every file's identity now (the counts stay the pages')."""
-    state = dict(reuse.live)
-    staged = set(_files(stage))
-    produced = set(report.pages) | staged
-    made: set[Path] = set()
-    for rel in sorted(staged):
-        source, target = stage / rel, out_dir / rel
-        if target.is_file() and os.path.samefile(source, target):
-            continue  # hard-linked from the site by `finish`: the same file
-        make_parent(target, made)
-        os.replace(source, target)
-        st = os.lstat(target)
-        state[rel] = (st.st_size, st.st_mtime_ns, st.st_ino)
-    removed = sorted(p for p in reuse.live if p not in produced and not _is_dot(p))
-    for rel in removed:
-        (out_dir / rel).unlink(missing_ok=True)
-        state.pop(rel, None)
-    _prune_folders(out_dir, removed)
-    _write_marker(out_dir, base_url)
-    st = os.lstat(out_dir / MARKER)
-    state[MARKER] = (st.st_size, st.st_mtime_ns, st.st_ino)
-    return replace(report, removed=tuple(removed), state=state)
-
-
-def _prune_folders(root: Path, removed: list[str]) -> None:
-    """Remove the folders that deleting `removed` left empty (deepest first)."""
-    folders = {(root / rel).parent for rel in removed}
-    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
-        while folder != root and folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
-            folder = folder.parent
-
-
-def _write_beside(pages: Pages, side_pages: Callable[[], Pages] | None, stage: Path, old: Path,
-                  reuse: Reuse | None) -> tuple[PublishReport, set[str]]:
+def _write_beside(pages: Pages, side_pages: Callable[[], Pages] | None, target: Standby
+                  ) -> tuple[PublishReport, dict[str, Identity] | None]:
     """_write_all for `pages` here and for `side_pages` in a worker at the same time; the
-    two reports and sets of changed paths merged."""
+    two reports and states merged."""
     if side_pages is None:
-        report, changed = _write_all(pages, stage, old, reuse)
-        return report, changed
-    with Beside(lambda: _as_sent(_write_all(side_pages(), stage, old, reuse), reuse)) as side:
+        return _write_all(pages, target)
+    reuse = target.reuse
+    with Beside(lambda: _as_sent(_write_all(side_pages(), target), reuse)) as side:
         started = time.perf_counter()
-        report, changed = _write_all(pages, stage, old, reuse)
+        report, state = _write_all(pages, target)
         mine = time.perf_counter()
-        more, more_changed = _as_received(side.result(), reuse)
+        more, more_state = _as_received(side.result(), reuse)
         log.info("pages written here in %.2f s, then %.2f s waiting for the worker's",
                  mine - started, time.perf_counter() - mine)
     if report.pages.keys() & more.pages.keys():
         raise BuildError("two pages were rendered to the same path: "
                          f"{min(report.pages.keys() & more.pages.keys())}")
+    both = None if state is None or more_state is None else {**state, **more_state}
     return (PublishReport(written=report.written + more.written,
                           unchanged=report.unchanged + more.unchanged, removed=(),
                           total_bytes=report.total_bytes + more.total_bytes,
                           kept=report.kept + more.kept, pages={**report.pages, **more.pages}),
-            changed | more_changed)
+            both)
 
 
-Sent = tuple[PublishReport, set[str], list[str]]
+Written = tuple[PublishReport, dict[str, Identity] | None]
+Sent = tuple[PublishReport, dict[str, Identity] | None, list[str]]
 
 
-def _as_sent(written: tuple[PublishReport, set[str]], reuse: Reuse | None) -> Sent:
+def _as_sent(written: Written, reuse: Reuse | None) -> Sent:
     """A worker's _write_all result made smaller to send: the pages whose entries (key,
-    bytes hash) are the recorded ones go by path alone. At 100,000 papers that is nearly
-    every paper page; the build's wait for the worker went from 0.39 s to 0.20 s."""
-    report, changed = written
-    recorded = reuse.recorded.pages if reuse is not None else {}
-    same = [rel for rel, entry in report.pages.items() if recorded.get(rel) == entry]
+    bytes hash) and identities are the recorded ones go by path alone. At 100,000 papers
+    that is nearly every paper page; the build's wait for the worker went from 0.39 s to
+    0.20 s."""
+    report, state = written
+    if reuse is None or state is None:
+        return report, state, []
+    recorded, was = reuse.recorded.pages, reuse.recorded.state
+    same = [rel for rel, entry in report.pages.items()
+            if recorded.get(rel) == entry and state.get(rel) == was.get(rel)]
     if not same:
-        return report, changed, []
+        return report, state, []
     alike = set(same)
-    pages = {rel: entry for rel, entry in report.pages.items() if rel not in alike}
-    return replace(report, pages=pages), changed, same
+    return (replace(report, pages={r: e for r, e in report.pages.items() if r not in alike}),
+            {r: i for r, i in state.items() if r not in alike}, same)
 
 
-def _as_received(sent: Sent, reuse: Reuse | None) -> tuple[PublishReport, set[str]]:
+def _as_received(sent: Sent, reuse: Reuse | None) -> Written:
     """_write_all's result again from what _as_sent made of it."""
-    report, changed, same = sent
+    report, state, same = sent
     if not same:
-        return report, changed
-    assert reuse is not None
-    recorded = reuse.recorded.pages
-    return replace(report, pages={**report.pages, **{rel: recorded[rel] for rel in same}}), changed
+        return report, state
+    assert reuse is not None and state is not None
+    recorded, was = reuse.recorded.pages, reuse.recorded.state
+    return (replace(report, pages={**report.pages, **{rel: recorded[rel] for rel in same}}),
+            {**state, **{rel: was[rel] for rel in same}})
 
 
-def _write_all(pages: Pages, stage: Path, old: Path, reuse: Reuse | None
-               ) -> tuple[PublishReport, set[str]]:
-    """Write the pages into stage. Without `reuse`, a page whose bytes the old site already
-    has is hard-linked from it instead, so an unchanged file is never rewritten; with it, a
-    page kept or with the recorded bytes is not written at all (see publish_site). Returns
-    the report (with each page's key and hash) and the paths that are new or changed."""
+def _write_all(pages: Pages, target: Standby) -> Written:
+    """Write the pages into the standby: a page kept, or whose bytes the live site has, is
+    hard-linked from it (nothing at all if the standby already has that file); the others
+    are written anew. Returns the report (with each page's key and hash) and, with a record,
+    each page's identity in the new site."""
+    reuse, live = target.reuse, target.live
     entries: dict[str, tuple[bytes | None, bytes]] = {}
-    changed: set[str] = set()
+    state: dict[str, Identity] | None = {} if reuse is not None else None
     made: set[Path] = set()  # folders made so far: one mkdir per folder, not per page
-    unchanged = total = kept = 0
+    written = unchanged = total = kept = 0
     for rel, data, key in pages:
         if rel in entries:
             raise BuildError(f"two pages were rendered to the same path: {rel}")
         if data is None:  # kept: the file the last build wrote stands (reuse.py)
-            # (and its path was checked when that build wrote it)
             assert reuse is not None, "a page can only be kept when the site is reused"
             entries[rel] = (key, reuse.recorded_hash(rel))
             total += reuse.live[rel][0]
             unchanged += 1
             kept += 1
+            ident = _link_live(target, rel, made)
+            if ident is None:
+                raise BuildError(f"{rel}: could not link the unchanged page from the site")
+            if state is not None:
+                state[rel] = ident
             continue
         _safe_relative(rel)
         digest = content_hash(data)
         entries[rel] = (key, digest)
         total += len(data)
-        path = stage / rel
-        if reuse is not None:
-            if reuse.has_bytes(rel, digest) or (
-                    rel not in reuse.recorded.pages and rel in reuse.live
-                    and _holds(old / rel, data)):  # no record of it (say, the cache went)
+        if live is not None and _unchanged(target, rel, digest, data):
+            ident = _link_live(target, rel, made)
+            if ident is not None:
                 unchanged += 1
+                if state is not None:
+                    state[rel] = ident
                 continue
-            changed.add(rel)
-            make_parent(path, made)
-            write_file(path, data)
-            continue
-        make_parent(path, made)
-        if _holds(old / rel, data):
-            unchanged += 1
-            if _link(old / rel, path):
-                continue
-        else:
-            changed.add(rel)
-        write_file(path, data)
-    report = PublishReport(written=len(changed), unchanged=unchanged, removed=(),
+        written += 1
+        ident = _write_new(target.root / rel, data, made, rel in target.inodes)
+        if state is not None:
+            state[rel] = ident
+    report = PublishReport(written=written, unchanged=unchanged, removed=(),
                            total_bytes=total, kept=kept, pages=entries)
-    return report, changed
+    return report, state
 
 
-def make_parent(path: Path, made: set[Path]) -> None:
-    """Make path's folder unless `made` (the folders made so far) has it: one mkdir per
-    folder, not one per file."""
+def _unchanged(target: Standby, rel: str, digest: bytes, data: bytes) -> bool:
+    """Whether the live site holds this page with these bytes: by the record if there is
+    one (and it knows the page), else by reading the file."""
+    reuse, live = target.reuse, target.live
+    assert live is not None
+    if reuse is not None and (rel in reuse.recorded.pages or rel not in reuse.live):
+        return reuse.has_bytes(rel, digest)
+    return _holds(live / rel, data)
+
+
+def _link_live(target: Standby, rel: str, made: set[Path]) -> Identity | None:
+    """Make the standby's file at rel the live site's (a hard link), unless it already is;
+    its identity, or None where the file system cannot link (the caller writes it)."""
+    assert target.live is not None
+    source, dest = target.live / rel, target.root / rel
+    try:
+        st = os.lstat(source)
+    except OSError:
+        return None
+    ident = (st.st_size, st.st_mtime_ns, st.st_ino)
+    if target.inodes.get(rel) == st.st_ino:
+        return ident
+    _make_room(dest, made, rel in target.inodes)
+    try:
+        try:
+            os.link(source, dest, follow_symlinks=False)
+        except FileExistsError:  # a folder where the page now goes
+            remove_path(dest)
+            os.link(source, dest, follow_symlinks=False)
+    except OSError:
+        return None
+    return ident
+
+
+def _write_new(path: Path, data: bytes, made: set[Path], exists: bool) -> Identity:
+    """Write a new file at path (never into the file there: it may be a hard link shared
+    with the live site); its identity."""
+    _make_room(path, made, exists)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    try:
+        fd = os.open(path, flags, 0o666)
+    except (FileExistsError, IsADirectoryError):  # a folder where the page now goes
+        remove_path(path)
+        fd = os.open(path, flags, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        st = os.fstat(fd)
+    finally:
+        os.close(fd)
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _make_room(path: Path, made: set[Path], exists: bool) -> None:
+    """Make path's folder, and remove the file at path if the standby had one (`exists`)."""
     if path.parent not in made:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):  # a file where a folder now goes
+            _clear_way(path.parent)
         made.add(path.parent)
+    if exists:
+        remove_path(path)
+
+
+def _clear_way(folder: Path) -> None:
+    """Remove the files that stand where `folder` or the folders above it go, then make it."""
+    for parent in reversed([folder, *folder.parents]):
+        if os.path.lexists(parent) and not stat.S_ISDIR(os.lstat(parent).st_mode):
+            os.unlink(parent)
+    folder.mkdir(parents=True, exist_ok=True)
+
+
+def _drop_unproduced(target: Standby, produced: Iterable[str]) -> None:
+    """Remove from the standby the files the new site does not have (its dotfiles aside:
+    _mirror_dotfiles keeps those), then the folders that left empty."""
+    keep = set(produced)
+    # (Dot entries below the top level are dropped too: the live site's are not carried.)
+    gone = [rel for rel in target.inodes if rel not in keep and not rel.startswith(".")]
+    for rel in gone:
+        with_path = target.root / rel
+        with_path.unlink(missing_ok=True)
+    folders = {(target.root / rel).parent for rel in gone}
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        while folder != target.root and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+
+
+def _mirror_dotfiles(live: Path | None, standby: Path, produced: Iterable[str]) -> None:
+    """Give the standby the live site's top-level dot entries that no page makes (a .git,
+    a .well-known folder: the user's, never ours), hard-linked, and drop the ones the live
+    site no longer has. (A folder is linked anew each time.)"""
+    ours = {rel for rel in produced if "/" not in rel} | {MARKER}
+    theirs = {e.name for e in os.scandir(live) if e.name.startswith(".")} - ours \
+        if live is not None else set()
+    for entry in os.scandir(standby):
+        stale = (entry.name not in theirs or entry.is_dir(follow_symlinks=False)
+                 or entry.inode() != os.lstat(Path(live or ".") / entry.name).st_ino)
+        if entry.name.startswith(".") and entry.name not in ours and stale:
+            remove_path(Path(entry.path))
+    for name in sorted(theirs):
+        source, dest = Path(live or ".") / name, standby / name
+        if os.path.lexists(dest):  # the same file already (kept above)
+            continue
+        if source.is_dir() and not source.is_symlink():
+            link_tree(source, dest)
+        else:
+            os.link(source, dest, follow_symlinks=False)
+
+
+def _identities(root: Path, pages: Iterable[str]) -> dict[str, Identity]:
+    """The identity of every file of the site at root that is not a page (the search index,
+    top-level dotfiles, the marker), as uptodate.site_state lists them: the files at the top
+    and under the top-level folders that hold no page."""
+    tops = {rel.split("/", 1)[0] for rel in pages}
+    found: dict[str, Identity] = {}
+    with os.scandir(root) as entries:
+        for entry in entries:
+            if entry.name in tops or (entry.name.startswith(".") and entry.is_dir(
+                    follow_symlinks=False)):
+                continue
+            if not entry.is_dir(follow_symlinks=False):
+                st = entry.stat(follow_symlinks=False)
+                found[entry.name] = (st.st_size, st.st_mtime_ns, st.st_ino)
+                continue
+            for dirpath, dirs, names in os.walk(entry.path):
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                prefix = Path(dirpath).relative_to(root).as_posix()
+                for name in names:
+                    st = os.lstat(os.path.join(dirpath, name))
+                    found[f"{prefix}/{name}"] = (st.st_size, st.st_mtime_ns, st.st_ino)
+    return found
 
 
 def write_file(path: Path, data: bytes) -> None:
@@ -342,15 +374,6 @@ def write_file(path: Path, data: bytes) -> None:
             view = view[os.write(fd, view):]
     finally:
         os.close(fd)
-
-
-def _link(source: Path, target: Path) -> bool:
-    """Hard-link source to target; False where the file system cannot (the caller writes)."""
-    try:
-        os.link(source, target)
-    except OSError:
-        return False
-    return True
 
 
 def _safe_relative(rel: str) -> str:
@@ -372,8 +395,8 @@ def _same(path: Path, data: bytes) -> bool:
     return path.stat().st_size == len(data) and path.read_bytes() == data
 
 
-def _files(root: Path) -> Iterator[str]:
-    if not root.is_dir():
+def _files(root: Path | None) -> Iterator[str]:
+    if root is None or not root.is_dir():
         return
     for dirpath, _dirs, names in os.walk(root):  # os.walk does not follow symlinks
         for name in names:
@@ -382,51 +405,3 @@ def _files(root: Path) -> Iterator[str]:
 
 def _is_dot(rel: str) -> bool:
     return any(part.startswith(".") for part in rel.split("/"))
-
-
-def _carry_dotfiles(old: Path, stage: Path) -> None:
-    """Keep what users put beside the site (.nojekyll, .git, CNAME-like dotfiles): never ours."""
-    if not old.is_dir():
-        return
-    for entry in sorted(old.iterdir()):
-        if entry.name.startswith(".") and entry.name != MARKER and not (stage / entry.name).exists():
-            # Copied, not moved: if the swap fails the old site must still have them.
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.copytree(entry, stage / entry.name, symlinks=True)
-            else:
-                shutil.copy2(entry, stage / entry.name, follow_symlinks=False)
-
-
-def _swap(stage: Path, out_dir: Path) -> None:
-    if not out_dir.exists():
-        os.rename(stage, out_dir)
-        return
-    retired = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
-    remove_path(retired)
-    os.rename(out_dir, retired)
-    try:
-        os.rename(stage, out_dir)
-    except BaseException:
-        os.rename(retired, out_dir)
-        raise
-    remove_path(retired)
-
-
-def remove_path(path: Path) -> None:
-    """Delete a file or a whole folder (a symlink itself, never its target), if it is there."""
-    if path.is_symlink() or path.is_file():
-        path.unlink()
-    elif path.exists():
-        shutil.rmtree(path)
-
-
-@contextlib.contextmanager
-def _lock(out_dir: Path) -> Iterator[None]:
-    """One build at a time per output directory; a second one waits for the first."""
-    lock_path = out_dir.parent / f".{out_dir.name}.lock"
-    with open(lock_path, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -8,8 +8,8 @@ and the site renders (the search page's theme filter reads data/themes/<theme>.j
 The papers are split, oldest first, into shards of `shard_size` papers, each a folder
 search/<n>/; search/shards.json lists them and the search page queries them all. A shard whose
 papers did not change is reused from the previous site instead of being made again, so a new
-week only changes the newest shard. The index is written outside the staging directory and
-moved in at the end, so a failure leaves the old site intact.
+week only changes the newest shard. The index is written in the build's working folder and
+moved into the standby site at the end (publish.py), so a failure leaves the old site intact.
 """
 
 from __future__ import annotations
@@ -29,8 +29,9 @@ from pathlib import Path
 from .cache import PACKAGE
 from .models import Paper
 from .parallel import Beside
-from .publish import remove_path, write_file
+from .publish import write_file
 from .search_index import CHUNKS, DOC_BLOCK, IndexedPaper, file_names, index_files, stems
+from .sitefolder import remove_path, working_folder
 from .tex import tex_to_text
 
 log = logging.getLogger(__name__)
@@ -111,9 +112,9 @@ class SearchIndexer:
         self._worker: Beside[tuple[ShardDone, ...]] | None = None
 
     def __enter__(self) -> SearchIndexer:
-        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.work = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.search-",
-                                          dir=self.out_dir.parent))
+        work = working_folder(self.out_dir)
+        work.mkdir(parents=True, exist_ok=True)
+        self.work = Path(tempfile.mkdtemp(prefix="search-", dir=work))
         self._worker = Beside(self._run, background=True)
         return self
 
@@ -143,10 +144,9 @@ class SearchIndexer:
         log.info("search shard %s (%d papers) indexed in %.2f s", shard.name,
                  len(shard.members), time.perf_counter() - started)
 
-    def finish(self, stage: Path, previous: Path | None, changed: frozenset[str]) -> None:
+    def finish(self, stage: Path, previous: Path | None) -> None:
         """Wait for the indexer, then fill stage/search/ with every shard: new ones moved in,
         unchanged ones hard-linked from the previous site (or indexed now if it lost them)."""
-        del changed  # shards know their own content; the rendered pages do not matter here
         waited = time.perf_counter()
         assert self._worker is not None, "finish() is called inside the context"
         shards = self._worker.result()

@@ -12,7 +12,7 @@ import pytest
 from generator.build import build
 from generator.config import load_config
 from generator.errors import ConfigError
-from generator.publish import MARKER
+from generator.sitefolder import MARKER
 from generator.render import date_words
 
 from .conftest import CONTENT
@@ -68,7 +68,8 @@ def test_two_builds_at_once_both_finish_and_leave_a_whole_site(tmp_path: Path) -
     assert errors == []
     assert len(list((out / "papers").glob("*.html"))) == 747
     assert (out / MARKER).is_file()
-    assert not list(tmp_path.glob(".site.staging-*")) and not list(tmp_path.glob(".site.old-*"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.digest", "site"]
+    assert {p.name for p in (tmp_path / ".site.digest").iterdir()} == {"lock", "standby"}
 
 
 def test_the_build_date_comes_from_source_date_epoch_never_the_clock(

@@ -100,7 +100,9 @@ def test_a_failed_build_stops_the_indexer_and_leaves_nothing_beside_the_site(
     (content_copy / "templates" / "home.html").write_text("{{ no_such_variable }}")
     with pytest.raises(GeneratorError, match="no_such_variable"):
         build(load_config(content_copy), tmp_path / "site")
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "content"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.digest", "content"]
+    # The working folder keeps its lock and the (unfinished, never served) standby only.
+    assert {p.name for p in (tmp_path / ".site.digest").iterdir()} <= {"lock", "standby"}
     assert multiprocessing.active_children() == []  # no worker left running
 
 
