@@ -440,26 +440,6 @@ def test_a_curated_enrich_entry_links_the_paper(tmp_path: Path) -> None:
     assert 'href="https://arxiv.org/abs/cs/0701001"' in page and "By Grace Hopper" in page
 
 
-def test_concurrent_ingests_keep_every_manifest_entry(tmp_path: Path) -> None:
-    root = tmp_path / "digest"
-    init_project(root, package_spec="litdigest")
-    files = []
-    for n in range(8):
-        path = tmp_path / f"listing-{n}.json"
-        path.write_text(f'[{{"title": "Concurrent Paper Number {n}", "abstract": "An abstract '
-                        f'long enough to be a real abstract of paper {n}."}}]', encoding="utf-8")
-        files.append(path)
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
-    procs = [subprocess.Popen([sys.executable, "-m", "generator", "ingest", str(path), "--date",
-                               "2025-05-01", "--content", str(root / "content")], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for path in files]
-    outcomes = [(p.returncode, err.decode()) for p in procs
-                for _, err in [p.communicate(timeout=120)]]
-    assert [code for code, _ in outcomes] == [0] * len(files), outcomes
-    listed = {str(e["file"]) for e in manifest(root)}
-    assert {f"listing-{n}.json" for n in range(8)} <= listed
-
-
 def test_a_server_that_trickles_its_answer_is_given_up_on(tmp_path: Path) -> None:
     with replay(catalogue()) as server:
         root = project(tmp_path, server.urls(), timeout_seconds=1, retries=0)
