@@ -12,8 +12,8 @@ import pytest
 from generator.build import build
 from generator.config import load_config
 from generator.errors import ConfigError
-from generator.sitefolder import MARKER
 from generator.render import date_words
+from generator.sitefolder import MARKER
 
 from .conftest import CONTENT
 
