@@ -184,9 +184,13 @@ def test_a_non_empty_folder_not_made_by_digest_is_never_replaced(tmp_path: Path)
 
 def test_building_into_the_content_directory_or_its_parent_is_refused(content_copy: Path) -> None:
     config = load_config(content_copy)
-    for out in (content_copy, content_copy.parent):
+    for out in (content_copy, content_copy.parent, content_copy / "templates",
+                content_copy / "new-folder" / "site"):
         with pytest.raises(BuildError, match="content directory"):
             build(config, out)
+    # Nothing was written: no templates folder that the next build would read as templates.
+    assert not (content_copy / "templates").exists()
+    assert not (content_copy / "new-folder").exists()
 
 
 def test_no_page_is_over_150_kb_of_html(built_default: tuple[Path, BuildReport]) -> None:

@@ -99,3 +99,22 @@ def test_paths_are_accepted_as_base_urls(content_copy: Path) -> None:
     (content_copy / "digest.yaml").write_text("title: T\nbase_url: /papers\n")
     assert load_config(content_copy).base_url == "/papers/"
     assert os.path.basename(load_config(content_copy, base_url="https://x.org").base_url) == ""
+
+
+@pytest.mark.timeout(60)
+def test_check_reports_a_pipe_named_like_a_page_without_opening_it(
+        built_default: tuple[Path, object], tmp_path: Path) -> None:
+    import shutil
+
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    site = tmp_path / "site"
+    shutil.copytree(built_default[0], site)
+    os.mkfifo(site / "trap.html")
+    os.mkfifo(site / "feed-trap.xml")
+    result = CliRunner().invoke(cli, ["check", str(site), "--content", str(tmp_path / "none")])
+    assert result.exit_code == 1
+    assert "trap.html: not a regular file" in result.output
+    assert "feed-trap.xml: not a regular file" in result.output
