@@ -137,8 +137,46 @@ def _pair(items: list[tuple[int, str]], path: str) -> Parsed:
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f\ufffe\uffff]")  # \x0b, \x0c, \x1c-\x1f are spaces
 
 
+# Explicit bidi controls: the embeddings and overrides (LRE, RLE, LRO, RLO, closed by PDF) and
+# the isolates (LRI, RLI, FSI, closed by PDI). One left open reorders everything after its
+# field on the line: an RLO in an author name reversed the rest of the byline and the title bar.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_PDF, _PDI = "\u202c", "\u2069"
+_ISOLATES = frozenset("\u2066\u2067\u2068")
+
+
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", _CONTROL.sub("", text)).strip()
+    """The one cleaning every parser's text goes through (titles, abstracts, each name):
+    control characters dropped, white space folded, bidi controls confined to the field."""
+    return _close_bidi(re.sub(r"\s+", " ", _CONTROL.sub("", text)).strip())
+
+
+def _close_bidi(text: str) -> str:
+    """The text with each bidi embedding, override or isolate it leaves open closed at its end
+    and each closer that closes nothing dropped, as the Unicode bidi algorithm pairs them.
+
+    A field is put beside other text where no markup can isolate it (a page's <title>, a
+    feed entry, the search index, a byline of names joined by commas), so it must reorder
+    nothing but itself there. Balanced controls are kept as written: nothing is lost.
+    """
+    if not _BIDI.search(text):
+        return text
+    kept: list[str] = []
+    opened: list[str] = []
+    for char in text:
+        if char == _PDF:
+            if not opened or opened[-1] in _ISOLATES:  # a PDF never closes an isolate
+                continue
+            opened.pop()
+        elif char == _PDI:
+            if not _ISOLATES.intersection(opened):
+                continue
+            while opened.pop() not in _ISOLATES:  # a PDI also ends what opened inside it
+                pass
+        elif _BIDI.match(char):
+            opened.append(char)
+        kept.append(char)
+    return "".join(kept) + "".join(_PDI if c in _ISOLATES else _PDF for c in reversed(opened))
 
 
 def _short(text: str, limit: int = 60) -> str:
