@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -202,7 +203,8 @@ def _write_all(pages: Pages, target: Standby) -> Written:
             kept += 1
             ident = _link_live(target, rel, made)
             if ident is None:
-                raise BuildError(f"{rel}: could not link the unchanged page from the site")
+                raise BuildError(f"{rel}: the page went from the site during the build; "
+                                 "build again")
             if state is not None:
                 state[rel] = ident
             continue
@@ -237,8 +239,9 @@ def _unchanged(target: Standby, rel: str, digest: bytes, data: bytes) -> bool:
 
 
 def _link_live(target: Standby, rel: str, made: set[Path]) -> Identity | None:
-    """Make the standby's file at rel the live site's (a hard link), unless it already is;
-    its identity, or None where the file system cannot link (the caller writes it)."""
+    """Make the standby's file at rel the live site's (a hard link, or a copy where the file
+    system has none), unless it already is; its identity, or None if the live site lost it
+    meanwhile."""
     assert target.live is not None
     source, dest = target.live / rel, target.root / rel
     try:
@@ -250,13 +253,14 @@ def _link_live(target: Standby, rel: str, made: set[Path]) -> Identity | None:
         return ident
     _make_room(dest, made, rel in target.inodes)
     try:
-        try:
-            os.link(source, dest, follow_symlinks=False)
-        except FileExistsError:  # a folder where the page now goes
-            remove_path(dest)
-            os.link(source, dest, follow_symlinks=False)
-    except OSError:
-        return None
+        os.link(source, dest, follow_symlinks=False)
+    except FileExistsError:  # a folder where the page now goes
+        remove_path(dest)
+        os.link(source, dest, follow_symlinks=False)
+    except OSError:  # a file system without hard links: a copy
+        shutil.copyfile(source, dest, follow_symlinks=False)
+        st = os.lstat(dest)
+        return (st.st_size, st.st_mtime_ns, st.st_ino)
     return ident
 
 
