@@ -21,6 +21,7 @@ from .corpus import merge_listings
 from .errors import IngestError, SourceError
 from .models import Listing, SourceInfo
 from .sources import read_source, read_sources
+from .sources.text import read_dump
 from .yamltext import append_entries, load
 
 
@@ -46,13 +47,11 @@ def ingest_file(content_dir: Path, path: Path, collected: dt.date, query: str = 
     `fmt` names the parser (recorded in the manifest as `format:`); "" sniffs the content.
     """
     config = load_config(content_dir)
-    if not path.is_file():
-        raise IngestError(f"{path}: no such file")
-    data = path.read_bytes()
+    refused = f"{path}: refused; nothing in {content_dir} was changed"
+    data = _read(path, refused)
     existing = _same_bytes(config.sources_dir, data, {s.file for s in config.sources})
     info = SourceInfo(file=existing or path.name, collected=collected, query=query,
                       origin=origin, format=fmt)
-    refused = f"{path}: refused; nothing in {content_dir} was changed"
     try:
         result = read_source(path, info)
     except SourceError as err:
@@ -81,6 +80,19 @@ def ingest_file(content_dir: Path, path: Path, collected: dt.date, query: str = 
                             known_papers=known_count)
     return IngestReport(file=stored, added=True, listings=listings, new_papers=new,
                         known_papers=known_count, warnings=tuple(warnings))
+
+
+def _read(path: Path, refused: str) -> bytes:
+    """The file's bytes; one over the size limit is refused before it is read (a 200 MB
+    file cost its size in memory, and seconds, only to be refused by the parser)."""
+    if not path.is_file():
+        raise IngestError(f"{path}: no such file")
+    try:
+        return read_dump(path, str(path))
+    except SourceError as err:
+        raise IngestError(f"{err}\n{refused}") from None
+    except OSError as err:
+        raise IngestError(f"{path}: cannot read the file: {err.strerror}\n{refused}") from None
 
 
 def skipped_warning(problem: str) -> str:

@@ -8,8 +8,10 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import BinaryIO
+from urllib.parse import unquote, urlsplit
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,25 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
             self.end_headers()
             return
         super().do_GET()
+
+    def send_head(self) -> BinaryIO | None:
+        """The file to send, or None once an error is sent. A path holding a NUL (%00) is a
+        bad request: the standard handler would pass it to the file system, whose
+        ValueError dropped the connection with a traceback. A folder without index.html
+        is not found, as on GitHub Pages, where a folder is never listed."""
+        if "\x00" in unquote(urlsplit(self.path).path):
+            self.send_error(HTTPStatus.BAD_REQUEST, "Bad request path (a NUL character)")
+            return None
+        local = self.translate_path(self.path)
+        if os.path.isdir(local) and not os.path.isfile(os.path.join(local, "index.html")):
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return None
+        return super().send_head()
+
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
+        """Never a listing of a folder's files: not found (send_head answers first)."""
+        self.send_error(HTTPStatus.NOT_FOUND)
+        return None
 
     def send_error(self, code: int, message: str | None = None,
                    explain: str | None = None) -> None:

@@ -115,15 +115,22 @@ def parse(s: str) -> tuple[Node, ...]:
 
 
 _TEMPLATE_OPEN = ("{{", "{%", "{#")
+# Groups and commands nested deeper than this are kept as written. The parser and the
+# functions that read its tree recurse once per level (a few frames each), so an abstract of
+# 300 nested "\textbf{" would end every build with a RecursionError; real TeX in titles and
+# abstracts nests a handful of levels.
+MAX_DEPTH = 40
 
 
 class _Parser:
-    """A recursive descent over the string; URLs (found beforehand) are copied untouched."""
+    """A recursive descent over the string; URLs (found beforehand) are copied untouched.
+    `depth` counts the groups and commands open around the current position (MAX_DEPTH)."""
 
-    def __init__(self, s: str, urls: dict[int, int]) -> None:
+    def __init__(self, s: str, urls: dict[int, int], depth: int = 0) -> None:
         self.s = s
         self.urls = urls
         self.starts = sorted(urls)
+        self.depth = depth
 
     def run(self, i: int, math: bool, in_group: bool) -> tuple[list[Node], int]:
         """Parse from i to the end, or to the "}" closing the current group (not consumed)."""
@@ -159,7 +166,8 @@ class _Parser:
                 out.extend(nodes)
             elif c == "$" and not math and (span := self.math_span(i)) is not None:
                 start, stop, after = span
-                inner, _ = _Parser(s[:stop], self.urls).run(start, math=True, in_group=False)
+                inner, _ = _Parser(s[:stop], self.urls, self.depth).run(start, math=True,
+                                                                        in_group=False)
                 out.extend(inner)
                 i = after
             elif c in "^_" and math:
@@ -210,8 +218,16 @@ class _Parser:
         return None
 
     def group(self, i: int, math: bool) -> tuple[list[Node], int]:
-        """The contents of the group opening at i (a "{"), and the index after its "}"."""
-        inner, j = self.run(i + 1, math, in_group=True)
+        """The contents of the group opening at i (a "{"), and the index after its "}"; a
+        group nested deeper than MAX_DEPTH is kept as written, braces and all."""
+        if self.depth >= MAX_DEPTH:
+            end = _group_end(self.s, i)
+            return [self.s[i:end]], end
+        self.depth += 1
+        try:
+            inner, j = self.run(i + 1, math, in_group=True)
+        finally:
+            self.depth -= 1
         return inner, j + 1  # past "}", or past the end when the group never closes
 
     def argument(self, i: int, math: bool) -> tuple[list[Node], int]:
@@ -235,11 +251,21 @@ class _Parser:
         return i
 
     def command(self, i: int, math: bool) -> tuple[list[Node], int]:
-        """The command whose name starts at i (just after the backslash)."""
+        """The command whose name starts at i (just after the backslash); one nested deeper
+        than MAX_DEPTH is kept as written (its arguments are read as the text after it)."""
+        m = _NAME.match(self.s, i)
+        name = m.group(0) if m else self.s[i:i + 1]
+        if self.depth >= MAX_DEPTH:
+            return [self.s[i - 1:i + len(name)]], i + len(name)
+        self.depth += 1
+        try:
+            return self.named(name, i + len(name), math)
+        finally:
+            self.depth -= 1
+
+    def named(self, name: str, i: int, math: bool) -> tuple[list[Node], int]:
+        """The command `name`, whose arguments (if any) start at i."""
         s = self.s
-        m = _NAME.match(s, i)
-        name = m.group(0) if m else s[i:i + 1]
-        i += len(name)
         if not name:
             return [], i  # a backslash at the very end
         if name in ACCENTS:
@@ -295,6 +321,23 @@ class _Parser:
         while i < len(self.s) and self.s[i] in spaces:
             i += 1
         return i
+
+
+def _group_end(s: str, i: int) -> int:
+    """The index after the "}" closing the group that opens at i (the end of s if none),
+    found by counting braces in one loop: what nests too deeply is not descended into.
+    An escaped brace (\\{, \\}) does not count."""
+    depth, j = 0, i
+    while j < len(s):
+        c = s[j]
+        if c == "\\":
+            j += 2
+            continue
+        depth += (c == "{") - (c == "}")
+        j += 1
+        if depth == 0:
+            return j
+    return len(s)
 
 
 def _script_table(start: int, exceptions: dict[str, str]) -> dict[str, str]:

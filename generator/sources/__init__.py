@@ -15,7 +15,6 @@ from pathlib import Path
 
 from ..errors import SourceError
 from ..models import Listing, SourceInfo
-from . import text
 from .arxiv import parse_arxiv_api, parse_arxiv_listing, sniff_xml
 from .bibtex import parse_bibtex, sniff_bibtex
 from .hf_api import parse_hf_api, sniff_hf_api
@@ -23,7 +22,7 @@ from .hf_listing import Parsed, parse_layout_a, parse_layout_b, sniff_hf_layout
 from .plain import parse_plain_csv, parse_plain_json, parse_plain_yaml, sniff_plain
 from .rss import parse_feed
 from .scholarly import parse_openalex, parse_semantic_scholar, sniff_scholarly
-from .text import decode_text
+from .text import decode_text, read_dump
 
 Parser = Callable[[str, str], Parsed]
 
@@ -76,11 +75,7 @@ def read_source(path: Path, source: SourceInfo, display: str | None = None,
     """Parse one dump with the parser `fmt` (else the manifest's `format`, else sniffed);
     raise SourceError only when the file as a whole cannot be read."""
     shown = display or str(path)
-    size = path.stat().st_size
-    if size > text.MAX_FILE_BYTES:  # refuse before reading it into memory
-        raise SourceError(shown, 1, f"the file is {size:,} bytes, over the limit of "
-                          f"{text.MAX_FILE_BYTES:,} for one dump")
-    decoded = decode_text(path.read_bytes(), shown)
+    decoded = decode_text(read_dump(path, shown), shown)  # refused by size before reading
     name = fmt or source.format or sniff_format(decoded.text, shown)
     if name not in PARSERS:
         raise SourceError(shown, 1, f"unknown format {name!r}; known: {', '.join(PARSERS)}")

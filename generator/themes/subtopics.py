@@ -84,16 +84,23 @@ def find_subtopics(X: sp.csr_matrix, names: np.ndarray, paper_ids: Sequence[str]
     n = len(paper_ids)
     if n < MIN_PAPERS or X.shape[1] == 0:
         return (), None
-    k = int(min(MAX_TOPICS, max(2, round(n / PAPERS_PER_TOPIC))))
     # Only the terms these papers use: the rest of the corpus vocabulary would only widen
     # every factor with zeros (and cost time in each iteration).
     used = np.unique(sp.csr_matrix(X).indices)
     X, names = sp.csr_matrix(X)[:, used], names[used]
+    k = _topic_count(X, n)
+    if k < 2:
+        return (), None
     # nndsvd initialisation is deterministic, so the same papers always give the same topics.
     model = NMF(n_components=k, init="nndsvd", max_iter=200, tol=1e-3, random_state=random_state)
     with warnings.catch_warnings():
         # An NMF stopped before full convergence still groups papers well, and deterministically.
         warnings.simplefilter("ignore", ConvergenceWarning)
+        # Topics that rebuild the rows exactly (as many different rows as topics) leave a
+        # loss of zero, which scikit-learn's sparse formula can round below zero; its square
+        # root (NaN) is only reported as `reconstruction_err_`, never used here.
+        warnings.filterwarnings("ignore", "invalid value encountered in sqrt", RuntimeWarning,
+                                r"sklearn\.decomposition")
         if n <= FIT_ROWS:
             weights = model.fit_transform(X)
         else:
@@ -126,6 +133,30 @@ def find_subtopics(X: sp.csr_matrix, names: np.ndarray, paper_ids: Sequence[str]
     placement = Placement(used=used, components=H, inverse=np.linalg.pinv(H @ H.T),
                           topic_of=tuple(position.get(c, -1) for c in range(H.shape[0])))
     return tuple(_with_key(t, i) for i, (_, t) in enumerate(named)), placement
+
+
+def _topic_count(X: sp.csr_matrix, n: int) -> int:
+    """How many sub-topics n papers (the rows of X, on the terms they use) get: about one per
+    PAPERS_PER_TOPIC, from 2 to MAX_TOPICS, but no more than they have terms or different
+    rows. Papers that share all their words (copies of one text, whose terms max_df prunes
+    as too common) may leave none, or one: NMF cannot find more topics than that, and
+    failed ("Found array with 0 feature(s)"; nndsvd needs a term per topic)."""
+    wanted = int(min(MAX_TOPICS, max(2, round(n / PAPERS_PER_TOPIC))))
+    return min(wanted, int(X.shape[1]), _distinct_rows(X, wanted))
+
+
+def _distinct_rows(X: sp.csr_matrix, enough: int) -> int:
+    """How many different non-empty rows X has, counted up to `enough` (usually its first
+    rows already are)."""
+    X = X.sorted_indices()
+    seen: set[tuple[bytes, bytes]] = set()
+    for row in range(X.shape[0]):
+        start, stop = X.indptr[row], X.indptr[row + 1]
+        if start < stop:
+            seen.add((X.indices[start:stop].tobytes(), X.data[start:stop].tobytes()))
+            if len(seen) >= enough:
+                break
+    return len(seen)
 
 
 def _name_terms(component: np.ndarray, names: np.ndarray, avoid: set[str]) -> tuple[str, ...]:
