@@ -20,7 +20,7 @@ from .config import load_config
 from .corpus import merge_listings
 from .errors import IngestError, SourceError
 from .models import Listing, SourceInfo
-from .sources import read_source, read_sources
+from .sources import parse_dump, read_sources
 from .sources.text import read_dump
 from .yamltext import append_entries, load
 
@@ -53,7 +53,7 @@ def ingest_file(content_dir: Path, path: Path, collected: dt.date, query: str = 
     info = SourceInfo(file=existing or path.name, collected=collected, query=query,
                       origin=origin, format=fmt)
     try:
-        result = read_source(path, info)
+        result = parse_dump(data, info, str(path))  # the very bytes stored below
     except SourceError as err:
         raise IngestError(f"{err}\n{refused}") from None
     skipped = [str(p) for p in result.problems]

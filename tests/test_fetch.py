@@ -32,6 +32,12 @@ TODAY = "2026-12-04"
 D = dt.date
 
 
+def byline(page: str) -> str:
+    """A paper page's author line as a reader sees it (tags dropped)."""
+    found = re.search(r'<p class="meta authors">(.*?)</p>', page, re.S)
+    return re.sub(r"<[^>]+>", "", found.group(1)) if found else ""
+
+
 def paper(n: int, title: str, abstract: str, published: dt.date,
           authors: tuple[str, ...] = ("Ada Lovelace", "Alan Turing")) -> Paper:
     return Paper(arxiv_id=f"2612.{n:05d}", title=title, abstract=abstract, authors=authors,
@@ -151,7 +157,7 @@ def test_fetch_enrich_build_turns_an_init_project_into_a_linked_new_week(tmp_pat
         assert f'href="https://arxiv.org/abs/{known.arxiv_id}"' in page, known.title
         assert f'href="https://arxiv.org/pdf/{known.arxiv_id}"' in page
         assert f'href="https://huggingface.co/papers/{known.arxiv_id}"' in page
-        assert ", ".join(known.authors) in page
+        assert f"By {', '.join(known.authors)}" in byline(page)
     # The example title no service knows gets title searches on both.
     unknown = _paper_page(site, "Planning with a Learned World Model for Sample-Efficient Control")
     assert "https://arxiv.org/search/?query=Planning+with+a+Learned+World+Model" in unknown
@@ -437,7 +443,7 @@ def test_a_curated_enrich_entry_links_the_paper(tmp_path: Path) -> None:
                                       "--out", str(root / "site")])
     assert result.exit_code == 0, result.output
     page = _paper_page(root / "site", "Composable Skill Libraries for Household Robots")
-    assert 'href="https://arxiv.org/abs/cs/0701001"' in page and "By Grace Hopper" in page
+    assert 'href="https://arxiv.org/abs/cs/0701001"' in page and "By Grace Hopper" in byline(page)
 
 
 def test_a_server_that_trickles_its_answer_is_given_up_on(tmp_path: Path) -> None:

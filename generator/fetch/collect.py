@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from ..config import Config
 from ..errors import FetchError, SourceError
 from ..ingest import count_papers, skipped_warning, store_dumps
 from ..models import Listing, SourceInfo
-from ..sources import read_source, read_sources
+from ..sources import parse_dump, read_sources
 from . import services
 from .http import Client, day_cache
 from .services import Answer, Window
@@ -141,11 +140,8 @@ def _parse(answer: Answer, info: SourceInfo) -> tuple[list[Listing], list[str]]:
     """The answer's listings, read as a build will read the dump, and its bad records (a
     build skips them with the same warning); an answer that cannot be read at all is a
     FetchError."""
-    with tempfile.TemporaryDirectory(prefix="digest-fetch-") as folder:
-        path = Path(folder) / answer.name
-        path.write_bytes(answer.data)
-        try:
-            result = read_source(path, info, display=answer.url)
-        except SourceError as err:
-            raise FetchError(f"{err}; nothing in content/ was changed") from None
+    try:
+        result = parse_dump(answer.data, info, answer.url)
+    except SourceError as err:
+        raise FetchError(f"{err}; nothing in content/ was changed") from None
     return list(result.listings), [skipped_warning(str(p)) for p in result.problems]

@@ -75,7 +75,14 @@ def read_source(path: Path, source: SourceInfo, display: str | None = None,
     """Parse one dump with the parser `fmt` (else the manifest's `format`, else sniffed);
     raise SourceError only when the file as a whole cannot be read."""
     shown = display or str(path)
-    decoded = decode_text(read_dump(path, shown), shown)  # refused by size before reading
+    return parse_dump(read_dump(path, shown), source, shown, fmt)  # refused by size first
+
+
+def parse_dump(data: bytes, source: SourceInfo, shown: str, fmt: str | None = None
+               ) -> ReadResult:
+    """read_source of a dump's bytes (`shown`: the name its messages give): ingest and fetch
+    parse exactly the bytes they store."""
+    decoded = decode_text(data, shown)
     name = fmt or source.format or sniff_format(decoded.text, shown)
     if name not in PARSERS:
         raise SourceError(shown, 1, f"unknown format {name!r}; known: {', '.join(PARSERS)}")
