@@ -51,6 +51,23 @@ def _parser_names() -> list[str]:
     return list(PARSERS)
 
 
+class _Day(click.DateTime):
+    """A YYYY-MM-DD option (--date, --since), refused outside the dates a digest takes
+    (sources/fields.py): a day in year 9999 was stored and broke every later build."""
+
+    def __init__(self) -> None:
+        super().__init__(formats=["%Y-%m-%d"])
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> dt.datetime:
+        from .sources.fields import outside_dates
+
+        day = super().convert(value, param, ctx)
+        if outside := outside_dates(day):
+            self.fail(outside, param, ctx)
+        return day
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="digest")
 def cli() -> None:
@@ -131,7 +148,7 @@ def build(content_dir: Path, out_dir: Path, base_url: str | None, strict: bool, 
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--content", "content_dir", type=click.Path(path_type=Path), default=Path("content"),
               show_default=True, help=CONTENT_HELP)
-@click.option("--date", "collected", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--date", "collected", type=_Day(),
               help="The day the listing was collected, YYYY-MM-DD  [default: today]. Papers "
               "not seen before belong to this date's week.")
 @click.option("--query", default="", help="The search query the listing came from.")
@@ -180,10 +197,10 @@ NOTHING_NEW = 3  # `digest fetch`'s exit status when no service had a new paper
 @cli.command()
 @click.option("--content", "content_dir", type=click.Path(path_type=Path), default=Path("content"),
               show_default=True, help=CONTENT_HELP)
-@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--since", type=_Day(),
               help="The window's first day, YYYY-MM-DD  [default: the newest collected date in "
               "sources.yaml].")
-@click.option("--date", "today", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--date", "today", type=_Day(),
               help="The collection date recorded for the new dumps, and the window's last "
               "day, YYYY-MM-DD  [default: today, UTC].")
 @click.option("--dry-run", is_flag=True, help="Ask the services and say what would be stored, "
@@ -242,7 +259,7 @@ def fetch(content_dir: Path, since: dt.datetime | None, today: dt.datetime | Non
               show_default=True, help=CONTENT_HELP)
 @click.option("--limit", default=100, show_default=True, type=click.IntRange(0),
               help="Most papers looked up in one run (newest first); the rest wait for the next.")
-@click.option("--date", "today", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--date", "today", type=_Day(),
               help="The date recorded with each entry, YYYY-MM-DD  [default: today, UTC].")
 @click.option("--dry-run", is_flag=True, help="Look the titles up and say what was found, but "
               "write nothing.")

@@ -20,7 +20,9 @@ from .errors import ConfigError
 from .fetch.settings import FetchSettings, check_fetch
 from .models import SourceInfo, ThemeSpec
 from .sources import PARSERS
+from .sources.fields import outside_dates
 from .weeks import WEEKDAYS
+from .yamltext import safe_load
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")  # BCP 47, as lang= takes
@@ -119,7 +121,7 @@ def _load_yaml(path: Path, problems: list[str]) -> dict[str, Any]:
         problems.append(f"{path.name}: file not found")
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as err:
         problems.append(f"{path.name}: not UTF-8 text ({err.reason} at byte {err.start})")
         return {}
@@ -215,7 +217,9 @@ def _check_digest(data: dict[str, Any], where: str, problems: list[str]) -> dict
             out["fetch"] = fetch
     if "built_at" in data:
         value = data["built_at"]
-        if isinstance(value, dt.date):
+        if isinstance(value, dt.date) and (outside := outside_dates(value)):
+            problems.append(f"{where}: built_at: {outside}")
+        elif isinstance(value, dt.date):
             out["built_at"] = value
         else:
             problems.append(f"{where}: built_at: expected a date YYYY-MM-DD, got {value!r}")
@@ -267,6 +271,9 @@ def _check_sources(data: dict[str, Any], content_dir: Path,
             ok = False
         if not isinstance(collected, dt.date) or isinstance(collected, dt.datetime):
             problems.append(f"{at}.collected: expected a date YYYY-MM-DD, got {collected!r}")
+            ok = False
+        elif outside := outside_dates(collected):
+            problems.append(f"{at}.collected: {outside}")
             ok = False
         fmt = entry.get("format") or ""
         if fmt not in ("", *PARSERS):

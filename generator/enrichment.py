@@ -24,8 +24,8 @@ from .atomic import write_atomic
 from .corpus import normalise_title
 from .errors import ConfigError
 from .models import Paper
-from .sources.fields import arxiv_id, arxiv_urls, safe_url
-from .yamltext import append_entries, load
+from .sources.fields import arxiv_id, arxiv_urls, outside_dates, safe_url
+from .yamltext import append_entries, load, load_node
 
 ENTRY_KEYS = {"title", "arxiv_id", "authors", "published", "categories", "url", "pdf_url",
               "found_by", "not_found"}
@@ -63,9 +63,7 @@ def load_enrichment(path: Path) -> dict[str, Enrichment]:
         return {}
     shown = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
-        node = yaml.compose(text)
+        data, node = load_node(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as err:
         raise ConfigError(f"{shown}: not UTF-8 text ({err.reason} at byte {err.start})") from None
     except yaml.YAMLError as err:
@@ -183,6 +181,8 @@ def _entry(entry: Any, at: str, problems: list[str]) -> Enrichment | None:
         if value is not None and (not isinstance(value, dt.date)
                                   or isinstance(value, dt.datetime)):
             problems.append(f"{at}.{key}: expected a date YYYY-MM-DD, got {value!r}")
+        elif value is not None and (outside := outside_dates(value)):
+            problems.append(f"{at}.{key}: {outside}")
         else:
             fields[key] = value
     for key in ("url", "pdf_url"):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 import markdown
 import nh3
@@ -100,9 +102,91 @@ def paragraphs(text: str) -> list[Markup]:
     return result
 
 
+_SQUARE = re.compile(r"[\[\]]")
+
+
+class _Closers:
+    """Where each '[' of a text is closed, found in one pass over the text's brackets.
+
+    Python-Markdown's link processors find a link's text by scanning from its '[' to the
+    ']' that closes it, one character at a time (getText), and they try every '[' of a
+    paragraph: with thousands that never close, or close far away, the scans add up to the
+    square of the paragraph (a note of 20,000 '[' took two minutes). Positions are kept as
+    distances from the text's end: a processor's match replaces a part of the text before
+    the place it goes on from, so the table still holds for what follows, once checked.
+    """
+
+    def __init__(self) -> None:
+        self.text = ""
+        self.reach = 0  # the table holds for '[' this far from the end of self.text, or less
+        self.after: dict[int, int] = {}  # '[' (distance from the end) -> just after its ']'
+
+    def closing(self, data: str, opening: int) -> int | None:
+        """The index just after the ']' that closes the '[' at `opening`, as Python-Markdown's
+        getText would find it (code spans and escapes are placeholders by then), or None."""
+        distance = len(data) - opening
+        if not self._holds(data, distance):
+            self._build(data)
+        after = self.after.get(distance)
+        return None if after is None else len(data) - after
+
+    def _holds(self, data: str, distance: int) -> bool:
+        """Whether the table answers for the '[' `distance` characters from data's end."""
+        if distance > self.reach:
+            return False
+        if data is not self.text:
+            if data[len(data) - distance:] != self.text[len(self.text) - distance:]:
+                return False
+            self.text, self.reach = data, distance  # a new text that ends as the old one did
+        return True
+
+    def _build(self, data: str) -> None:
+        opened: list[int] = []
+        after: dict[int, int] = {}
+        for m in _SQUARE.finditer(data):
+            if m.group() == "[":
+                opened.append(len(data) - m.start())
+            elif opened:  # a ']' closes the latest open '['; one with none open is text
+                after[opened.pop()] = len(data) - m.end()
+        self.text, self.reach, self.after = data, len(data), after
+
+
+class _TabledText:
+    """getText for one of Python-Markdown's link processors: the closing ']' looked up in a
+    _Closers table, the same answer as the processor's own scan, in constant time."""
+
+    def __init__(self, scan: Callable[[str, int], tuple[str, int, bool]]) -> None:
+        self.scan = scan  # the processor's own getText
+        self.closers = _Closers()
+
+    def __call__(self, data: str, index: int) -> tuple[str, int, bool]:
+        opening = index - 1
+        if opening < 0 or data[opening] != "[":
+            return self.scan(data, index)
+        end = self.closers.closing(data, opening)
+        if end is None:
+            return "", len(data), False  # the caller drops all but the False
+        return data[index:end - 1], end, True
+
+
+# Python-Markdown's processors that find a link's or an image's text with getText.
+LINK_PROCESSORS = ("reference", "link", "image_link", "image_reference", "short_reference",
+                   "short_image_ref")
+
+
+def _markdown() -> Any:
+    """A Markdown converter whose link processors find a link's text by table (_Closers);
+    everything else about them, and so every link, is Python-Markdown's own."""
+    md = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+    for name in LINK_PROCESSORS:
+        processor = md.inlinePatterns[name]
+        processor.getText = _TabledText(processor.getText)
+    return md
+
+
 def render_markdown(source: str) -> Markup:
     """Markdown to HTML, then an allowlist sanitizer: no scripts, handlers or foreign schemes."""
-    html = markdown.markdown(source, extensions=["tables", "sane_lists"], output_format="html")
+    html = _markdown().convert(source)
     return Markup(sanitize_html(html))
 
 

@@ -144,18 +144,45 @@ def clean_names(names: list[Any] | tuple[Any, ...]) -> tuple[str, ...]:
     return tuple(out[:MAX_AUTHORS])
 
 
+# The days a digest takes, wherever a date enters: a dump's publication dates (outside, a
+# date is unknown, as an unreadable one is), sources.yaml's `collected`, digest.yaml's
+# `built_at`, enrich.yaml's dates and the commands' --date and --since (outside, refused).
+# Weeks step days from these dates, and Python's dates stop at years 1 and 9999, so a day
+# near either end broke every later build; these years hold every paper a digest lists and
+# every day it is collected, and a day outside them is a typo or a placeholder.
+FIRST_DAY = dt.date(1800, 1, 1)
+LAST_DAY = dt.date(2199, 12, 31)
+
+
+def outside_dates(day: dt.date) -> str:
+    """Why `day` (a date-time counts as its day) is refused, or "" when it lies within
+    FIRST_DAY..LAST_DAY."""
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    if FIRST_DAY <= day <= LAST_DAY:
+        return ""
+    return (f"{day.isoformat()} is outside the dates a digest takes "
+            f"({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})")
+
+
+def known_day(day: dt.date | None) -> dt.date | None:
+    """`day`, or None (unknown) when it is outside the dates a digest takes."""
+    return day if day is not None and not outside_dates(day) else None
+
+
 def parse_date(text: str) -> dt.date | None:
     """An ISO date or date-time (2024-01-02, 2024-01-02T18:59:59.000Z) or an RFC 822 one
-    (Mon, 08 Jan 2024 00:00:00 -0500), as the day it names; None if it is neither."""
+    (Mon, 08 Jan 2024 00:00:00 -0500), as the day it names; None if it is neither, or a
+    day outside the dates a digest takes (known_day)."""
     text = text.strip()
     if m := re.match(r"(\d{4})-(\d{2})-(\d{2})(?![\d])", text):
         try:
-            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+            return known_day(dt.date(int(m[1]), int(m[2]), int(m[3])))
         except ValueError:
             return None
     try:
-        return email.utils.parsedate_to_datetime(text).date()
-    except (TypeError, ValueError, IndexError):
+        return known_day(email.utils.parsedate_to_datetime(text).date())
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
 
 
@@ -175,13 +202,15 @@ def record(title: str, abstract: str, line: int, abstract_line: int | None = Non
            authors: tuple[str, ...] = (), ident: str = "", published: dt.date | None = None,
            url: str = "", pdf_url: str = "", categories: tuple[str, ...] = ()) -> RawListing:
     """A RawListing with URLs filtered to http(s); an arXiv paper gets arXiv's own
-    versionless abstract and PDF links, so every listing of it links the same pages."""
+    versionless abstract and PDF links, so every listing of it links the same pages. A
+    publication day outside the dates a digest takes is unknown (a YAML list's own dates
+    and BibTeX's year/month/day do not pass through parse_date)."""
     url, pdf_url = safe_url(url), safe_url(pdf_url)
     if ident:
         url, pdf_url = arxiv_urls(ident)
     return RawListing(title=title, abstract=abstract, line=line,
                       abstract_line=abstract_line or line, authors=authors, arxiv_id=ident,
-                      published=published, url=url, pdf_url=pdf_url,
+                      published=known_day(published), url=url, pdf_url=pdf_url,
                       categories=tuple(dict.fromkeys(c for c in categories if c)))
 
 

@@ -20,6 +20,7 @@ import yaml
 from ..config import unencodable
 from ..errors import SourceError
 from ..models import Note
+from ..yamltext import safe_load
 
 WEEK_FILE = re.compile(r"^\d{4}-W\d{2}\.md$")
 NOTE_KEYS = {"title", "highlights"}
@@ -62,11 +63,14 @@ def _read_note(path: Path, week: str, theme: str | None) -> Note:
         if end < 0:
             raise SourceError(str(path), 1, "front matter opened with '---' is never closed; ignored")
         try:
-            loaded = yaml.safe_load(text[4:end]) or {}
+            loaded = safe_load(text[4:end]) or {}
         except yaml.YAMLError as err:
             mark = getattr(err, "problem_mark", None)
             line = mark.line + 2 if mark is not None else 1
-            raise SourceError(str(path), line, f"invalid front matter: {err}; ignored") from None
+            # The problem alone: PyYAML's own text repeats a line counted from the front
+            # matter, one less than the file's.
+            raise SourceError(str(path), line, "invalid front matter: "
+                              f"{getattr(err, 'problem', None) or err}; ignored") from None
         if not isinstance(loaded, dict):
             raise SourceError(str(path), 2, "front matter must be a mapping of keys; ignored")
         if bad := unencodable(loaded, ""):

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from ..errors import SourceError
+from ..yamltext import load_node
 from .fields import (
     arxiv_id,
     check_sizes,
@@ -55,8 +56,7 @@ def parse_plain_json(text: str, path: str) -> Parsed:
 def parse_plain_yaml(text: str, path: str) -> Parsed:
     """A YAML list of mappings (safe loader only); each keeps the line it starts on."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data, node = load_node(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         raise SourceError(path, mark.line + 1 if mark else 1,
