@@ -39,6 +39,7 @@ from .render import default_templates_dir, make_env, render_site
 from .reuse import Identity, Recorded, Reuse, Stamps, program_key
 from .search import SearchIndexer
 from .sitefolder import MARKER, check_out_dir, site_lock
+from .sources.fields import LAST_DAY, outside_dates
 from .sources.notes import read_notes
 from .uptodate import (
     Changes,
@@ -428,5 +429,11 @@ def built_date(config: Config, papers: tuple[Paper, ...]) -> dt.date:
         return config.built_at
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+        try:
+            day = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+        except (OverflowError, OSError, ValueError):
+            day = LAST_DAY + dt.timedelta(days=1)  # refused just below
+        if outside_dates(day):
+            raise BuildError(f"SOURCE_DATE_EPOCH={epoch}: {outside_dates(day)}")
+        return day
     return max(p.first_seen for p in papers)

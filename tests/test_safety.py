@@ -118,3 +118,13 @@ def test_check_reports_a_pipe_named_like_a_page_without_opening_it(
     assert result.exit_code == 1
     assert "trap.html: not a regular file" in result.output
     assert "feed-trap.xml: not a regular file" in result.output
+
+
+def test_a_source_date_epoch_past_the_dates_a_digest_takes_is_one_clear_error(
+        content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.errors import BuildError
+
+    for epoch in ("253402300800", "99999999999999999999"):  # year 10000; past any clock
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+        with pytest.raises(BuildError, match=f"SOURCE_DATE_EPOCH={epoch}: .* is outside"):
+            build(load_config(content_copy), tmp_path / "site")
