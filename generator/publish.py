@@ -201,7 +201,9 @@ def _write_all(pages: Pages, target: Standby) -> Written:
             total += reuse.live[rel][0]
             unchanged += 1
             kept += 1
-            ident = _link_live(target, rel, made)
+            ident: Identity | None = reuse.live[rel]
+            if target.inodes.get(rel) != reuse.live[rel][2]:  # (else the standby has it already)
+                ident = _link_live(target, rel, made)
             if ident is None:
                 raise BuildError(f"{rel}: the page went from the site during the build; "
                                  "build again")
@@ -244,12 +246,14 @@ def _link_live(target: Standby, rel: str, made: set[Path]) -> Identity | None:
     meanwhile."""
     assert target.live is not None
     source, dest = target.live / rel, target.root / rel
-    try:
-        st = os.lstat(source)
-    except OSError:
-        return None
-    ident = (st.st_size, st.st_mtime_ns, st.st_ino)
-    if target.inodes.get(rel) == st.st_ino:
+    ident = target.reuse.live.get(rel) if target.reuse is not None else None
+    if ident is None:  # not listed (no record): asked of the file itself
+        try:
+            st = os.lstat(source)
+        except OSError:
+            return None
+        ident = (st.st_size, st.st_mtime_ns, st.st_ino)
+    if target.inodes.get(rel) == ident[2]:
         return ident
     _make_room(dest, made, rel in target.inodes)
     try:
