@@ -164,6 +164,21 @@ def link_tree(source: Path, target: Path) -> None:
                     shutil.copy2(entry.path, dest, follow_symlinks=False)
 
 
+def site_files(root: Path | str, prefix: str = "", dot_folders: bool = False
+               ) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """Every file of a site (a link, pipe or other non-folder counts as a file) as its path
+    relative to root and its directory entry, without following links; dot-folders (a
+    user's .git, say) are not the build's and are left out unless `dot_folders`. The one
+    walk of a site: what the record lists (uptodate.site_state) and what the standby holds
+    (publish)."""
+    with os.scandir(root) as entries:
+        for entry in entries:
+            if not entry.is_dir(follow_symlinks=False):
+                yield prefix + entry.name, entry
+            elif dot_folders or not entry.name.startswith("."):
+                yield from site_files(entry.path, f"{prefix}{entry.name}/", dot_folders)
+
+
 def remove_path(path: Path) -> None:
     """Delete a file or a whole folder (a symlink itself, never its target), if it is there."""
     if path.is_symlink() or path.is_file():

@@ -25,7 +25,7 @@ from typing import Any
 from .cache import program_code, seal, unseal
 from .config import Config
 from .reuse import Identity, Recorded
-from .sitefolder import MARKER
+from .sitefolder import MARKER, site_files
 
 
 def fingerprint(config: Config, templates: Path) -> str:
@@ -44,20 +44,12 @@ def fingerprint(config: Config, templates: Path) -> str:
 def site_state(out_dir: Path) -> dict[str, Identity]:
     """Every file of the site: path -> (size, mtime in ns, inode). Dot-folders (a .git of
     the user's, say) are not the build's and are left out."""
+    if not out_dir.is_dir():
+        return {}
     state: dict[str, Identity] = {}
-
-    def walk(folder: str, prefix: str) -> None:
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    if not entry.name.startswith("."):
-                        walk(entry.path, f"{prefix}{entry.name}/")
-                else:
-                    st = entry.stat(follow_symlinks=False)
-                    state[prefix + entry.name] = (st.st_size, st.st_mtime_ns, st.st_ino)
-
-    if out_dir.is_dir():
-        walk(str(out_dir), "")
+    for rel, entry in site_files(out_dir):
+        st = entry.stat(follow_symlinks=False)
+        state[rel] = (st.st_size, st.st_mtime_ns, st.st_ino)
     return state
 
 
