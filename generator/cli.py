@@ -13,8 +13,8 @@ from typing import Any
 
 import click
 
-from . import __version__
-from .errors import GeneratorError
+from generator import __version__
+from generator.errors import GeneratorError
 
 CONTENT_HELP = "The digest's content directory (sources/, sources.yaml, themes.yaml, digest.yaml)."
 # What `digest build` leaves unfreed: the process ends right after the build, without freeing
@@ -46,7 +46,7 @@ class _Progress:
 
 
 def _parser_names() -> list[str]:
-    from .sources import PARSERS
+    from generator.stages.read import PARSERS
 
     return list(PARSERS)
 
@@ -60,7 +60,7 @@ class _Day(click.DateTime):
 
     def convert(self, value: Any, param: click.Parameter | None,
                 ctx: click.Context | None) -> dt.datetime:
-        from .sources.fields import outside_dates
+        from generator.stages.read.fields import outside_dates
 
         day = super().convert(value, param, ctx)
         if outside := outside_dates(day):
@@ -105,8 +105,8 @@ def build(content_dir: Path, out_dir: Path, base_url: str | None, strict: bool, 
     and assets into the output directory.
     Pages whose content did not change since the last build are kept as they are.
     """
-    from .build import build as run_build
-    from .config import load_config
+    from generator.config import load_config
+    from generator.pipeline import build as run_build
 
     _setup_logging(quiet, verbose)
     progress = _Progress(enabled=not quiet and (verbose or sys.stderr.isatty()))
@@ -174,7 +174,7 @@ def ingest(file: Path, content_dir: Path, collected: dt.datetime | None, query: 
     file again changes nothing. The new and known papers are counted as the
     next build will merge them. Run `digest build` afterwards to publish it.
     """
-    from .ingest import ingest_file
+    from generator.tools.ingest import ingest_file
 
     day = collected.date() if collected else dt.date.today()
     try:
@@ -221,9 +221,9 @@ def fetch(content_dir: Path, since: dt.datetime | None, today: dt.datetime | Non
     Exits 0 when new papers were added, 3 when no service had a new paper
     (nothing is written), 1 on an error (nothing is written either).
     """
-    from .config import load_config
-    from .fetch.collect import fetch as run_fetch
-    from .fetch.collect import plan, window_of
+    from generator.config import load_config
+    from generator.tools.fetch.collect import fetch as run_fetch
+    from generator.tools.fetch.collect import plan, window_of
 
     day = today.date() if today else dt.datetime.now(dt.UTC).date()
     try:
@@ -275,9 +275,9 @@ def enrich(content_dir: Path, limit: int, today: dt.datetime | None, dry_run: bo
     the file like any other content: builds read it offline, and every paper
     with an id links to its arXiv page, PDF and Hugging Face page.
     """
-    from .build import read_papers
-    from .config import load_config
-    from .fetch.enrich import enrich as run_enrich
+    from generator.config import load_config
+    from generator.pipeline import read_papers
+    from generator.tools.fetch.enrich import enrich as run_enrich
 
     day = today.date() if today else dt.datetime.now(dt.UTC).date()
     try:
@@ -317,9 +317,9 @@ def themes(content_dir: Path, boundary: int) -> None:
     the terms the model weighs most, its sub-topics, and the papers nearest the
     decision threshold, so a curator can refine keywords and exclusions.
     """
-    from .build import read_papers, theme_settings
-    from .config import load_config
-    from .themes import assign_themes
+    from generator.config import load_config
+    from generator.pipeline import read_papers, theme_settings
+    from generator.stages.themes import assign_themes
 
     try:
         config = load_config(content_dir)
@@ -361,11 +361,11 @@ def eval_command(labels: Path, content_dir: Path) -> None:
     Prints precision, recall and F1 per theme and the macro-F1; a row is skipped for a
     theme listed as uncertain. The labels are only read here, never by a build.
     """
-    from .build import read_papers, theme_settings
-    from .config import load_config
-    from .corpus import normalise_title
-    from .evaluate import evaluate, load_labels
-    from .themes import assign_themes
+    from generator.config import load_config
+    from generator.pipeline import read_papers, theme_settings
+    from generator.stages.merge import normalise_title
+    from generator.stages.themes import assign_themes
+    from generator.tools.evaluate import evaluate, load_labels
 
     try:
         config = load_config(content_dir)
@@ -399,7 +399,7 @@ def init(directory: Path, package_spec: str | None) -> None:
     that publish the site on GitHub Pages (on each push, and weekly with new papers
     fetched), and in vendor/ a wheel of this digest for them to install.
     """
-    from .project import init_project
+    from generator.tools.init import init_project
 
     try:
         written = init_project(directory, package_spec)
@@ -426,10 +426,10 @@ def check(site: Path, base_url: str | None, content_dir: Path) -> None:
     file within GitHub Pages' limits; no symbolic link in the content folder
     that leads out of it. Exits 1 with the list of problems.
     """
-    from .check import check_site
-    from .content_links import links_leaving
-    from .hosting import base_path
-    from .sitefolder import built_base_url
+    from generator.publish.sitefolder import built_base_url
+    from generator.render.hosting import base_path
+    from generator.stages.read.content_links import links_leaving
+    from generator.tools.check import check_site
 
     url = base_url or built_base_url(site) or "/"
     problems = check_site(site, base_path(url))
@@ -461,11 +461,11 @@ def serve(content_dir: Path, out_dir: Path, port: int) -> None:
     """
     import threading
 
-    from .build import build as run_build
-    from .config import load_config
-    from .hosting import base_path
-    from .render import default_templates_dir
-    from .serve import make_server, watch
+    from generator.config import load_config
+    from generator.pipeline import build as run_build
+    from generator.render.hosting import base_path
+    from generator.render.site import default_templates_dir
+    from generator.tools.serve import make_server, watch
 
     _setup_logging(False, False)
     cache = project_cache_dir(content_dir)

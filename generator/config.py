@@ -16,13 +16,13 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from .errors import ConfigError
-from .fetch.settings import FetchSettings, check_fetch
-from .models import SourceInfo, ThemeSpec
-from .sources import PARSERS
-from .sources.fields import outside_dates
-from .weeks import WEEKDAYS
-from .yamltext import safe_load
+from generator.errors import ConfigError
+from generator.models import SourceInfo, ThemeSpec
+from generator.stages.read import PARSERS
+from generator.stages.read.fields import outside_dates
+from generator.stages.weeks import WEEKDAYS
+from generator.text.yamltext import safe_load
+from generator.tools.fetch.settings import FetchSettings, check_fetch
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")  # BCP 47, as lang= takes

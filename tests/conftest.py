@@ -17,8 +17,8 @@ import pytest
 import yaml
 from hypothesis import settings
 
-from generator.build import BuildReport, build
 from generator.config import load_config
+from generator.pipeline import BuildReport, build
 
 from .browser import chromium, serve_directory
 

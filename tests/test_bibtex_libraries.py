@@ -15,8 +15,8 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.models import Listing, SourceInfo
-from generator.sources import ReadResult, read_source, sniff_format
-from generator.sources.bibtex import decode_tex, sniff_bibtex
+from generator.stages.read import ReadResult, read_source, sniff_format
+from generator.stages.read.bibtex import decode_tex, sniff_bibtex
 
 FIXTURES = Path(__file__).parent / "fixtures" / "libraries"
 LIBRARIES = ["zotero.bib", "better_bibtex.bib", "mendeley.bib", "jabref.bib"]

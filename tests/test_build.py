@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildReport, build
-from generator.check import check_site
 from generator.config import load_config
 from generator.errors import BuildError, GeneratorError
+from generator.pipeline import BuildReport, build
+from generator.tools.check import check_site
 
 from .conftest import CONTENT, public_papers
 
@@ -246,7 +246,7 @@ def test_a_no_op_rebuild_rewrites_no_file(content_copy: Path, tmp_path: Path) ->
 
 def test_an_unchanged_build_is_skipped_and_any_change_rebuilds(
         content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import generator.build as build_module
+    import generator.pipeline as build_module
 
     out, cache = tmp_path / "site", tmp_path / "cache"
     first = build(load_config(content_copy), out, cache_dir=cache)
@@ -287,8 +287,8 @@ def test_an_unchanged_build_is_skipped_and_any_change_rebuilds(
 def test_the_two_render_halves_make_exactly_the_whole_site(content_copy: Path) -> None:
     # build() renders paper pages in a worker process and the rest here: together they must
     # be the very pages (paths and bytes) that one process makes, the sitemap included.
-    from generator.build import derive_digest, map_stage, read_papers, related_stage
-    from generator.render import make_env, render_site
+    from generator.pipeline import derive_digest, map_stage, read_papers, related_stage
+    from generator.render.site import make_env, render_site
 
     config = load_config(content_copy)
     papers = read_papers(config).papers
@@ -313,7 +313,7 @@ def test_a_build_without_worker_processes_makes_the_same_site(content_copy: Path
     # Both builds run with one native thread, as forked stages do.
     import threading
 
-    from generator.parallel import one_thread
+    from generator.speed.workers import one_thread
 
     config = load_config(content_copy)
     with one_thread():
@@ -322,7 +322,7 @@ def test_a_build_without_worker_processes_makes_the_same_site(content_copy: Path
         other = threading.Thread(target=stop.wait)
         other.start()
         try:
-            from generator.parallel import Beside
+            from generator.speed.workers import Beside
             assert not Beside(lambda: None).forked  # what build() meets: nothing forks
             build(config, tmp_path / "alone")
         finally:

@@ -6,9 +6,9 @@ import datetime as dt
 import re
 
 from generator.config import load_config
-from generator.corpus import merge_papers, normalise_title, paper_id, slugify, title_keys
 from generator.models import Listing, SourceInfo
-from generator.sources import read_sources
+from generator.stages.merge import merge_papers, normalise_title, paper_id, slugify, title_keys
+from generator.stages.read import read_sources
 
 from .conftest import CONTENT
 

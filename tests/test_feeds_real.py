@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from generator.corpus import merge_papers
 from generator.errors import SourceError
 from generator.models import Listing, SourceInfo
-from generator.sources import ReadResult, read_source, sniff_format
-from generator.sources.arxiv import one_person, people
-from generator.sources.fields import split_names, strip_html
-from generator.sources.hf_listing import MAX_ABSTRACT_CHARS
-from generator.sources.rss import OPENING_CHARS, opening
+from generator.stages.merge import merge_papers
+from generator.stages.read import ReadResult, read_source, sniff_format
+from generator.stages.read.arxiv import one_person, people
+from generator.stages.read.fields import split_names, strip_html
+from generator.stages.read.hf_listing import MAX_ABSTRACT_CHARS
+from generator.stages.read.rss import OPENING_CHARS, opening
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 FORMATS = Path(__file__).parent / "fixtures" / "formats"

@@ -24,7 +24,7 @@ import yaml
 from click.testing import CliRunner
 
 from generator.cli import cli
-from generator.project import init_project
+from generator.tools.init import init_project
 
 from .replay import Catalogue, Fault, Paper, replay
 

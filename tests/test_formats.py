@@ -13,17 +13,17 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from generator.bibtex_export import bib_key, paper_entry, tex_escape
-from generator.build import build
 from generator.cli import cli
 from generator.config import load_config
-from generator.corpus import merge_papers
 from generator.errors import ConfigError, SourceError
 from generator.models import Listing, Paper, SourceInfo, SourceRef
-from generator.sources import PARSERS, read_source, sniff_format
-from generator.sources import text as text_module
-from generator.sources.bibtex import decode_tex, parse_bibtex, parse_names, read_bibtex
-from generator.sources.fields import arxiv_id, json_items
+from generator.pipeline import build
+from generator.render.bib import bib_key, paper_entry, tex_escape
+from generator.stages.merge import merge_papers
+from generator.stages.read import PARSERS, read_source, sniff_format
+from generator.stages.read import text as text_module
+from generator.stages.read.bibtex import decode_tex, parse_bibtex, parse_names, read_bibtex
+from generator.stages.read.fields import arxiv_id, json_items
 
 from .conftest import CONTENT, public_papers
 

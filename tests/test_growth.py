@@ -14,13 +14,14 @@ import numpy as np
 import pytest
 import yaml
 
-from generator import growth, similar
-from generator.build import _behind_little, build, read_papers, theme_settings, theme_stage
 from generator.config import Config, load_config
-from generator.growth import split_training, training_size
 from generator.models import Paper
-from generator.similar import relate_papers
-from generator.themes import assign_themes, fit_themes, score_papers
+from generator.pipeline import _behind_little, build, read_papers, theme_settings, theme_stage
+from generator.stages import related as similar
+from generator.stages import training as growth
+from generator.stages.related import relate_papers
+from generator.stages.themes import assign_themes, fit_themes, score_papers
+from generator.stages.training import split_training, training_size
 
 from .conftest import CONTENT, public_papers
 
@@ -73,9 +74,9 @@ def test_a_new_week_reuses_the_fit_and_equals_a_build_from_scratch(
     before, new_week = tuple(ordered[:-60]), ordered[-60:]
     assert training_size(len(before)) == training_size(len(papers))  # the same step
     fits, scored = [], []
-    monkeypatch.setattr("generator.themes.fit_themes",
+    monkeypatch.setattr("generator.stages.themes.fit_themes",
                         _spy(fits, lambda trained, *a: len(trained), fit_themes))
-    monkeypatch.setattr("generator.themes.score_papers",
+    monkeypatch.setattr("generator.stages.themes.score_papers",
                         _spy(scored, lambda fit, missing, *a: len(missing), score_papers))
     cache = tmp_path / "cache"
     first = theme_stage(config, before, cache)
@@ -203,7 +204,7 @@ def test_a_site_grown_by_a_week_equals_one_built_from_scratch(
     manifest.write_text(yaml.safe_dump(earlier), encoding="utf-8")
     out, cache, scratch = tmp_path / "site", tmp_path / "cache", tmp_path / "scratch"
     fits: list[int] = []
-    monkeypatch.setattr("generator.themes.fit_themes",
+    monkeypatch.setattr("generator.stages.themes.fit_themes",
                         _spy(fits, lambda trained, *a: len(trained), fit_themes))
     before = build(load_config(content_copy), out, cache_dir=cache)
     old = _tree(out)
@@ -243,7 +244,7 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 def test_a_build_parses_only_the_dumps_whose_bytes_changed(
         content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import generator.sources as sources
+    import generator.stages.read as sources
 
     parses: list[str] = []
     real = sources.read_source
@@ -285,7 +286,7 @@ def test_a_retitled_paper_updates_every_page_that_shows_it(
 
 def test_templates_of_the_digest_own_turn_page_keeping_off(content_copy: Path,
                                                           tmp_path: Path) -> None:
-    from generator.build import reuse_of
+    from generator.pipeline import reuse_of
 
     out, cache = tmp_path / "site", tmp_path / "cache"
     build(load_config(content_copy), out, cache_dir=cache)
@@ -303,10 +304,10 @@ def test_templates_of_the_digest_own_turn_page_keeping_off(content_copy: Path,
 def test_a_papers_stamp_changes_with_every_field_it_shows(corpus: tuple) -> None:
     # A page is kept while the stamps of its papers are unchanged: every field of a paper,
     # its themes and evidence, its sub-topics and its week must be in the stamp.
-    from generator.digest import assemble_digest
     from generator.models import Assignment, Match, Paper, SourceRef
-    from generator.reuse import Recorded, Reuse, Stamps
-    from generator.weeks import schedule_weeks
+    from generator.speed.kept_pages import Recorded, Reuse, Stamps
+    from generator.stages.digest import assemble_digest
+    from generator.stages.weeks import schedule_weeks
 
     config, papers = corpus
     themes = assign_themes(papers, config.themes, theme_settings(config))
@@ -362,8 +363,8 @@ def test_a_backdated_dump_moves_the_training_split_and_the_site_follows(
 
 def test_public_data_is_not_kept_across_a_change_of_program(
         content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import generator.build as build_module
-    import generator.render as render
+    import generator.pipeline as build_module
+    import generator.render.site as render
 
     out, cache, scratch = tmp_path / "site", tmp_path / "cache", tmp_path / "scratch"
     build(load_config(content_copy), out, cache_dir=cache)
@@ -381,7 +382,7 @@ def test_public_data_is_not_kept_across_a_change_of_program(
 
 def test_the_public_data_is_in_parts_and_a_part_whose_papers_did_not_change_is_kept(
         content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import generator.render as render
+    import generator.render.site as render
 
     monkeypatch.setattr(render, "DATA_PART", 200)
     out, cache, scratch = tmp_path / "site", tmp_path / "cache", tmp_path / "scratch"

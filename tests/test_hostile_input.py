@@ -20,13 +20,13 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
-from generator.corpus import merge_papers
 from generator.errors import SourceError
 from generator.models import Listing, SourceInfo, ThemeSpec
-from generator.serve import make_server
-from generator.sources import read_source
-from generator.sources.text import MAX_FILE_BYTES
-from generator.themes import assign_themes
+from generator.stages.merge import merge_papers
+from generator.stages.read import read_source
+from generator.stages.read.text import MAX_FILE_BYTES
+from generator.stages.themes import assign_themes
+from generator.tools.serve import make_server
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -14,11 +14,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from generator.build import build
 from generator.cli import cli
 from generator.config import load_config
 from generator.errors import ConfigError
-from generator.markup import render_markdown, sanitize_html
+from generator.pipeline import build
+from generator.text.markup import render_markdown, sanitize_html
 
 from .conftest import public_papers
 

@@ -19,8 +19,8 @@ from urllib.parse import quote
 
 import pytest
 
-from generator.build import build
 from generator.config import load_config
+from generator.pipeline import build
 
 from .browser import serve_directory
 from .conftest import public_papers

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from generator.links import Link, find_links
+from generator.text.links import Link, find_links
 
 from .conftest import CONTENT
 
@@ -166,8 +166,8 @@ def test_every_default_paper_page_links_to_where_the_paper_can_be_read(
 def test_reading_links_point_at_arxiv_for_an_id_and_keep_a_listing_s_own_page() -> None:
     import datetime as dt
 
-    from generator.links import reading_links
     from generator.models import Paper
+    from generator.text.links import reading_links
 
     paper = Paper(id="x", slug="x", title="A Paper", abstract="Text.", first_seen=dt.date(2025, 1, 1),
                   sources=(), arxiv_id="2401.01234", url="https://doi.org/10.1000/xyz")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sklearn.manifold import TSNE
 
-from generator import mapping
-from generator.build import read_papers
 from generator.config import load_config
+from generator.pipeline import read_papers
+from generator.stages import map_layout as mapping
 
 from .conftest import CONTENT
 

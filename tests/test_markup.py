@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.markup import (
+from generator.text.markup import (
     _ABBREVIATION,
     _SENTENCE_END,
     find_urls,

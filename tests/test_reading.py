@@ -13,16 +13,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import cache as cache_module
-from generator import reading
-from generator.build import build
-from generator.cache import paper_keys
 from generator.config import load_config
-from generator.corpus import extend_merged, merge_listings, normalise_title
 from generator.errors import SourceError
-from generator.ingest import ingest_file
 from generator.models import Listing, SourceInfo
-from generator.reading import Corpus, MergeState, read_corpus, remember_merge, state_key
+from generator.pipeline import build
+from generator.speed import cached_read as reading
+from generator.speed import store as cache_module
+from generator.speed.cached_read import Corpus, MergeState, read_corpus, remember_merge, state_key
+from generator.speed.store import paper_keys
+from generator.stages.merge import extend_merged, merge_listings, normalise_title
+from generator.tools.ingest import ingest_file
 
 ABSTRACT = "An abstract long enough to be one, about skills and world models and embeddings."
 

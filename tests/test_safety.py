@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build
 from generator.config import load_config
 from generator.errors import ConfigError
-from generator.render import date_words
-from generator.sitefolder import MARKER
+from generator.pipeline import build
+from generator.publish.sitefolder import MARKER
+from generator.render.site import date_words
 
 from .conftest import CONTENT
 

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from generator.cli import cli
 from generator.errors import SourceError
 from generator.models import Listing, SourceInfo
-from generator.project import init_project
-from generator.sources import ReadResult, read_source, sniff_format
+from generator.stages.read import ReadResult, read_source, sniff_format
+from generator.tools.init import init_project
 
 from .conftest import public_papers
 

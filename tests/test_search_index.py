@@ -9,10 +9,10 @@ from urllib.parse import quote
 
 import pytest
 
-from generator.build import read_papers
 from generator.config import load_config
-from generator.search import search_shards
-from generator.search_index import CHUNKS, DOC_BLOCK, IndexedPaper, chunk_of, index_files, stem, terms
+from generator.pipeline import read_papers
+from generator.publish.search import search_shards
+from generator.render.search_index import CHUNKS, DOC_BLOCK, IndexedPaper, chunk_of, index_files, stem, terms
 
 from .conftest import CONTENT
 

@@ -12,10 +12,10 @@ from urllib.parse import quote
 
 import pytest
 
-from generator.build import build
 from generator.config import load_config
 from generator.errors import GeneratorError
-from generator.ingest import ingest_file
+from generator.pipeline import build
+from generator.tools.ingest import ingest_file
 
 from .browser import serve_directory
 from .conftest import CONTENT, public_papers

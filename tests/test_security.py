@@ -25,12 +25,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from generator.build import BuildReport, build
 from generator.config import load_config
-from generator.corpus import normalise_title, paper_id
 from generator.errors import ConfigError, GeneratorError
-from generator.markup import ALLOWED_TAGS
-from generator.tex import tex_to_text
+from generator.pipeline import BuildReport, build
+from generator.stages.merge import normalise_title, paper_id
+from generator.text.markup import ALLOWED_TAGS
+from generator.text.tex import tex_to_text
 
 from .browser import serve_directory
 from .conftest import REPO, public_papers
@@ -71,7 +71,7 @@ TEMPLATE_TAGS = {"html", "head", "meta", "title", "link", "body", "header", "nav
                  "footer", "section", "article", "aside", "div", "span", "h1", "h2", "h3", "p",
                  "a", "ul", "ol", "li", "code", "table", "thead", "tbody", "tr", "th", "td", "br",
                  "figure", "figcaption"}
-# The inline SVGs that are ours (generator/charts.py, drawn at build time): the charts and the
+# The inline SVGs that are ours (generator/render/charts.py, drawn at build time): the charts and the
 # map of papers, whose dots are links to paper pages.
 CHART_TAGS = {"title", "desc", "line", "text", "g", "polyline", "circle", "a"}
 # The search form in every page's header, and on search.html its own form and its one script,

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from generator.config import load_config
-from generator.markup import sentences
-from generator.similar import related_papers, tfidf_matrix, top_k_by_candidates, top_k_similar
-from generator.sources import read_sources
+from generator.stages.read import read_sources
+from generator.stages.related import related_papers, tfidf_matrix, top_k_by_candidates, top_k_similar
+from generator.text.markup import sentences
 
 from .conftest import CONTENT
 
@@ -159,7 +159,7 @@ def test_candidate_search_agrees_with_the_exact_one(seed_texts: list[str]) -> No
 
 def test_above_the_limit_the_candidate_search_is_used(monkeypatch: pytest.MonkeyPatch,
                                                       seed_texts: list[str]) -> None:
-    import generator.similar as similar
+    import generator.stages.related as similar
 
     monkeypatch.setattr(similar, "EXACT_LIMIT", 100)
     x = tfidf_matrix(seed_texts)

@@ -10,8 +10,8 @@ import pytest
 
 from generator.errors import SourceError
 from generator.models import SourceInfo
-from generator.sources import ReadResult, read_source, sniff_format
-from generator.sources.text import decode_text
+from generator.stages.read import ReadResult, read_source, sniff_format
+from generator.stages.read.text import decode_text
 
 from .conftest import CONTENT, SEED_COUNTS
 

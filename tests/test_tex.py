@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from generator.config import load_config
-from generator.sources import read_sources
-from generator.tex import tex_to_html, tex_to_text
+from generator.stages.read import read_sources
+from generator.text.tex import tex_to_html, tex_to_text
 
 from .conftest import CONTENT
 

@@ -14,9 +14,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from generator import tfidf
 from generator.config import load_config
-from generator.sources import read_sources
+from generator.stages.read import read_sources
+from generator.stages.themes.phrases import normalise
 from generator.tfidf import Tfidf
-from generator.themes.phrases import normalise
 
 from .conftest import CONTENT
 

@@ -10,16 +10,16 @@ import pytest
 import scipy.sparse as sp
 from click.testing import CliRunner
 
-from generator.build import BuildReport, build, read_papers
 from generator.cli import cli
 from generator.config import load_config
-from generator.corpus import merge_papers, normalise_title
 from generator.errors import ConfigError
-from generator.evaluate import evaluate, load_labels
 from generator.models import Listing, SourceInfo, ThemeSpec
-from generator.themes import assign_themes, keyword_evidence
-from generator.themes.model import telling_terms
-from generator.themes.phrases import PhraseSet, ThemeMatcher, normalise, split, tokens
+from generator.pipeline import BuildReport, build, read_papers
+from generator.stages.merge import merge_papers, normalise_title
+from generator.stages.themes import assign_themes, keyword_evidence
+from generator.stages.themes.model import telling_terms
+from generator.stages.themes.phrases import PhraseSet, ThemeMatcher, normalise, split, tokens
+from generator.tools.evaluate import evaluate, load_labels
 
 from .conftest import CONTENT, REPO, public_papers
 

@@ -10,10 +10,10 @@ import feedparser
 import pytest
 from click.testing import CliRunner
 
-from generator.build import BuildReport, build
 from generator.cli import cli
 from generator.config import load_config
-from generator.weeks import week_key, week_start
+from generator.pipeline import BuildReport, build
+from generator.stages.weeks import week_key, week_start
 
 ABSTRACT = ("We learn a dynamics model of the environment and plan with it, which improves the "
             "sample efficiency of reinforcement learning on continuous control benchmarks.")

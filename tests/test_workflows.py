@@ -16,7 +16,7 @@ import yaml
 from .conftest import REPO
 
 ROOT_WORKFLOWS = REPO / ".github" / "workflows"
-SCAFFOLD_WORKFLOWS = REPO / "generator" / "scaffold" / ".github" / "workflows"
+SCAFFOLD_WORKFLOWS = REPO / "generator" / "tools" / "scaffold" / ".github" / "workflows"
 ALL = sorted([*ROOT_WORKFLOWS.glob("*.yml"), *SCAFFOLD_WORKFLOWS.glob("*.yml")])
 FETCH = [ROOT_WORKFLOWS / "fetch.yml", SCAFFOLD_WORKFLOWS / "fetch.yml"]
 PAGES = [ROOT_WORKFLOWS / "pages.yml", SCAFFOLD_WORKFLOWS / "pages.yml"]

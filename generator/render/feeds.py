@@ -1,0 +1,57 @@
+"""Atom 1.0 feeds: one for the whole digest, one per theme; every date comes from the data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from generator.models import Paper
+
+# Fixed namespace so feed and entry ids never change between builds or base URLs.
+ID_NAMESPACE = uuid.UUID("6f1d6a52-6a53-4f0e-9a43-2b1c8b3c9d10")
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    id: str
+    paper: Paper
+    updated: str  # RFC 3339
+    themes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    id: str
+    title: str
+    path: str  # where the feed is written, relative to the site root
+    page: str  # the HTML page the feed mirrors
+    updated: str
+    entries: tuple[FeedEntry, ...]
+
+
+def atom_time(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def entry_id(paper: Paper) -> str:
+    """A stable, globally unique id for a paper's entry, in every feed it appears in."""
+    return uuid.uuid5(ID_NAMESPACE, f"paper:{paper.id}").urn
+
+
+def make_feed(key: str, title: str, path: str, page: str, papers: tuple[Paper, ...],
+              theme_names: Callable[[Paper], tuple[str, ...]], size: int,
+              fallback: dt.date) -> Feed:
+    """The newest `size` papers (newest first, then by id) as a feed; `theme_names` gives
+    the names of a paper's themes."""
+    newest = sorted(papers, key=lambda p: (-p.first_seen.toordinal(), p.id))[:size]
+    entries = tuple(FeedEntry(id=entry_id(p), paper=p, updated=atom_time(p.first_seen),
+                              themes=theme_names(p)) for p in newest)
+    updated = atom_time(max((p.first_seen for p in newest), default=fallback))
+    return Feed(id=uuid.uuid5(ID_NAMESPACE, f"feed:{key}").urn, title=title, path=path,
+                page=page, updated=updated, entries=entries)
+
+
+def feed_path(theme: str | None = None) -> str:
+    return "feeds/all.xml" if theme is None else f"feeds/{theme}.xml"

@@ -1,0 +1,329 @@
+"""Assign papers to the declared themes, keeping the evidence that explains each decision.
+
+keyword evidence (phrases.py) -> a classifier per theme trained on it (model.py) -> a tiered
+decision -> explanations; then sub-topics inside each theme (subtopics.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass, replace
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+
+from generator.models import Assignment, Paper, ThemeSpec, record
+from generator.speed.workers import Beside
+from generator.stages.merge import normalise_title
+from generator.stages.themes.model import (
+    ThemeSettings,
+    decide,
+    score_theme,
+    telling_terms,
+    transform,
+    vectorize,
+)
+from generator.stages.themes.phrases import Evidence, ThemeMatcher, normalise, split
+from generator.stages.themes.subtopics import OTHER_TOPIC, Placement, Subtopic, find_subtopics
+from generator.stages.training import split_training
+from generator.tfidf import Tfidf
+
+__all__ = ["PaperScore", "ThemeFit", "ThemeResult", "ThemeSettings", "ThemeStats", "Subtopic",
+           "assign_themes", "combine", "fit_themes", "score_papers"]
+
+
+@dataclass(frozen=True)
+class ThemeStats:
+    """What the curator's report shows for one theme (`digest themes`)."""
+
+    slug: str
+    count: int
+    seeds: int  # papers with strong keyword evidence
+    top_terms: tuple[str, ...]  # the model's most positive features
+    # Papers nearest the decision threshold: (paper id, probability, evidence, in theme?).
+    boundary: tuple[tuple[str, float, float, bool], ...]
+    admitted_without_keyword: int
+    rejected_with_keyword: int
+
+
+@dataclass(frozen=True)
+class ThemeResult:
+    """For each paper id its assignments (strongest first; empty means 'Other'), sub-topics per
+    theme, and per-theme statistics for the curator."""
+
+    assignments: dict[str, tuple[Assignment, ...]]
+    subtopics: dict[str, tuple[Subtopic, ...]]
+    stats: dict[str, ThemeStats]
+
+
+def assign_themes(papers: Sequence[Paper], specs: Sequence[ThemeSpec],
+                  settings: ThemeSettings | None = None) -> ThemeResult:
+    """Multi-label theme assignment; deterministic for the same papers, specs and settings.
+
+    The model is fitted on the oldest papers (`growth.split_training`: all of them up to
+    a few thousand) and scores the rest, so a new week leaves every older paper's result as
+    it was until the corpus has grown enough for a new fit."""
+    settings = settings or ThemeSettings()
+    trained, rest = split_training(papers)
+    fit = fit_themes(trained, specs, settings)
+    return combine(fit, score_papers(fit, rest, specs, settings), specs, settings)
+
+
+@dataclass(frozen=True)
+class ThemeFit:
+    """The model fitted on the training papers, and its decisions about them."""
+
+    ids: tuple[str, ...]  # the training papers, in id order (the rows of the arrays)
+    vectorizer: Tfidf | None  # None: no term survived
+    names: np.ndarray  # the vocabulary
+    models: tuple[LogisticRegression | None, ...]  # per theme; None: the evidence decides
+    placements: tuple[Placement | None, ...]  # per theme; None: no sub-topics
+    probability: np.ndarray  # (themes, papers)
+    evidence: np.ndarray  # (themes, papers): keyword evidence scores
+    chosen: np.ndarray  # (themes, papers): in the theme?
+    assignments: dict[str, tuple[Assignment, ...]]  # training paper id -> its themes
+    subtopics: tuple[tuple[Subtopic, ...], ...]  # per theme
+
+
+@record
+class PaperScore:
+    """A paper outside the training set as the fitted model sees it; depends on that paper
+    and the fit alone, so it can be kept for the next build."""
+
+    probability: tuple[float, ...]  # per theme
+    evidence: tuple[float, ...]  # per theme
+    assignments: tuple[Assignment, ...]  # the themes it is in
+    topics: tuple[int, ...]  # per theme: its sub-topic's position, -1 for none (or not in it)
+
+
+def fit_themes(papers: Sequence[Paper], specs: Sequence[ThemeSpec],
+               settings: ThemeSettings) -> ThemeFit:
+    """Seed, fit, decide, explain and find sub-topics on the training papers."""
+    ordered = sorted(papers, key=lambda p: p.id)  # input order must not change any result
+    texts = [(normalise(p.title), normalise(p.abstract)) for p in ordered]  # once for both
+    X, names, vectorizer, evidences = _features(texts, specs, settings)
+    del texts
+    by_title = {normalise_title(p.title): i for i, p in enumerate(ordered)}
+
+    def outcome(t: int) -> _Outcome:
+        return _theme_outcome(specs[t], evidences[t], X, names, ordered, by_title, settings)
+
+    # The themes are independent: a worker process takes every other one (parallel.py).
+    theirs = list(range(1, len(specs), 2))
+    with Beside(lambda: [outcome(t) for t in theirs]) if theirs else nullcontext() as other:
+        outcomes = {t: outcome(t) for t in range(0, len(specs), 2)}
+        if other is not None:
+            outcomes.update(zip(theirs, other.result(), strict=True))
+    found: dict[str, list[Assignment]] = {p.id: [] for p in ordered}
+    chosen = np.zeros((len(specs), len(ordered)), dtype=bool)
+    for t, (spec, evidence) in enumerate(zip(specs, evidences, strict=True)):
+        result = outcomes[t]
+        chosen[t, result.members] = True
+        for i, telling in zip(result.members, result.terms, strict=True):
+            found[ordered[i].id].append(Assignment(
+                theme=spec.slug, score=float(result.probability[i]),
+                matches=evidence[i].matches, terms=telling))
+    n = len(ordered)
+    return ThemeFit(
+        ids=tuple(p.id for p in ordered), vectorizer=vectorizer, names=names,
+        models=tuple(outcomes[t].model for t in range(len(specs))),
+        placements=tuple(outcomes[t].placement for t in range(len(specs))),
+        probability=np.array([outcomes[t].probability for t in range(len(specs))],
+                             dtype=float).reshape(len(specs), n),
+        evidence=np.array([[e.score for e in ev] for ev in evidences],
+                          dtype=float).reshape(len(specs), n),
+        chosen=chosen, assignments=_strongest_first(found),
+        subtopics=tuple(outcomes[t].subtopics for t in range(len(specs))))
+
+
+def score_papers(fit: ThemeFit, papers: Sequence[Paper], specs: Sequence[ThemeSpec],
+                 settings: ThemeSettings) -> dict[str, PaperScore]:
+    """Papers outside the training set, scored by the fitted model: paper id -> its score.
+    Each paper's result depends on that paper and the fit alone."""
+    if not papers:
+        return {}
+    ordered = sorted(papers, key=lambda p: p.id)
+    texts = [(normalise(p.title), normalise(p.abstract)) for p in ordered]
+    evidences = keyword_evidence(texts, specs, settings.title_weight)
+    X = transform(fit.vectorizer, texts, settings)
+    del texts
+    titles = [normalise_title(p.title) for p in ordered]
+    found: dict[str, list[Assignment]] = {p.id: [] for p in ordered}
+    probability = np.zeros((len(specs), len(ordered)))
+    topics = np.full((len(specs), len(ordered)), -1, dtype=int)
+    for t, (spec, evidence) in enumerate(zip(specs, evidences, strict=True)):
+        score = np.array([e.score for e in evidence], dtype=float)
+        examples = np.isin(titles, [normalise_title(title) for title in spec.examples])
+        model = fit.models[t]
+        if model is None or X.shape[1] == 0:
+            p = ((score >= settings.positive_evidence) | examples).astype(float)
+        else:
+            p = model.predict_proba(X)[:, 1]
+        members = [int(i) for i in np.flatnonzero(decide(p, score, settings) | examples)]
+        terms = telling_terms(_coef(model), fit.names, X, members, settings.top_terms)
+        for i, telling in zip(members, terms, strict=True):
+            found[ordered[i].id].append(Assignment(
+                theme=spec.slug, score=float(p[i]), matches=evidence[i].matches,
+                terms=telling))
+        placement = fit.placements[t]
+        if placement is not None and members:
+            topics[t, members] = placement.place(X[members])
+        probability[t] = p
+    strongest = _strongest_first(found)
+    return {p.id: PaperScore(probability=tuple(probability[:, i].tolist()),
+                             evidence=tuple(ev[i].score for ev in evidences),
+                             assignments=strongest[p.id],
+                             topics=tuple(topics[:, i].tolist()))
+            for i, p in enumerate(ordered)}
+
+
+def combine(fit: ThemeFit, scores: dict[str, PaperScore], specs: Sequence[ThemeSpec],
+            settings: ThemeSettings) -> ThemeResult:
+    """The whole corpus's result: the fit's own decisions and the other papers' scores."""
+    ids = sorted([*fit.ids, *scores])
+    row = {pid: i for i, pid in enumerate(ids)}
+    fitted = np.array([row[pid] for pid in fit.ids], dtype=np.intp)
+    scored = sorted(scores)
+    others = np.array([row[pid] for pid in scored], dtype=np.intp)
+    shape = (len(specs), len(ids))
+    probability, evidence = np.zeros(shape), np.zeros(shape)
+    chosen = np.zeros(shape, dtype=bool)
+    probability[:, fitted], evidence[:, fitted] = fit.probability, fit.evidence
+    chosen[:, fitted] = fit.chosen
+    if scored:
+        probability[:, others] = np.array([scores[p].probability for p in scored]).T
+        evidence[:, others] = np.array([scores[p].evidence for p in scored]).T
+    assignments = dict(fit.assignments)
+    for pid in scored:
+        assignments[pid] = scores[pid].assignments
+        for a in scores[pid].assignments:
+            chosen[[t for t, s in enumerate(specs) if s.slug == a.theme], row[pid]] = True
+    subtopics = {spec.slug: _joined_topics(fit.subtopics[t],
+                                           [(pid, scores[pid].topics[t]) for pid in scored
+                                            if chosen[t, row[pid]]])
+                 for t, spec in enumerate(specs)}
+    stats = {spec.slug: _stats(spec.slug, ids, probability[t], evidence[t], chosen[t],
+                               _coef(fit.models[t]), fit.names, settings)
+             for t, spec in enumerate(specs)}
+    return ThemeResult(assignments=dict(sorted(assignments.items())), subtopics=subtopics,
+                       stats=stats)
+
+
+def _joined_topics(topics: tuple[Subtopic, ...], placed: list[tuple[str, int]]
+                   ) -> tuple[Subtopic, ...]:
+    """The fit's sub-topics with the other papers of the theme placed in them (-1: "other",
+    made at the end if the fit had none). Order and names stay the fit's."""
+    if not placed or not topics:
+        return topics
+    joined = [list(t.paper_ids) for t in topics]
+    extra: list[str] = []
+    other = next((i for i, t in enumerate(topics) if t.name == OTHER_TOPIC and not t.terms),
+                 None)
+    for pid, position in placed:
+        if position >= 0:
+            joined[position].append(pid)
+        elif other is not None:
+            joined[other].append(pid)
+        else:
+            extra.append(pid)
+    result = [replace(t, paper_ids=tuple(sorted(ids))) for t, ids in zip(topics, joined,
+                                                                         strict=True)]
+    if extra:
+        result.append(Subtopic(key=OTHER_TOPIC, name=OTHER_TOPIC, terms=(),
+                               paper_ids=tuple(sorted(extra))))
+    return tuple(result)
+
+
+def _coef(model: LogisticRegression | None) -> np.ndarray | None:
+    return None if model is None else model.coef_[0]
+
+
+def _strongest_first(found: dict[str, list[Assignment]]) -> dict[str, tuple[Assignment, ...]]:
+    return {pid: tuple(sorted(a, key=lambda x: (-x.score, x.theme))) for pid, a in found.items()}
+
+
+def _features(texts: Sequence[tuple[str, str]], specs: Sequence[ThemeSpec],
+              settings: ThemeSettings
+              ) -> tuple[sp.csr_matrix, np.ndarray, Tfidf | None, list[list[Evidence]]]:
+    """TF-IDF (the matrix, its terms, the vectorizer) and the keyword evidence of the
+    `normalise`d texts. The two read the same texts and nothing of each other, so the keyword
+    scan runs in a worker process meanwhile (parallel.py)."""
+    with Beside(lambda: keyword_evidence(texts, specs, settings.title_weight)) as scan:
+        X, names, vectorizer = vectorize(texts, settings)
+        return X, names, vectorizer, scan.result()
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """One theme's decisions: its members (rows of the corpus in id order), every paper's
+    probability, each member's telling terms, the sub-topics, and what scores other papers."""
+
+    members: list[int]
+    probability: np.ndarray
+    terms: list[tuple[str, ...]]
+    subtopics: tuple[Subtopic, ...]
+    model: LogisticRegression | None
+    placement: Placement | None
+
+
+def _theme_outcome(spec: ThemeSpec, evidence: Sequence[Evidence], X: sp.csr_matrix,
+                   names: np.ndarray, ordered: Sequence[Paper], by_title: dict[str, int],
+                   settings: ThemeSettings) -> _Outcome:
+    """Seed, fit, decide, explain and find sub-topics for one theme."""
+    score = np.array([e.score for e in evidence], dtype=float)
+    examples = np.zeros(len(ordered), dtype=bool)
+    for title in spec.examples:  # example titles in the corpus are positive seeds too
+        if (i := by_title.get(normalise_title(title))) is not None:
+            examples[i] = True
+    scores = score_theme(X, score, settings, extra_positives=examples)
+    chosen = decide(scores.probability, score, settings) | examples
+    members = [int(i) for i in np.flatnonzero(chosen)]
+    subtopics, placement = find_subtopics(X[members], names, [ordered[i].id for i in members],
+                                          settings.random_state, theme_name=spec.name)
+    return _Outcome(
+        members=members, probability=scores.probability,
+        terms=telling_terms(scores.coef, names, X, members, settings.top_terms),
+        subtopics=subtopics, model=scores.model, placement=placement)
+
+
+def keyword_evidence(texts: Sequence[tuple[str, str]], specs: Sequence[ThemeSpec],
+                     title_weight: float) -> list[list[Evidence]]:
+    """Per theme, each paper's keyword evidence from its (title, abstract), both `normalise`d.
+    A paper is tokenised once for all themes and its tokens dropped right after: held for a
+    whole corpus they would take more memory than everything else (a Python string per word:
+    over a gigabyte at 100,000 papers)."""
+    matchers = [ThemeMatcher(spec.keywords, spec.exclude) for spec in specs]
+    found: list[list[Evidence]] = [[] for _ in specs]
+    seen: set[str] = set()
+    for title_text, abstract_text in texts:
+        title, abstract = split(title_text), split(abstract_text)
+        words = set(title).union(abstract)  # once for all the themes' phrase sets
+        if new := words - seen:
+            seen |= new
+            for matcher in matchers:
+                matcher.learn(new)
+        for matcher, out in zip(matchers, found, strict=True):
+            out.append(matcher.evidence(title, abstract, title_weight, words))
+    return found
+
+
+def _stats(slug: str, ids: Sequence[str], probability: np.ndarray, evidence: np.ndarray,
+           chosen: np.ndarray, coef: np.ndarray | None, names: np.ndarray,
+           settings: ThemeSettings) -> ThemeStats:
+    threshold = np.where(evidence >= settings.positive_evidence, settings.p_strong,
+                         np.where(evidence > 0, settings.p_weak, settings.p_none))
+    margin = np.abs(probability - threshold)
+    nearest = np.lexsort((np.arange(len(ids)), margin))[:8]
+    top: tuple[str, ...] = ()
+    if coef is not None:
+        order = np.lexsort((np.arange(len(coef)), -coef))[:10]
+        top = tuple(str(names[j]) for j in order if coef[j] > 0)
+    return ThemeStats(
+        slug=slug, count=int(chosen.sum()),
+        seeds=int((evidence >= settings.positive_evidence).sum()), top_terms=top,
+        boundary=tuple((ids[i], float(probability[i]), float(evidence[i]), bool(chosen[i]))
+                       for i in nearest),
+        admitted_without_keyword=int((chosen & (evidence <= 0)).sum()),
+        rejected_with_keyword=int((~chosen & (evidence > 0)).sum()))
