@@ -4,13 +4,16 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: site test setup setup-test browser clean
+.PHONY: site test golden setup setup-test browser clean
 
 site: setup  ## Build the default digest into site/
 	$(BIN)/digest build
 
 test: setup-test browser  ## Run the whole test suite (unit, build, browser)
 	$(BIN)/python -m pytest
+
+golden: setup  ## Rebuild tests/golden/expected/ after an intended change (tests/golden/README.md)
+	$(BIN)/python tests/golden/refresh.py
 
 setup: $(BIN)/digest
 

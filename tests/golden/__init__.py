@@ -1,0 +1,1 @@
+"""The golden tests' fixture digest, its expected site and the script that refreshes it."""
