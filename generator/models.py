@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import operator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, dataclass_transform
 
@@ -136,3 +138,17 @@ class Note:
     body: str  # Markdown
     highlights: tuple[str, ...]  # paper titles to show first
     file: str
+
+
+def paper_key(paper: Paper) -> bytes:
+    """What a per-paper result depends on of its paper (id, title, abstract), hashed (SHA-256,
+    which CPUs with SHA extensions hash faster than BLAKE2b, cut to 16 bytes)."""
+    return hashlib.sha256(f"{paper.id}\0{paper.title}\0{paper.abstract}".encode()
+                          ).digest()[:16]
+
+
+def paper_keys(papers: Sequence[Paper]) -> dict[str, bytes]:
+    """Paper id -> paper_key, made once per build for every stage that keys by papers (the
+    build's store of stage results, the related papers' rows): at
+    100,000 papers each pass over their texts takes about a quarter of a second."""
+    return {paper.id: paper_key(paper) for paper in papers}

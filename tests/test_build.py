@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.config import load_config
+from generator.config import Config, load_config
 from generator.errors import BuildError, GeneratorError
 from generator.pipeline import BuildReport, build
 from generator.tools.check import check_site
@@ -246,22 +246,19 @@ def test_a_no_op_rebuild_rewrites_no_file(content_copy: Path, tmp_path: Path) ->
 
 def test_an_unchanged_build_is_skipped_and_any_change_rebuilds(
         content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import generator.pipeline as build_module
-
     out, cache = tmp_path / "site", tmp_path / "cache"
     first = build(load_config(content_copy), out, cache_dir=cache)
     pristine = tree(out)
     renders: list[int] = []
-    real_render = build_module.render_site
 
-    def counting_render(*args: object, **kwargs: object) -> object:
-        if kwargs.get("part") != "papers":  # once per build: the site but its paper pages
+    def build_again(config: Config) -> BuildReport:
+        report = build(config, out, cache_dir=cache)
+        if not report.up_to_date:
             renders.append(1)
-        return real_render(*args, **kwargs)  # type: ignore[arg-type]
+        return report
 
-    monkeypatch.setattr(build_module, "render_site", counting_render)
-    again = build(load_config(content_copy), out, cache_dir=cache)
-    assert renders == []  # nothing was read past the fingerprint, nothing rendered
+    again = build_again(load_config(content_copy))
+    assert again.up_to_date and renders == []  # skipped: nothing read past the fingerprint
     assert again.publish.written == 0 and again.pages == first.pages
     assert (again.papers, again.weeks, again.theme_counts) == (first.papers, first.weeks,
                                                               first.theme_counts)
@@ -269,65 +266,38 @@ def test_an_unchanged_build_is_skipped_and_any_change_rebuilds(
 
     # A page edited by hand is noticed and put back.
     (out / "about.html").write_text("edited by hand", encoding="utf-8")
-    build(load_config(content_copy), out, cache_dir=cache)
+    build_again(load_config(content_copy))
     assert renders == [1] and tree(out) == pristine
 
     # So is a change of settings given on the command line (base URL)...
-    build(load_config(content_copy, base_url="https://x.example/"), out, cache_dir=cache)
+    build_again(load_config(content_copy, base_url="https://x.example/"))
     assert len(renders) == 2 and tree(out) != pristine
     # ...and a change in the content directory.
-    build(load_config(content_copy), out, cache_dir=cache)
+    build_again(load_config(content_copy))
     assert len(renders) == 3 and tree(out) == pristine
     (content_copy / "notes" / "2025-W13.md").write_text("A note for week 13.", encoding="utf-8")
-    build(load_config(content_copy), out, cache_dir=cache)
+    build_again(load_config(content_copy))
     assert len(renders) == 4 and "A note for week 13." in (
         out / "weeks" / "2025-W13" / "index.html").read_text(encoding="utf-8")
 
 
-def test_the_two_render_halves_make_exactly_the_whole_site(content_copy: Path) -> None:
-    # build() renders paper pages in a worker process and the rest here: together they must
-    # be the very pages (paths and bytes) that one process makes, the sitemap included.
-    from generator.pipeline import derive_digest, map_stage, read_papers, related_stage
-    from generator.render.site import make_env, render_site
-
-    config = load_config(content_copy)
-    papers = read_papers(config).papers
-    env = make_env(config.templates_dir)
-    with related_stage(papers, None) as related, map_stage(config, papers, None) as positions:
-        digest, _ = derive_digest(config, papers, None, lambda *a: None, 0.0, related,
-                                  positions)
-        whole = {p.path: p.data for p in render_site(digest, env)}
-    papers_part = {p.path: p.data for p in render_site(digest, env, part="papers")}
-    rest = {p.path: p.data for p in render_site(digest, env, part="rest")}
-    assert not papers_part.keys() & rest.keys()
-    assert {**papers_part, **rest} == whole
-    assert sorted(papers_part) == sorted(
-        [f"papers/{p.slug}.html" for p in papers] + [f"papers/{p.slug}.bib" for p in papers])
-
-
 def test_a_build_without_worker_processes_makes_the_same_site(content_copy: Path,
                                                                  tmp_path: Path) -> None:
-    # With another thread running, no worker is forked (parallel.Beside): every stage, the
-    # theme stage's halves, the map (parallel.Deferred) and the shared paper-page chunks
-    # (parallel.Shares) then run in this process. The site must be the same byte for byte.
-    # Both builds run with one native thread, as forked stages do.
+    # With another thread running (as in `digest serve`) no worker is forked: every stage,
+    # the map's layout and the paper pages then run in this process. The site must be the
+    # same byte for byte.
     import threading
 
-    from generator.speed.workers import one_thread
-
     config = load_config(content_copy)
-    with one_thread():
-        build(config, tmp_path / "forked")
-        stop = threading.Event()
-        other = threading.Thread(target=stop.wait)
-        other.start()
-        try:
-            from generator.speed.workers import Beside
-            assert not Beside(lambda: None).forked  # what build() meets: nothing forks
-            build(config, tmp_path / "alone")
-        finally:
-            stop.set()
-            other.join()
+    build(config, tmp_path / "forked")
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        build(config, tmp_path / "alone")
+    finally:
+        stop.set()
+        other.join()
     assert tree(tmp_path / "alone") == tree(tmp_path / "forked")
 
 

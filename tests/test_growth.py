@@ -16,7 +16,8 @@ import yaml
 
 from generator.config import Config, load_config
 from generator.models import Paper
-from generator.pipeline import _behind_little, build, read_papers, theme_settings, theme_stage
+from generator.pipeline import build, read_papers
+from generator.speed.cached_stages import _behind_little, theme_settings, theme_stage
 from generator.stages import related as similar
 from generator.stages import training as growth
 from generator.stages.related import relate_papers
@@ -286,26 +287,30 @@ def test_a_retitled_paper_updates_every_page_that_shows_it(
 
 def test_templates_of_the_digest_own_turn_page_keeping_off(content_copy: Path,
                                                           tmp_path: Path) -> None:
-    from generator.pipeline import reuse_of
-
     out, cache = tmp_path / "site", tmp_path / "cache"
+    note = content_copy / "notes" / "2025-W17.md"
+
+    def kept_after_a_change(text: str) -> int:
+        note.write_text(text, encoding="utf-8")  # (else the build is skipped)
+        return build(load_config(content_copy), out, cache_dir=cache).publish.kept
+
     build(load_config(content_copy), out, cache_dir=cache)
-    assert reuse_of(load_config(content_copy), out, cache) is not None
-    assert reuse_of(load_config(content_copy), out, None) is None
+    assert kept_after_a_change("A note.") > 500
     assets = content_copy / "templates" / "assets"
     assets.mkdir(parents=True)
     (assets / "extra.css").write_text("body { color: black }", encoding="utf-8")
-    assert reuse_of(load_config(content_copy), out, cache) is not None  # assets are copied
+    assert kept_after_a_change("Another note.") > 500  # assets are copied, not templates
     (content_copy / "templates" / "paper.html").write_text(
         '{% extends "default/paper.html" %}', encoding="utf-8")
-    assert reuse_of(load_config(content_copy), out, cache) is None
+    assert kept_after_a_change("A third note.") == 0  # own templates may show anything
 
 
 def test_a_papers_stamp_changes_with_every_field_it_shows(corpus: tuple) -> None:
     # A page is kept while the stamps of its papers are unchanged: every field of a paper,
     # its themes and evidence, its sub-topics and its week must be in the stamp.
     from generator.models import Assignment, Match, Paper, SourceRef
-    from generator.speed.kept_pages import Recorded, Reuse, Stamps
+    from generator.publish.record import Recorded, Reuse
+    from generator.speed.kept_pages import Stamps
     from generator.stages.digest import assemble_digest
     from generator.stages.weeks import schedule_weeks
 
@@ -363,15 +368,15 @@ def test_a_backdated_dump_moves_the_training_split_and_the_site_follows(
 
 def test_public_data_is_not_kept_across_a_change_of_program(
         content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import generator.pipeline as build_module
     import generator.render.site as render
+    import generator.speed.skip as skip
 
     out, cache, scratch = tmp_path / "site", tmp_path / "cache", tmp_path / "scratch"
     build(load_config(content_copy), out, cache_dir=cache)
     # A new version of the program that writes rows differently (its key differs).
-    real_row, real_key = render._paper_row, build_module.program_key
+    real_row, real_key = render._paper_row, skip.program_key
     monkeypatch.setattr(render, "_paper_row", lambda d, p: {**real_row(d, p), "new": 1})
-    monkeypatch.setattr(build_module, "program_key", lambda *a: real_key(*a) + b"new")
+    monkeypatch.setattr(skip, "program_key", lambda *a: real_key(*a) + b"new")
     # (A new version's files differ, so the build is not skipped; here a note stands in.)
     (content_copy / "notes" / "2025-W17.md").write_text("A note.", encoding="utf-8")
     build(load_config(content_copy), out, cache_dir=cache)

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from generator.text.links import Link, find_links
+from generator.stages.links import Link, find_links
 
 from .conftest import CONTENT
 
@@ -167,7 +167,7 @@ def test_reading_links_point_at_arxiv_for_an_id_and_keep_a_listing_s_own_page() 
     import datetime as dt
 
     from generator.models import Paper
-    from generator.text.links import reading_links
+    from generator.stages.links import reading_links
 
     paper = Paper(id="x", slug="x", title="A Paper", abstract="Text.", first_seen=dt.date(2025, 1, 1),
                   sources=(), arxiv_id="2401.01234", url="https://doi.org/10.1000/xyz")

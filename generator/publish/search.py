@@ -28,13 +28,12 @@ from pathlib import Path
 
 from generator.models import Paper
 from generator.publish.sitefolder import remove_path, working_folder
-from generator.publish.writer import write_file
+from generator.publish.writer import Later, Runner, Running, write_file
 from generator.render.search_index import CHUNKS, DOC_BLOCK, IndexedPaper, file_names, index_files, stems
-from generator.speed.store import PACKAGE
-from generator.speed.workers import Beside
 from generator.text.tex import tex_to_text
 
 log = logging.getLogger(__name__)
+PACKAGE = Path(__file__).parents[1]  # the generator package: its code keys the shards
 
 INDEX_DIR = "search"
 SHARDS_FILE = "shards.json"
@@ -98,24 +97,26 @@ class ShardDone:
 
 
 class SearchIndexer:
-    """Makes the shards and indexes those that changed, in a worker process started as soon
-    as the papers are read; `finish` (publish's Finisher) puts them in the site. Use as a
-    context manager around the rest of the build: on a failure the worker is stopped."""
+    """Makes the shards and indexes those that changed, started as soon as the papers are
+    read (`beside`: where it runs, a worker process; by default here, when `finish` needs it);
+    `finish` (publish's Finisher) puts them in the site. Use as a context manager around the
+    rest of the build: on a failure the work is stopped."""
 
     def __init__(self, papers: Sequence[Paper], language: str, out_dir: Path,
-                 shard_size: int = SHARD_SIZE) -> None:
+                 shard_size: int = SHARD_SIZE, beside: Runner = Later) -> None:
         self.papers = papers
         self.language = language
         self.shard_size = shard_size
         self.out_dir = out_dir
         self.work: Path | None = None  # a fresh folder beside the output, made on entering
-        self._worker: Beside[tuple[ShardDone, ...]] | None = None
+        self._beside = beside
+        self._worker: Running | None = None
 
     def __enter__(self) -> SearchIndexer:
         work = working_folder(self.out_dir)
         work.mkdir(parents=True, exist_ok=True)
         self.work = Path(tempfile.mkdtemp(prefix="search-", dir=work))
-        self._worker = Beside(self._run, background=True)
+        self._worker = self._beside(self._run)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -149,7 +150,7 @@ class SearchIndexer:
         unchanged ones hard-linked from the previous site (or indexed now if it lost them)."""
         waited = time.perf_counter()
         assert self._worker is not None, "finish() is called inside the context"
-        shards = self._worker.result()
+        shards: tuple[ShardDone, ...] = self._worker.result()
         log.info("search index: waited %.2f s for the indexer", time.perf_counter() - waited)
         old = previous / INDEX_DIR if previous is not None else None
         old_keys = _keys(old) if old is not None else {}

@@ -21,8 +21,10 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
+from typing import Any, Protocol
 
 from generator.errors import BuildError
+from generator.publish.record import Identity, Reuse, content_hash
 from generator.publish.sitefolder import (
     MARKER,
     ensure_standby,
@@ -33,8 +35,6 @@ from generator.publish.sitefolder import (
     swap_in,
     write_marker,
 )
-from generator.speed.kept_pages import Identity, Reuse, content_hash
-from generator.speed.workers import Beside
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,34 @@ class PublishReport:
 
 
 Finisher = Callable[[Path, Path | None], None]
+
+
+class Running(Protocol):
+    """Work started elsewhere (speed.workers.Beside: a worker process), used as a context
+    manager that stops it on a failure; `result()` waits for it."""
+
+    def __enter__(self) -> Running: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def result(self) -> Any: ...
+
+
+Runner = Callable[[Callable[[], Any]], Running]  # starts work beside this process
+
+
+class Later:
+    """The Runner that runs nothing beside: the work is done here when its result is asked."""
+
+    def __init__(self, work: Callable[[], Any]) -> None:
+        self._work = work
+
+    def __enter__(self) -> Later:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def result(self) -> Any:
+        return self._work()
 Pages = Iterable[tuple[str, bytes | None, bytes | None]]  # render.Page: path, data, key
 
 
@@ -73,7 +101,7 @@ class Standby:
 
 def publish_site(pages: Pages, out_dir: Path, base_url: str = "/",
                  finish: Finisher | None = None, side_pages: Callable[[], Pages] | None = None,
-                 reuse: Reuse | None = None) -> PublishReport:
+                 reuse: Reuse | None = None, beside: Runner | None = None) -> PublishReport:
     """Write the pages into the standby, let `finish` add its files (the search index; it gets
     the standby and the live site), and swap the standby in for out_dir: a build failing or
     killed at any point leaves the previous site as it was. Called under
@@ -81,12 +109,12 @@ def publish_site(pages: Pages, out_dir: Path, base_url: str = "/",
 
     A page whose bytes the live site has (by the record `reuse`, or else by reading the file)
     is hard-linked from it, so an unchanged file is never rewritten; a kept page (no data)
-    likewise. `side_pages`, if given, makes more pages (other paths than `pages`); they are
-    rendered and written by a worker process while this one writes `pages`."""
+    likewise. `side_pages`, if given, makes more pages (other paths than `pages`); with
+    `beside` they are rendered and written by its worker while this process writes `pages`."""
     live = out_dir if (out_dir / MARKER).is_file() else None
     target = _standby(out_dir, live, reuse if live is not None else None)
     started = time.perf_counter()
-    report, state = _write_beside(pages, side_pages, target)
+    report, state = _write_beside(pages, side_pages, target, beside)
     log.info("pages rendered and written: %.2f s", time.perf_counter() - started)
     _drop_unproduced(target, report.pages.keys())
     if finish is not None:
@@ -115,20 +143,28 @@ def _standby(out_dir: Path, live: Path | None, reuse: Reuse | None) -> Standby:
     return Standby(root, live, inodes, reuse)
 
 
-def _write_beside(pages: Pages, side_pages: Callable[[], Pages] | None, target: Standby
-                  ) -> tuple[PublishReport, dict[str, Identity] | None]:
-    """_write_all for `pages` here and for `side_pages` in a worker at the same time; the
+def _write_beside(pages: Pages, side_pages: Callable[[], Pages] | None, target: Standby,
+                  beside: Runner | None) -> tuple[PublishReport, dict[str, Identity] | None]:
+    """_write_all for `pages` here and for `side_pages` beside it at the same time; the
     two reports and states merged."""
     if side_pages is None:
         return _write_all(pages, target)
+    if beside is None:
+        return _merged(_write_all(pages, target), _write_all(side_pages(), target))
     reuse = target.reuse
-    with Beside(lambda: _as_sent(_write_all(side_pages(), target), reuse)) as side:
+    with beside(lambda: _as_sent(_write_all(side_pages(), target), reuse)) as side:
         started = time.perf_counter()
         report, state = _write_all(pages, target)
         mine = time.perf_counter()
         more, more_state = _as_received(side.result(), reuse)
         log.info("pages written here in %.2f s, then %.2f s waiting for the worker's",
                  mine - started, time.perf_counter() - mine)
+    return _merged((report, state), (more, more_state))
+
+
+def _merged(mine: Written, theirs: Written) -> Written:
+    """Two _write_all results (of different pages) as one."""
+    (report, state), (more, more_state) = mine, theirs
     if report.pages.keys() & more.pages.keys():
         raise BuildError("two pages were rendered to the same path: "
                          f"{min(report.pages.keys() & more.pages.keys())}")

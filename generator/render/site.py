@@ -26,7 +26,7 @@ from generator.render.feeds import feed_path, make_feed
 from generator.render.hosting import base_path, host_files
 from generator.speed.kept_pages import Stamps
 from generator.stages.digest import OTHER, Digest
-from generator.text.links import reading_links
+from generator.stages.links import reading_links
 from generator.text.markup import linkify, paragraphs, render_markdown
 from generator.text.tex import tex_to_html, tex_to_text
 

@@ -3,7 +3,7 @@
 A page that shows the same things renders to the same bytes. So each page that can be kept
 is rendered with a key: a hash of everything it shows (the papers in it, through
 `Stamps`, and the page's own settings) and of the program that renders it (`program_key`:
-code, templates, library versions, settings). The last build's record (uptodate.py) holds,
+code, templates, library versions, settings). The last build's record (skip.py; publish/record.py) holds,
 for every page, the key it was rendered with, a hash of its bytes, and its file's identity
 (size, modification time, inode) right after that build. A page is kept when its key is
 the recorded one and its file is still exactly the one that build left; any other page is
@@ -22,60 +22,20 @@ import hashlib
 import marshal
 import operator
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.models import Assignment, Paper, Week
-from generator.speed.store import paper_key, program_code
+from generator.models import Assignment, Paper, Week, paper_key
+from generator.publish.record import Reuse
+from generator.speed.store import program_code
 from generator.speed.workers import Deferred
 
 if TYPE_CHECKING:
     from generator.config import Config
     from generator.stages.digest import Digest
 
-Identity = tuple[int, int, int]  # size, modification time in ns, inode
 _ID = operator.attrgetter("id")
 _PAPER = {Paper}
-
-
-def content_hash(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """What the last build into an output folder recorded about each file it wrote."""
-
-    pages: Mapping[str, tuple[bytes | None, bytes]]  # path -> (inputs key or None, bytes hash)
-    state: Mapping[str, Identity]  # path -> its identity right after that build
-
-
-@dataclass
-class Reuse:
-    """The last build's record and the output folder as it is now (`live`: every file's
-    identity); answers whether a page can be kept, or its bytes are already there."""
-
-    recorded: Recorded
-    live: Mapping[str, Identity]
-    program: bytes  # program_key: part of every page key
-
-    def keep(self, path: str, key: bytes) -> bool:
-        """True if the file at path is the one the last build wrote with this key."""
-        entry = self.recorded.pages.get(path)
-        return entry is not None and entry[0] == key and self._untouched(path)
-
-    def has_bytes(self, path: str, digest: bytes) -> bool:
-        """True if the file at path is the one the last build wrote, and had these bytes."""
-        entry = self.recorded.pages.get(path)
-        return entry is not None and entry[1] == digest and self._untouched(path)
-
-    def recorded_hash(self, path: str) -> bytes:
-        return self.recorded.pages[path][1]
-
-    def _untouched(self, path: str) -> bool:
-        now = self.live.get(path)
-        return now is not None and now == self.recorded.state.get(path)
 
 
 def program_key(config: Config, templates: Path) -> bytes:

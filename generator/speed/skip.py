@@ -19,13 +19,16 @@ import hashlib
 import marshal
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator.config import Config
+from generator.publish.record import Identity, Recorded, Reuse
 from generator.publish.sitefolder import MARKER, site_files
-from generator.speed.kept_pages import Identity, Recorded
+from generator.speed.kept_pages import program_key
 from generator.speed.store import program_code, seal, unseal
+from generator.speed.workers import Beside
 
 
 def fingerprint(config: Config, templates: Path) -> str:
@@ -149,3 +152,75 @@ def remember_build(cache_dir: Path, out_dir: Path, print_: str, report: Any,
         path.with_suffix(".pickle").unlink(missing_ok=True)
     except (OSError, ValueError):  # ValueError: a value marshal cannot store
         pass
+
+
+@dataclass(frozen=True)
+class LastBuild:
+    """The last build into an output folder, as this one uses it: its record (None: no
+    cache, or nothing recorded) and this build's fingerprint (None without a cache)."""
+
+    cache_dir: Path | None
+    out_dir: Path
+    fingerprint: str | None
+    record: dict[str, Any] | None
+
+    @staticmethod
+    def read(cache_dir: Path | None, config: Config, out_dir: Path, templates: Path
+             ) -> LastBuild:
+        if cache_dir is None:
+            return LastBuild(None, out_dir, None, None)
+        return LastBuild(cache_dir, out_dir, fingerprint(config, templates),
+                         read_record(cache_dir, out_dir))
+
+    def report_if_unchanged(self) -> dict[str, Any] | None:
+        """The last build's report if nothing changed since (the build is skipped)."""
+        if self.fingerprint is None:
+            return None
+        return last_build(self.record, self.out_dir, self.fingerprint)
+
+    def list_output(self) -> Beside[Changes | None] | None:
+        """The output folder's files, listed by a worker process while the build reads and
+        derives (at 100,000 papers listing takes longer than reading), sent back as their
+        difference from the record's; None without a cache."""
+        if self.cache_dir is None:
+            return None
+        then, out_dir = recorded_site(self.record), self.out_dir
+        return Beside(lambda: _listed(out_dir, then))
+
+    def reuse(self, config: Config, templates: Path,
+              listing: Beside[Changes | None] | None) -> Reuse | None:
+        """What lets this build keep the last one's unchanged pages and the next build keep
+        this one's (kept_pages.py), or None: no cache, or templates of the digest's own
+        (they may show anything, so every page is rendered)."""
+        if self.cache_dir is None or _own_templates(config):
+            return None
+        changes = listing.result() if listing is not None else None
+        site = (self.out_dir / MARKER).is_file()
+        if changes is not None:
+            live = with_changes(recorded_site(self.record), changes)
+        else:
+            live = site_state(self.out_dir) if site else {}
+        recorded = recorded_pages(self.record) if site else None
+        return Reuse(recorded=recorded or Recorded(pages={}, state={}),
+                     live=live if site else {}, program=program_key(config, templates))
+
+    def remember(self, report: Any, pages: dict[str, tuple[bytes | None, bytes]],
+                 state: dict[str, Identity] | None) -> None:
+        if self.cache_dir is not None and self.fingerprint is not None:
+            remember_build(self.cache_dir, self.out_dir, self.fingerprint, report, pages, state)
+
+
+def _listed(out_dir: Path, then: dict[str, Identity]) -> Changes | None:
+    """How site_state(out_dir) differs from `then` (the recorded state), if out_dir is a site
+    this program wrote; else None (as for a folder that cannot be listed)."""
+    try:
+        return state_changes(site_state(out_dir), then) if (out_dir / MARKER).is_file() else None
+    except OSError:
+        return None
+
+
+def _own_templates(config: Config) -> bool:
+    """Whether the digest has templates of its own (beside assets/, which are copied)."""
+    folder = config.templates_dir
+    return folder.is_dir() and any(p.is_file() and "assets" not in p.relative_to(folder).parts
+                                   for p in folder.rglob("*"))

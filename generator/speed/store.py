@@ -34,7 +34,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from generator.models import Paper, SourceInfo, ThemeSpec
+from generator.models import Paper, SourceInfo, ThemeSpec, paper_key
 
 if TYPE_CHECKING:
     from generator.stages.merge import Titles
@@ -277,19 +277,6 @@ def read_parsed(cache_dir: Path, path: Path, source: SourceInfo, display: str, k
     if titles is not None:
         titles.update(keys)
     return result
-
-
-def paper_key(paper: Paper) -> bytes:
-    """What a per-paper result depends on of its paper (id, title, abstract), hashed (SHA-256,
-    which CPUs with SHA extensions hash faster than BLAKE2b, cut to 16 bytes)."""
-    return hashlib.sha256(f"{paper.id}\0{paper.title}\0{paper.abstract}".encode()
-                          ).digest()[:16]
-
-
-def paper_keys(papers: Sequence[Paper]) -> dict[str, bytes]:
-    """Paper id -> paper_key, made once per build for every stage that keys by papers: at
-    100,000 papers each pass over their texts takes about a quarter of a second."""
-    return {paper.id: paper_key(paper) for paper in papers}
 
 
 def _prune(cache_dir: Path, name: str) -> None:

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from generator.config import Config
 from generator.models import Assignment, Note, Paper, ThemeSpec, Week
+from generator.stages.links import Link, find_links
 from generator.stages.merge import normalise_title
-from generator.text.links import Link, find_links
 
 if TYPE_CHECKING:  # only named in annotations: importing it would import scikit-learn
     from generator.stages.themes import Subtopic, ThemeResult

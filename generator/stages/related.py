@@ -12,8 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from generator.models import Paper
-from generator.speed.store import paper_keys
+from generator.models import Paper, paper_keys
 from generator.stages.sparse import row_entries
 from generator.tfidf import Tfidf
 

@@ -7,7 +7,6 @@ decision -> explanations; then sub-topics inside each theme (subtopics.py).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -15,7 +14,6 @@ import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
 from generator.models import Assignment, Paper, ThemeSpec, record
-from generator.speed.workers import Beside
 from generator.stages.merge import normalise_title
 from generator.stages.themes.model import (
     ThemeSettings,
@@ -110,12 +108,7 @@ def fit_themes(papers: Sequence[Paper], specs: Sequence[ThemeSpec],
     def outcome(t: int) -> _Outcome:
         return _theme_outcome(specs[t], evidences[t], X, names, ordered, by_title, settings)
 
-    # The themes are independent: a worker process takes every other one (parallel.py).
-    theirs = list(range(1, len(specs), 2))
-    with Beside(lambda: [outcome(t) for t in theirs]) if theirs else nullcontext() as other:
-        outcomes = {t: outcome(t) for t in range(0, len(specs), 2)}
-        if other is not None:
-            outcomes.update(zip(theirs, other.result(), strict=True))
+    outcomes = {t: outcome(t) for t in range(len(specs))}
     found: dict[str, list[Assignment]] = {p.id: [] for p in ordered}
     chosen = np.zeros((len(specs), len(ordered)), dtype=bool)
     for t, (spec, evidence) in enumerate(zip(specs, evidences, strict=True)):
@@ -248,11 +241,9 @@ def _features(texts: Sequence[tuple[str, str]], specs: Sequence[ThemeSpec],
               settings: ThemeSettings
               ) -> tuple[sp.csr_matrix, np.ndarray, Tfidf | None, list[list[Evidence]]]:
     """TF-IDF (the matrix, its terms, the vectorizer) and the keyword evidence of the
-    `normalise`d texts. The two read the same texts and nothing of each other, so the keyword
-    scan runs in a worker process meanwhile (parallel.py)."""
-    with Beside(lambda: keyword_evidence(texts, specs, settings.title_weight)) as scan:
-        X, names, vectorizer = vectorize(texts, settings)
-        return X, names, vectorizer, scan.result()
+    `normalise`d texts."""
+    X, names, vectorizer = vectorize(texts, settings)
+    return X, names, vectorizer, keyword_evidence(texts, specs, settings.title_weight)
 
 
 @dataclass(frozen=True)
