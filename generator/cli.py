@@ -463,8 +463,8 @@ def serve(content_dir: Path, out_dir: Path, port: int) -> None:
 
     from generator.config import load_config
     from generator.pipeline import build as run_build
+    from generator.render import default_templates_dir
     from generator.render.hosting import base_path
-    from generator.render.site import default_templates_dir
     from generator.tools.serve import make_server, watch
 
     _setup_logging(False, False)

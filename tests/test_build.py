@@ -255,8 +255,7 @@ def test_an_unchanged_build_is_skipped_and_any_change_rebuilds(
     real_render = build_module.render_site
 
     def counting_render(*args: object, **kwargs: object) -> object:
-        if kwargs.get("part") != "papers":  # once per build: the site but its paper pages
-            renders.append(1)
+        renders.append(1)  # once per build: the site but its paper pages
         return real_render(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(build_module, "render_site", counting_render)
@@ -284,11 +283,14 @@ def test_an_unchanged_build_is_skipped_and_any_change_rebuilds(
         out / "weeks" / "2025-W13" / "index.html").read_text(encoding="utf-8")
 
 
-def test_the_two_render_halves_make_exactly_the_whole_site(content_copy: Path) -> None:
-    # build() renders paper pages in a worker process and the rest here: together they must
-    # be the very pages (paths and bytes) that one process makes, the sitemap included.
+def test_the_paper_pages_and_the_rest_make_each_file_once(content_copy: Path) -> None:
+    # render_site yields every file but the paper pages and their .bib files, which
+    # render_paper_pages yields (a build may render them in another process): together each
+    # file once, and the sitemap lists every page, the paper pages included.
+    import re
+
     from generator.pipeline import derive_digest, map_stage, read_papers, related_stage
-    from generator.render.site import make_env, render_site
+    from generator.render import make_env, render_paper_pages, render_site
 
     config = load_config(content_copy)
     papers = read_papers(config).papers
@@ -296,13 +298,18 @@ def test_the_two_render_halves_make_exactly_the_whole_site(content_copy: Path) -
     with related_stage(papers, None) as related, map_stage(config, papers, None) as positions:
         digest, _ = derive_digest(config, papers, None, lambda *a: None, 0.0, related,
                                   positions)
-        whole = {p.path: p.data for p in render_site(digest, env)}
-    papers_part = {p.path: p.data for p in render_site(digest, env, part="papers")}
-    rest = {p.path: p.data for p in render_site(digest, env, part="rest")}
-    assert not papers_part.keys() & rest.keys()
-    assert {**papers_part, **rest} == whole
-    assert sorted(papers_part) == sorted(
-        [f"papers/{p.slug}.html" for p in papers] + [f"papers/{p.slug}.bib" for p in papers])
+        rest = [(p.path, p.data) for p in render_site(digest, env)]
+        paper_files = [p.path for p in render_paper_pages(digest, env)]
+    paths = [path for path, _ in rest]
+    assert len(set(paths)) == len(paths) and not set(paths) & set(paper_files)
+    assert paper_files == [f"papers/{p.slug}.{kind}" for p in digest.papers
+                           for kind in ("html", "bib")]
+    sitemap = dict(rest)["sitemap.xml"]
+    assert sitemap is not None
+    listed = {loc.removeprefix(config.base_url)
+              for loc in re.findall(r"<loc>([^<]+)</loc>", sitemap.decode())}
+    assert listed == ({p for p in paths if p.endswith(".html") and p != "404.html"}
+                      | {p for p in paper_files if p.endswith(".html")})
 
 
 def test_a_build_without_worker_processes_makes_the_same_site(content_copy: Path,
