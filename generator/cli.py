@@ -19,7 +19,6 @@ from generator.errors import GeneratorError
 CONTENT_HELP = "The digest's content directory (sources/, sources.yaml, themes.yaml, digest.yaml)."
 # What `digest build` leaves unfreed: the process ends right after the build, without freeing
 # anything (see main), so the build's objects are handed here rather than freed one by one.
-_UNFREED: list[object] = []
 
 
 class _Progress:
@@ -112,10 +111,8 @@ def build(content_dir: Path, out_dir: Path, base_url: str | None, strict: bool, 
     progress = _Progress(enabled=not quiet and (verbose or sys.stderr.isatty()))
     try:
         config = load_config(content_dir, base_url=base_url)
-        _UNFREED.clear()  # one build's at most (tests run the command many times)
         report = run_build(config, out_dir, progress=progress, strict=strict,
-                           cache_dir=None if no_cache else project_cache_dir(content_dir),
-                           keep=_UNFREED)
+                           cache_dir=None if no_cache else project_cache_dir(content_dir))
     except GeneratorError as err:
         raise click.ClickException(str(err)) from None
     finally:
@@ -318,7 +315,8 @@ def themes(content_dir: Path, boundary: int) -> None:
     decision threshold, so a curator can refine keywords and exclusions.
     """
     from generator.config import load_config
-    from generator.pipeline import read_papers, theme_settings
+    from generator.pipeline import read_papers
+    from generator.speed.cached_stages import theme_settings
     from generator.stages.themes import assign_themes
 
     try:
@@ -362,7 +360,8 @@ def eval_command(labels: Path, content_dir: Path) -> None:
     theme listed as uncertain. The labels are only read here, never by a build.
     """
     from generator.config import load_config
-    from generator.pipeline import read_papers, theme_settings
+    from generator.pipeline import read_papers
+    from generator.speed.cached_stages import theme_settings
     from generator.stages.merge import normalise_title
     from generator.stages.themes import assign_themes
     from generator.tools.evaluate import evaluate, load_labels
@@ -463,8 +462,8 @@ def serve(content_dir: Path, out_dir: Path, port: int) -> None:
 
     from generator.config import load_config
     from generator.pipeline import build as run_build
+    from generator.render import default_templates_dir
     from generator.render.hosting import base_path
-    from generator.render.site import default_templates_dir
     from generator.tools.serve import make_server, watch
 
     _setup_logging(False, False)

@@ -281,6 +281,21 @@ def test_an_unchanged_build_is_skipped_and_any_change_rebuilds(
         out / "weeks" / "2025-W13" / "index.html").read_text(encoding="utf-8")
 
 
+def test_the_sitemap_lists_every_page(content_copy: Path, tmp_path: Path) -> None:
+    # Paper pages are written by a worker process and the rest by the build's own: the
+    # sitemap, made by the latter, must still list every page of the site (but the 404).
+    import re
+
+    config = load_config(content_copy)
+    out = tmp_path / "site"
+    build(config, out)
+    sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
+    listed = {loc.removeprefix(config.base_url) for loc in re.findall(r"<loc>([^<]+)</loc>", sitemap)}
+    pages = {p.relative_to(out).as_posix() for p in out.rglob("*.html")}
+    assert listed == pages - {"404.html"}
+    assert sum(p.startswith("papers/") for p in listed) == 747
+
+
 def test_a_build_without_worker_processes_makes_the_same_site(content_copy: Path,
                                                                  tmp_path: Path) -> None:
     # With another thread running (as in `digest serve`) no worker is forked: every stage,

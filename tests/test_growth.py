@@ -368,7 +368,7 @@ def test_a_backdated_dump_moves_the_training_split_and_the_site_follows(
 
 def test_public_data_is_not_kept_across_a_change_of_program(
         content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import generator.render.site as render
+    import generator.render.data as render
     import generator.speed.skip as skip
 
     out, cache, scratch = tmp_path / "site", tmp_path / "cache", tmp_path / "scratch"
@@ -387,7 +387,7 @@ def test_public_data_is_not_kept_across_a_change_of_program(
 
 def test_the_public_data_is_in_parts_and_a_part_whose_papers_did_not_change_is_kept(
         content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import generator.render.site as render
+    import generator.render.data as render
 
     monkeypatch.setattr(render, "DATA_PART", 200)
     out, cache, scratch = tmp_path / "site", tmp_path / "cache", tmp_path / "scratch"

@@ -102,33 +102,6 @@ def _lookup(mapping: object) -> str:
     return "read"
 
 
-def test_shared_chunks_go_to_one_process_each_and_cover_everything() -> None:
-    from generator.speed.workers import Shares
-
-    share = Shares(1000, chunk=7)
-    with Beside(lambda: [i for chunk in share for i in chunk]) as job:
-        mine = [i for chunk in share for i in chunk]
-        theirs = job.result()
-    assert sorted(mine + theirs) == list(range(1000))  # each item once, by one process
-    assert list(Shares(5, chunk=2)) == [range(0, 2), range(2, 4), range(4, 5)]
-    assert list(Shares(0)) == []
-
-
-def test_objects_are_frozen_for_forks_only_inside_frozen_heap() -> None:
-    import gc
-
-    from generator.speed.workers import frozen_heap
-
-    with Beside(lambda: 1) as job:
-        job.result()
-    assert gc.get_freeze_count() == 0  # outside: forking freezes nothing
-    with frozen_heap():
-        with Beside(lambda: 2) as job:
-            assert job.result() == 2
-        assert gc.get_freeze_count() > 0 or not job.forked
-    assert gc.get_freeze_count() == 0  # handed back to the collector
-
-
 def test_a_deferred_mapping_whose_worker_failed_fails_the_same_way_each_time() -> None:
     from generator.speed.workers import Deferred
 

@@ -15,12 +15,11 @@ from hypothesis import strategies as st
 
 from generator.config import load_config
 from generator.errors import SourceError
-from generator.models import Listing, SourceInfo
+from generator.models import Listing, SourceInfo, paper_keys
 from generator.pipeline import build
 from generator.speed import cached_read as reading
 from generator.speed import store as cache_module
 from generator.speed.cached_read import Corpus, MergeState, read_corpus, remember_merge, state_key
-from generator.speed.store import paper_keys
 from generator.stages.merge import extend_merged, merge_listings, normalise_title
 from generator.tools.ingest import ingest_file
 

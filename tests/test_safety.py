@@ -13,7 +13,7 @@ from generator.config import load_config
 from generator.errors import ConfigError
 from generator.pipeline import build
 from generator.publish.sitefolder import MARKER
-from generator.render.site import date_words
+from generator.render.environment import date_words
 
 from .conftest import CONTENT
 

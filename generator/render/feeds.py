@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import jinja2
 
 from generator.models import Paper
+from generator.render.paths import theme_path
+
+if TYPE_CHECKING:
+    from generator.render.themes import ThemeView
+    from generator.stages.digest import Digest
 
 # Fixed namespace so feed and entry ids never change between builds or base URLs.
 ID_NAMESPACE = uuid.UUID("6f1d6a52-6a53-4f0e-9a43-2b1c8b3c9d10")
@@ -55,3 +63,20 @@ def make_feed(key: str, title: str, path: str, page: str, papers: tuple[Paper, .
 
 def feed_path(theme: str | None = None) -> str:
     return "feeds/all.xml" if theme is None else f"feeds/{theme}.xml"
+
+
+def site_feeds(digest: Digest, env: jinja2.Environment, themes: tuple[ThemeView, ...],
+               common: Mapping[str, Any]) -> Iterator[tuple[str, bytes]]:
+    """The whole digest's feed and each theme's, rendered with feed.xml."""
+    def names(paper: Paper) -> tuple[str, ...]:  # asked only for the papers in feeds
+        return tuple(t.name for t in themes if t.slug in digest.themes_of(paper))
+
+    size, fallback = digest.config.feed_size, digest.built_at
+    template = env.get_template("feed.xml")
+    feeds = [make_feed("all", digest.config.title, feed_path(), "index.html", digest.papers,
+                       names, size, fallback)]
+    feeds += [make_feed(f"theme:{t.slug}", f"{t.name} · {digest.config.title}",
+                        feed_path(t.slug), theme_path(t.slug), t.papers, names, size, fallback)
+              for t in themes]
+    for feed in feeds:
+        yield feed.path, template.render(**common, feed=feed).encode("utf-8")

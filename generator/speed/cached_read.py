@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import SourceError
-from generator.models import Listing, Paper, SourceInfo
+from generator.models import Listing, Paper, SourceInfo, paper_keys
 from generator.speed.store import (
     behind_little,
     dump_key,
-    paper_keys,
     program_code,
     read_parsed,
     store,

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from generator import __version__
 from generator.errors import GeneratorError
-from generator.render.site import default_templates_dir
+from generator.render import default_templates_dir
 
 DISTRIBUTION = "litdigest"
 TAG = "py3-none-any"

@@ -1,0 +1,80 @@
+"""The public data (docs/data.md): every paper as JSON in parts, and each theme's members
+for the search page's theme filter."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from generator.models import Paper
+from generator.render.bib import paper_bib_path
+from generator.render.pages import Keeper, Page, kept_or_made
+from generator.render.paths import PAPERS_JSON, data_part_path, paper_path, theme_members_path
+from generator.stages.digest import OTHER
+
+if TYPE_CHECKING:
+    from generator.render.themes import ThemeView
+    from generator.stages.digest import Digest
+
+DATA_FORMAT = 2  # of data/papers.json; 1 was a single list of every paper
+DATA_PART = 5000  # papers per part of the public data: about 9 MB
+
+
+def papers_data(digest: Digest, keeper: Keeper | None = None) -> Iterator[Page]:
+    """data/papers/<n>.json, the papers oldest first in parts of DATA_PART, each a list with
+    one paper per line, and data/papers.json, the index of the parts. A part is kept like a
+    page when its papers' stamps are unchanged, so a new week rewrites the newest part, not
+    180 MB at 100,000 papers; and no file comes near the 100 MB a GitHub repository allows
+    per file."""
+    ordered = sorted(digest.papers, key=lambda p: (p.first_seen, p.id))
+    parts = []
+    for number, start in enumerate(range(0, len(ordered), DATA_PART)):
+        chunk = tuple(ordered[start:start + DATA_PART])
+        path = data_part_path(number)
+        parts.append({"path": path, "papers": len(chunk)})
+
+        def make(chunk: tuple[Paper, ...] = chunk) -> bytes:
+            # json's C encoder, row by row (an indented dump of the whole list goes through
+            # its pure-Python one: several seconds at 100,000 papers).
+            lines = [json.dumps(_paper_row(digest, paper), ensure_ascii=False).encode()
+                     for paper in chunk]
+            return b"[\n" + b",\n".join(lines) + b"\n]\n"
+
+        keyed = keeper.keep(path, "papers-json", path, chunk) if keeper is not None else None
+        yield kept_or_made(path, keyed, make)
+    index = {"format": DATA_FORMAT, "papers": len(ordered), "parts": parts}
+    yield Page(PAPERS_JSON, (json.dumps(index, indent=1) + "\n").encode("utf-8"))
+
+
+def _paper_row(digest: Digest, paper: Paper) -> dict[str, Any]:
+    """What the public data says of a paper: only what its stamp covers (Keeper)."""
+    return {
+        "id": paper.id,
+        "slug": paper.slug,
+        "title": paper.title,
+        "abstract": paper.abstract,
+        "themes": [t for t in digest.themes_of(paper) if t != OTHER.slug],
+        "scores": {a.theme: round(a.score, 4) for a in digest.assignments.get(paper.id, ())},
+        "first_seen": paper.first_seen.isoformat(),
+        "week": digest.week_of(paper).key,
+        "url": paper_path(paper),
+        "sources": [{"file": s.file, "line": s.line, "collected": s.collected.isoformat(),
+                     "query": s.query} for s in paper.sources],
+        "authors": list(paper.authors),
+        "arxiv_id": paper.arxiv_id,
+        "published": paper.published.isoformat() if paper.published else None,
+        "categories": list(paper.categories),
+        "links": {k: u for k, u in (("abs", paper.url), ("pdf", paper.pdf_url),
+                                    ("bibtex", paper_bib_path(paper))) if u},
+    }
+
+
+def theme_members(themes: tuple[ThemeView, ...]) -> Iterator[tuple[str, bytes]]:
+    """data/themes/<slug>.json: the slugs of a theme's papers, for the search page's theme
+    filter (kept out of the search index so a new model leaves the index as it is)."""
+    for theme in themes:
+        data = {"theme": theme.slug, "name": theme.name,
+                "papers": sorted(p.slug for p in theme.papers)}
+        yield theme_members_path(theme.slug), (json.dumps(data, ensure_ascii=False)
+                                               + "\n").encode("utf-8")
