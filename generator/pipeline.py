@@ -30,7 +30,8 @@ from generator.models import Paper
 from generator.publish.record import Reuse
 from generator.publish.search import SearchIndexer
 from generator.publish.sitefolder import check_out_dir, site_lock
-from generator.publish.writer import PublishReport, publish_site
+from generator.publish.standby import PublishReport
+from generator.publish.writer import publish_site
 from generator.render import default_templates_dir, make_env, render_paper_pages, render_site
 from generator.speed.cached_read import Corpus, keep_merge, read_corpus
 from generator.speed.cached_stages import map_stage, related_stage, theme_stage, training_of

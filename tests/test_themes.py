@@ -16,9 +16,16 @@ from generator.errors import ConfigError
 from generator.models import Listing, SourceInfo, ThemeSpec
 from generator.pipeline import BuildReport, build, read_papers
 from generator.stages.merge import merge_papers, normalise_title
-from generator.stages.themes import assign_themes, keyword_evidence
+from generator.stages.themes import assign_themes
 from generator.stages.themes.model import telling_terms
-from generator.stages.themes.phrases import PhraseSet, ThemeMatcher, normalise, split, tokens
+from generator.stages.themes.phrases import (
+    PhraseSet,
+    ThemeMatcher,
+    keyword_evidence,
+    normalise,
+    split,
+    tokens,
+)
 from generator.tools.evaluate import evaluate, load_labels
 
 from .conftest import CONTENT, REPO, public_papers

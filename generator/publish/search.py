@@ -27,10 +27,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.models import Paper
+from generator.publish.files import write_file
 from generator.publish.sitefolder import remove_path, working_folder
-from generator.publish.writer import Later, Runner, Running, write_file
-from generator.render.search_index import CHUNKS, DOC_BLOCK, IndexedPaper, file_names, index_files, stems
-from generator.text.tex import tex_to_text
+from generator.publish.writer import Later, Runner, Running
+from generator.render.search_index import (
+    CHUNKS,
+    DOC_BLOCK,
+    IndexedPaper,
+    authors_of,
+    file_names,
+    index_files,
+    indexed,
+    stems,
+)
 
 log = logging.getLogger(__name__)
 PACKAGE = Path(__file__).parents[1]  # the generator package: its code keys the shards
@@ -56,13 +65,7 @@ class Shard:
         indexed, since converting every abstract's TeX to text takes about 2.5 s of CPU at
         100,000 papers, competing with the build for the cores when a new week changes
         one shard."""
-        return tuple(IndexedPaper(slug=p.slug, title=tex_to_text(p.title),
-                                  authors=_authors(p), abstract=tex_to_text(p.abstract))
-                     for p in self.members)
-
-
-def _authors(paper: Paper) -> str:
-    return ", ".join(paper.authors[:30])
+        return tuple(map(indexed, self.members))
 
 
 def search_shards(papers: Sequence[Paper], language: str = "en",
@@ -72,16 +75,16 @@ def search_shards(papers: Sequence[Paper], language: str = "en",
     A shard holds what a reader searches (title, authors, abstract) and nothing the theme
     model decides, so it can be indexed before the model runs, and a shard stays the same
     when the model changes its mind about an older paper. Its key hashes those fields as
-    read, with the code that turns them into the index (this module, render/search_index.py
-    and text/tex.py)."""
+    read, with the code that turns them into the index's files (render/search_index.py and
+    text/tex.py)."""
     ordered = sorted(papers, key=lambda p: (p.first_seen, p.id))
     code = b"".join((PACKAGE / name).read_bytes()
-                    for name in ("publish/search.py", "render/search_index.py", "text/tex.py"))
+                    for name in ("render/search_index.py", "text/tex.py"))
     for number, start in enumerate(range(0, len(ordered), max(1, shard_size))):
         members = tuple(ordered[start:start + shard_size])
         h = hashlib.sha256(code + f"\0{stems(language)}".encode())
         h.update("\0".join(itertools.chain.from_iterable(
-            (p.slug, p.title, _authors(p), p.abstract) for p in members)).encode())
+            (p.slug, p.title, authors_of(p), p.abstract) for p in members)).encode())
         yield Shard(name=str(number), members=members, key=h.hexdigest()[:32])
 
 

@@ -15,44 +15,26 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
-import stat
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePosixPath
+from dataclasses import replace
+from pathlib import Path
 from typing import Any, Protocol
 
 from generator.errors import BuildError
-from generator.publish.record import Identity, Reuse, content_hash
+from generator.publish.record import Identity, Reuse
 from generator.publish.sitefolder import (
     MARKER,
     ensure_standby,
     link_tree,
     remove_path,
     site_files,
-    standby_folder,
     swap_in,
     write_marker,
 )
+from generator.publish.standby import Pages, PublishReport, Standby, Written, standby_for, write_all
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class PublishReport:
-    """What a publish changed, compared with the previous site."""
-
-    written: int  # files new or changed
-    unchanged: int  # files whose bytes were already there
-    removed: tuple[str, ...]  # files of the previous site that the new one no longer has
-    total_bytes: int
-    kept: int = 0  # unchanged files not even rendered: the last build's stand (reuse.py)
-    # For the next build (reuse.py): each page's inputs key and bytes hash...
-    pages: dict[str, tuple[bytes | None, bytes]] = field(default_factory=dict)
-    # ...and every file's identity in the new site, when the live one's were known
-    # (with `reuse`; else None: the caller reads them from the folder).
-    state: dict[str, Identity] | None = None
 
 
 Finisher = Callable[[Path, Path | None], None]
@@ -84,19 +66,6 @@ class Later:
 
     def result(self) -> Any:
         return self._work()
-Pages = Iterable[tuple[str, bytes | None, bytes | None]]  # render.Page: path, data, key
-
-
-@dataclass(frozen=True)
-class Standby:
-    """Where pages are written: the standby folder, the live site (None before the first
-    build), the inode of each file the standby holds now (a file whose inode is the live
-    file's is already the right one), and the last build's record (reuse.py), if any."""
-
-    root: Path
-    live: Path | None
-    inodes: dict[str, int]
-    reuse: Reuse | None
 
 
 def publish_site(pages: Pages, out_dir: Path, base_url: str = "/",
@@ -112,7 +81,7 @@ def publish_site(pages: Pages, out_dir: Path, base_url: str = "/",
     likewise. `side_pages`, if given, makes more pages (other paths than `pages`); with
     `beside` they are rendered and written by its worker while this process writes `pages`."""
     live = out_dir if (out_dir / MARKER).is_file() else None
-    target = _standby(out_dir, live, reuse if live is not None else None)
+    target = standby_for(out_dir, live, reuse if live is not None else None)
     started = time.perf_counter()
     report, state = _write_beside(pages, side_pages, target, beside)
     log.info("pages rendered and written: %.2f s", time.perf_counter() - started)
@@ -132,29 +101,18 @@ def publish_site(pages: Pages, out_dir: Path, base_url: str = "/",
     return report
 
 
-def _standby(out_dir: Path, live: Path | None, reuse: Reuse | None) -> Standby:
-    """The standby folder, ready to be written: emptied when there is no live site (a first
-    build has nothing to keep), else with every file's inode listed."""
-    root = standby_folder(out_dir)
-    if live is None:
-        remove_path(root)
-    root.mkdir(parents=True, exist_ok=True)
-    inodes = {rel: entry.inode() for rel, entry in site_files(root, dot_folders=True)}
-    return Standby(root, live, inodes, reuse)
-
-
 def _write_beside(pages: Pages, side_pages: Callable[[], Pages] | None, target: Standby,
                   beside: Runner | None) -> tuple[PublishReport, dict[str, Identity] | None]:
-    """_write_all for `pages` here and for `side_pages` beside it at the same time; the
+    """write_all for `pages` here and for `side_pages` beside it at the same time; the
     two reports and states merged."""
     if side_pages is None:
-        return _write_all(pages, target)
+        return write_all(pages, target)
     if beside is None:
-        return _merged(_write_all(pages, target), _write_all(side_pages(), target))
+        return _merged(write_all(pages, target), write_all(side_pages(), target))
     reuse = target.reuse
-    with beside(lambda: _as_sent(_write_all(side_pages(), target), reuse)) as side:
+    with beside(lambda: _as_sent(write_all(side_pages(), target), reuse)) as side:
         started = time.perf_counter()
-        report, state = _write_all(pages, target)
+        report, state = write_all(pages, target)
         mine = time.perf_counter()
         more, more_state = _as_received(side.result(), reuse)
         log.info("pages written here in %.2f s, then %.2f s waiting for the worker's",
@@ -163,7 +121,7 @@ def _write_beside(pages: Pages, side_pages: Callable[[], Pages] | None, target: 
 
 
 def _merged(mine: Written, theirs: Written) -> Written:
-    """Two _write_all results (of different pages) as one."""
+    """Two write_all results (of different pages) as one."""
     (report, state), (more, more_state) = mine, theirs
     if report.pages.keys() & more.pages.keys():
         raise BuildError("two pages were rendered to the same path: "
@@ -176,12 +134,11 @@ def _merged(mine: Written, theirs: Written) -> Written:
             both)
 
 
-Written = tuple[PublishReport, dict[str, Identity] | None]
 Sent = tuple[PublishReport, dict[str, Identity] | None, list[str]]
 
 
 def _as_sent(written: Written, reuse: Reuse | None) -> Sent:
-    """A worker's _write_all result made smaller to send: the pages whose entries (key,
+    """A worker's write_all result made smaller to send: the pages whose entries (key,
     bytes hash) and identities are the recorded ones go by path alone. At 100,000 papers
     that is nearly every paper page; the build's wait for the worker went from 0.39 s to
     0.20 s."""
@@ -199,7 +156,7 @@ def _as_sent(written: Written, reuse: Reuse | None) -> Sent:
 
 
 def _as_received(sent: Sent, reuse: Reuse | None) -> Written:
-    """_write_all's result again from what _as_sent made of it."""
+    """write_all's result again from what _as_sent made of it."""
     report, state, same = sent
     if not same:
         return report, state
@@ -207,123 +164,6 @@ def _as_received(sent: Sent, reuse: Reuse | None) -> Written:
     recorded, was = reuse.recorded.pages, reuse.recorded.state
     return (replace(report, pages={**report.pages, **{rel: recorded[rel] for rel in same}}),
             {**state, **{rel: was[rel] for rel in same}})
-
-
-def _write_all(pages: Pages, target: Standby) -> Written:
-    """Write the pages into the standby: a page kept, or whose bytes the live site has, is
-    hard-linked from it (nothing at all if the standby already has that file); the others
-    are written anew. Returns the report (with each page's key and hash) and, with a record,
-    each page's identity in the new site."""
-    reuse, live = target.reuse, target.live
-    entries: dict[str, tuple[bytes | None, bytes]] = {}
-    state: dict[str, Identity] | None = {} if reuse is not None else None
-    made: set[Path] = set()  # folders made so far: one mkdir per folder, not per page
-    written = unchanged = total = kept = 0
-    for rel, data, key in pages:
-        if rel in entries:
-            raise BuildError(f"two pages were rendered to the same path: {rel}")
-        if data is None:  # kept: the file the last build wrote stands (reuse.py)
-            assert reuse is not None, "a page can only be kept when the site is reused"
-            entries[rel] = (key, reuse.recorded_hash(rel))
-            total += reuse.live[rel][0]
-            unchanged += 1
-            kept += 1
-            ident: Identity | None = reuse.live[rel]
-            if target.inodes.get(rel) != reuse.live[rel][2]:  # (else the standby has it already)
-                ident = _link_live(target, rel, made)
-            if ident is None:
-                raise BuildError(f"{rel}: the page went from the site during the build; "
-                                 "build again")
-            if state is not None:
-                state[rel] = ident
-            continue
-        _safe_relative(rel)
-        digest = content_hash(data)
-        entries[rel] = (key, digest)
-        total += len(data)
-        if live is not None and _unchanged(target, rel, digest, data):
-            ident = _link_live(target, rel, made)
-            if ident is not None:
-                unchanged += 1
-                if state is not None:
-                    state[rel] = ident
-                continue
-        written += 1
-        ident = _write_new(target.root / rel, data, made, rel in target.inodes)
-        if state is not None:
-            state[rel] = ident
-    report = PublishReport(written=written, unchanged=unchanged, removed=(),
-                           total_bytes=total, kept=kept, pages=entries)
-    return report, state
-
-
-def _unchanged(target: Standby, rel: str, digest: bytes, data: bytes) -> bool:
-    """Whether the live site holds this page with these bytes: by the record if there is
-    one (and it knows the page), else by reading the file."""
-    reuse, live = target.reuse, target.live
-    assert live is not None
-    if reuse is not None and (rel in reuse.recorded.pages or rel not in reuse.live):
-        return reuse.has_bytes(rel, digest)
-    return _holds(live / rel, data)
-
-
-def _link_live(target: Standby, rel: str, made: set[Path]) -> Identity | None:
-    """Make the standby's file at rel the live site's (a hard link, or a copy where the file
-    system has none), unless it already is; its identity, or None if the live site lost it
-    meanwhile."""
-    assert target.live is not None
-    source, dest = target.live / rel, target.root / rel
-    ident = target.reuse.live.get(rel) if target.reuse is not None else None
-    if ident is None:  # not listed (no record): asked of the file itself
-        try:
-            st = os.lstat(source)
-        except OSError:
-            return None
-        ident = (st.st_size, st.st_mtime_ns, st.st_ino)
-    if target.inodes.get(rel) == ident[2]:
-        return ident
-    _make_room(dest, made, rel in target.inodes)
-    try:
-        os.link(source, dest, follow_symlinks=False)
-    except FileExistsError:  # a folder where the page now goes
-        remove_path(dest)
-        os.link(source, dest, follow_symlinks=False)
-    except OSError:  # a file system without hard links: a copy
-        shutil.copyfile(source, dest, follow_symlinks=False)
-        st = os.lstat(dest)
-        return (st.st_size, st.st_mtime_ns, st.st_ino)
-    return ident
-
-
-def _write_new(path: Path, data: bytes, made: set[Path], exists: bool) -> Identity:
-    """Write a new file at path (never into the file there: it may be a hard link shared
-    with the live site); its identity."""
-    _make_room(path, made, exists)
-    try:
-        return write_file(path, data)
-    except (FileExistsError, IsADirectoryError):  # a folder where the page now goes
-        remove_path(path)
-        return write_file(path, data)
-
-
-def _make_room(path: Path, made: set[Path], exists: bool) -> None:
-    """Make path's folder, and remove the file at path if the standby had one (`exists`)."""
-    if path.parent not in made:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except (FileExistsError, NotADirectoryError):  # a file where a folder now goes
-            _clear_way(path.parent)
-        made.add(path.parent)
-    if exists:
-        remove_path(path)
-
-
-def _clear_way(folder: Path) -> None:
-    """Remove the files that stand where `folder` or the folders above it go, then make it."""
-    for parent in reversed([folder, *folder.parents]):
-        if os.path.lexists(parent) and not stat.S_ISDIR(os.lstat(parent).st_mode):
-            os.unlink(parent)
-    folder.mkdir(parents=True, exist_ok=True)
 
 
 def _drop_unproduced(target: Standby, produced: Iterable[str]) -> None:
@@ -383,42 +223,6 @@ def _identities(root: Path, pages: Iterable[str]) -> dict[str, Identity]:
                 st = inner.stat(follow_symlinks=False)
                 found[rel] = (st.st_size, st.st_mtime_ns, st.st_ino)
     return found
-
-
-def write_file(path: Path, data: bytes) -> Identity:
-    """Write a file that must not exist yet (so no file, or hard link, is ever written
-    into) and return its identity; without Python's file object, which also asks whether
-    the file is a terminal and where its end is: three system calls more per file, over
-    600,000 at 100,000 papers."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                 0o666)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        st = os.fstat(fd)
-    finally:
-        os.close(fd)
-    return (st.st_size, st.st_mtime_ns, st.st_ino)
-
-
-def _safe_relative(rel: str) -> str:
-    pure = PurePosixPath(rel)
-    if pure.is_absolute() or ".." in pure.parts or not pure.parts or rel != pure.as_posix():
-        raise BuildError(f"refusing to write a page outside the site: {rel!r}")
-    return rel
-
-
-def _holds(path: Path, data: bytes) -> bool:
-    """Whether path is a plain file (not a link) with exactly these bytes."""
-    try:
-        return path.is_file() and not path.is_symlink() and _same(path, data)
-    except OSError:
-        return False
-
-
-def _same(path: Path, data: bytes) -> bool:
-    return path.stat().st_size == len(data) and path.read_bytes() == data
 
 
 def _files(root: Path | None) -> set[str]:

@@ -38,6 +38,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from generator.models import Paper
+from generator.text.tex import tex_to_text
+
 CHUNKS = 64  # term files per shard
 DOC_BLOCK = 500  # slugs per d<b>.json
 TITLE_BONUS = 1.5  # added to a term's saturated frequency when it is in the title
@@ -83,6 +86,17 @@ class IndexedPaper:
     title: str
     authors: str
     abstract: str
+
+
+def indexed(paper: Paper) -> IndexedPaper:
+    """A paper as the index reads it: its TeX turned into the words a reader types."""
+    return IndexedPaper(slug=paper.slug, title=tex_to_text(paper.title),
+                        authors=authors_of(paper), abstract=tex_to_text(paper.abstract))
+
+
+def authors_of(paper: Paper) -> str:
+    """The searched authors: the first 30 (a collaboration's 3,000 names would swamp it)."""
+    return ", ".join(paper.authors[:30])
 
 
 def stems(language: str) -> bool:

@@ -74,15 +74,7 @@ def read_corpus(sources_dir: Path, sources: tuple[SourceInfo, ...],
     if cache_dir is None:
         read = read_sources(sources_dir, sources)
         return Corpus(len(read.listings), merge_listings(read.listings).papers, read.problems)
-    dumps: list[tuple[SourceInfo, Path, str, str | SourceError]] = []  # key, or why none
-    for source in sources:
-        path = sources_dir / source.file
-        display = str(path)
-        try:
-            dumps.append((source, path, display, dump_key(path, source, display)))
-        except OSError as err:
-            dumps.append((source, path, display,
-                          SourceError(display, 1, f"cannot read the file: {err.strerror}")))
+    dumps = _dumps(sources_dir, sources)
     keys = [key for *_, key in dumps if isinstance(key, str)]  # each dump's own (its path)
     last = stored(cache_dir, STATE, state_key(sources_dir))
     if not (isinstance(last, MergeState) and last.dumps.keys() <= set(keys)):
@@ -102,22 +94,7 @@ def read_corpus(sources_dir: Path, sources: tuple[SourceInfo, ...],
                 results[key] = _read(cache_dir, path, source, display, key, titles)
         covered = {}
         merged = merge_listings(_listings(results, keys), titles)
-    # What each dump gave, in manifest order.
-    listings = 0
-    problems: list[SourceError] = []
-    for *_, key in dumps:
-        if isinstance(key, SourceError):
-            problems.append(key)
-            continue
-        got = covered.get(key) or results[key]
-        if isinstance(got, SourceError):
-            problems.append(got)
-        elif isinstance(got, ReadResult):
-            listings += len(got.listings)
-            problems.extend(got.problems)
-        else:
-            listings += got[0]
-            problems.extend(got[1])
+    listings, problems = _tally(dumps, covered, results)
     gave = {**covered, **{key: (len(got.listings), got.problems)
                           for key, got in results.items() if isinstance(got, ReadResult)}}
     if covered:  # extended (last is the state): only new and changed papers need keys
@@ -133,6 +110,45 @@ def read_corpus(sources_dir: Path, sources: tuple[SourceInfo, ...],
         keys_of = paper_keys(merged.papers)
     return Corpus(listings, merged.papers, tuple(problems), keys_of,
                   MergeState(dumps=gave, merged=merged, keys=keys_of))
+
+
+Dump = tuple[SourceInfo, Path, str, str | SourceError]  # its parse key, or why it has none
+Gave = dict[str, tuple[int, tuple[SourceError, ...]]]  # parse key -> listings, problems
+
+
+def _dumps(sources_dir: Path, sources: tuple[SourceInfo, ...]) -> list[Dump]:
+    """Each dump of the manifest with its path, its name for messages and its parse key."""
+    dumps: list[Dump] = []
+    for source in sources:
+        path = sources_dir / source.file
+        display = str(path)
+        try:
+            dumps.append((source, path, display, dump_key(path, source, display)))
+        except OSError as err:
+            dumps.append((source, path, display,
+                          SourceError(display, 1, f"cannot read the file: {err.strerror}")))
+    return dumps
+
+
+def _tally(dumps: list[Dump], covered: Gave, results: dict[str, ReadResult | SourceError]
+           ) -> tuple[int, list[SourceError]]:
+    """What the dumps gave, in manifest order: listings counted, problems met."""
+    listings = 0
+    problems: list[SourceError] = []
+    for *_, key in dumps:
+        if isinstance(key, SourceError):
+            problems.append(key)
+            continue
+        got = covered.get(key) or results[key]
+        if isinstance(got, SourceError):
+            problems.append(got)
+        elif isinstance(got, ReadResult):
+            listings += len(got.listings)
+            problems.extend(got.problems)
+        else:
+            listings += got[0]
+            problems.extend(got[1])
+    return listings, problems
 
 
 def _behind_little(gave: dict[str, tuple[int, tuple[SourceError, ...]]],

@@ -23,7 +23,7 @@ from generator.stages.themes.model import (
     transform,
     vectorize,
 )
-from generator.stages.themes.phrases import Evidence, ThemeMatcher, normalise, split
+from generator.stages.themes.phrases import Evidence, keyword_evidence, normalise
 from generator.stages.themes.subtopics import OTHER_TOPIC, Placement, Subtopic, find_subtopics
 from generator.stages.training import split_training
 from generator.tfidf import Tfidf
@@ -277,27 +277,6 @@ def _theme_outcome(spec: ThemeSpec, evidence: Sequence[Evidence], X: sp.csr_matr
         members=members, probability=scores.probability,
         terms=telling_terms(scores.coef, names, X, members, settings.top_terms),
         subtopics=subtopics, model=scores.model, placement=placement)
-
-
-def keyword_evidence(texts: Sequence[tuple[str, str]], specs: Sequence[ThemeSpec],
-                     title_weight: float) -> list[list[Evidence]]:
-    """Per theme, each paper's keyword evidence from its (title, abstract), both `normalise`d.
-    A paper is tokenised once for all themes and its tokens dropped right after: held for a
-    whole corpus they would take more memory than everything else (a Python string per word:
-    over a gigabyte at 100,000 papers)."""
-    matchers = [ThemeMatcher(spec.keywords, spec.exclude) for spec in specs]
-    found: list[list[Evidence]] = [[] for _ in specs]
-    seen: set[str] = set()
-    for title_text, abstract_text in texts:
-        title, abstract = split(title_text), split(abstract_text)
-        words = set(title).union(abstract)  # once for all the themes' phrase sets
-        if new := words - seen:
-            seen |= new
-            for matcher in matchers:
-                matcher.learn(new)
-        for matcher, out in zip(matchers, found, strict=True):
-            out.append(matcher.evidence(title, abstract, title_weight, words))
-    return found
 
 
 def _stats(slug: str, ids: Sequence[str], probability: np.ndarray, evidence: np.ndarray,
