@@ -17,11 +17,11 @@ import yaml
 from generator.config import Config, load_config
 from generator.models import Paper
 from generator.pipeline import build, read_papers
-from generator.speed.cached_stages import _behind_little, theme_settings, theme_stage
+from generator.speed.cached_stages import _behind_little, theme_stage
 from generator.stages import related as similar
 from generator.stages import training as growth
 from generator.stages.related import relate_papers
-from generator.stages.themes import assign_themes, fit_themes, score_papers
+from generator.stages.themes import assign_themes, fit_themes, score_papers, theme_settings
 from generator.stages.training import split_training, training_size
 
 from .conftest import CONTENT, public_papers

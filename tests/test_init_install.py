@@ -67,7 +67,7 @@ def test_requirements_name_a_vendored_wheel_whose_record_matches_its_files(tmp_p
     assert f"Name: litdigest\nVersion: {__version__}\n" in metadata
     assert "Requires-Dist: jinja2" in metadata  # the dependencies pip fetches from PyPI
     # The package, the scaffold init copies and the default templates, none of them compiled.
-    assert {"generator/cli.py", "generator/tools/wheel.py", "generator/tools/scaffold/README.md",
+    assert {"generator/cli/__init__.py", "generator/tools/wheel.py", "generator/tools/scaffold/README.md",
             "generator/templates/base.html"} <= set(names)
     assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
 

@@ -20,7 +20,7 @@ from generator.stages.training import split_training
 
 if TYPE_CHECKING:
     from generator.stages.related import Neighbourhood
-    from generator.stages.themes import ThemeResult, ThemeSettings
+    from generator.stages.themes import ThemeResult
 
 # The model stages import scikit-learn and SciPy (about a second of a small build), so they
 # are imported where used: a skipped build never imports them, and the search indexer, which
@@ -45,19 +45,13 @@ def training_of(papers: tuple[Paper, ...], keys: dict[str, bytes] | None = None)
     return Training(trained, rest, inputs_key(trained, keys=keys), keys)
 
 
-def theme_settings(config: Config) -> ThemeSettings:
-    from generator.stages.themes import ThemeSettings
-
-    return ThemeSettings(random_state=config.random_state)
-
-
 def theme_stage(config: Config, papers: tuple[Paper, ...], cache_dir: Path | None,
                 training: Training | None = None) -> ThemeResult:
     """The themes of every paper: the model's fit on its training papers (they change only
     when the corpus has grown by a quarter) and its score of each other paper, both stored,
     so a new week scores its new papers only; then the two combined. Runs here, with one
     native thread (the workers beside it have the other cores)."""
-    from generator.stages.themes import ThemeFit, combine, fit_themes, score_papers
+    from generator.stages.themes import ThemeFit, combine, fit_themes, score_papers, theme_settings
 
     settings, specs = theme_settings(config), config.themes
     trained, rest, key, keys = training or training_of(papers)

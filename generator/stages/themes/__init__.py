@@ -13,6 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
+from generator.config import Config
 from generator.models import Assignment, Paper, ThemeSpec, record
 from generator.stages.merge import normalise_title
 from generator.stages.themes.model import (
@@ -24,26 +25,13 @@ from generator.stages.themes.model import (
     vectorize,
 )
 from generator.stages.themes.phrases import Evidence, keyword_evidence, normalise
+from generator.stages.themes.stats import ThemeStats, theme_stats
 from generator.stages.themes.subtopics import OTHER_TOPIC, Placement, Subtopic, find_subtopics
 from generator.stages.training import split_training
 from generator.tfidf import Tfidf
 
 __all__ = ["PaperScore", "ThemeFit", "ThemeResult", "ThemeSettings", "ThemeStats", "Subtopic",
            "assign_themes", "combine", "fit_themes", "score_papers"]
-
-
-@dataclass(frozen=True)
-class ThemeStats:
-    """What the curator's report shows for one theme (`digest themes`)."""
-
-    slug: str
-    count: int
-    seeds: int  # papers with strong keyword evidence
-    top_terms: tuple[str, ...]  # the model's most positive features
-    # Papers nearest the decision threshold: (paper id, probability, evidence, in theme?).
-    boundary: tuple[tuple[str, float, float, bool], ...]
-    admitted_without_keyword: int
-    rejected_with_keyword: int
 
 
 @dataclass(frozen=True)
@@ -54,6 +42,11 @@ class ThemeResult:
     assignments: dict[str, tuple[Assignment, ...]]
     subtopics: dict[str, tuple[Subtopic, ...]]
     stats: dict[str, ThemeStats]
+
+
+def theme_settings(config: Config) -> ThemeSettings:
+    """The model's settings as the digest's config gives them."""
+    return ThemeSettings(random_state=config.random_state)
 
 
 def assign_themes(papers: Sequence[Paper], specs: Sequence[ThemeSpec],
@@ -197,7 +190,7 @@ def combine(fit: ThemeFit, scores: dict[str, PaperScore], specs: Sequence[ThemeS
                                            [(pid, scores[pid].topics[t]) for pid in scored
                                             if chosen[t, row[pid]]])
                  for t, spec in enumerate(specs)}
-    stats = {spec.slug: _stats(spec.slug, ids, probability[t], evidence[t], chosen[t],
+    stats = {spec.slug: theme_stats(spec.slug, ids, probability[t], evidence[t], chosen[t],
                                _coef(fit.models[t]), fit.names, settings)
              for t, spec in enumerate(specs)}
     return ThemeResult(assignments=dict(sorted(assignments.items())), subtopics=subtopics,
@@ -277,23 +270,3 @@ def _theme_outcome(spec: ThemeSpec, evidence: Sequence[Evidence], X: sp.csr_matr
         members=members, probability=scores.probability,
         terms=telling_terms(scores.coef, names, X, members, settings.top_terms),
         subtopics=subtopics, model=scores.model, placement=placement)
-
-
-def _stats(slug: str, ids: Sequence[str], probability: np.ndarray, evidence: np.ndarray,
-           chosen: np.ndarray, coef: np.ndarray | None, names: np.ndarray,
-           settings: ThemeSettings) -> ThemeStats:
-    threshold = np.where(evidence >= settings.positive_evidence, settings.p_strong,
-                         np.where(evidence > 0, settings.p_weak, settings.p_none))
-    margin = np.abs(probability - threshold)
-    nearest = np.lexsort((np.arange(len(ids)), margin))[:8]
-    top: tuple[str, ...] = ()
-    if coef is not None:
-        order = np.lexsort((np.arange(len(coef)), -coef))[:10]
-        top = tuple(str(names[j]) for j in order if coef[j] > 0)
-    return ThemeStats(
-        slug=slug, count=int(chosen.sum()),
-        seeds=int((evidence >= settings.positive_evidence).sum()), top_terms=top,
-        boundary=tuple((ids[i], float(probability[i]), float(evidence[i]), bool(chosen[i]))
-                       for i in nearest),
-        admitted_without_keyword=int((chosen & (evidence <= 0)).sum()),
-        rejected_with_keyword=int((~chosen & (evidence > 0)).sum()))
