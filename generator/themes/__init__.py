@@ -12,13 +12,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from ..corpus import normalise_title
 from ..growth import split_training
 from ..models import Assignment, Paper, ThemeSpec, record
 from ..parallel import Beside
-from ..tfidf import Tfidf
 from .model import ThemeSettings, decide, score_theme, telling_terms, transform, vectorize
 from .phrases import Evidence, ThemeMatcher, normalise, split
 from .subtopics import OTHER_TOPIC, Placement, Subtopic, find_subtopics
@@ -69,7 +69,7 @@ class ThemeFit:
     """The model fitted on the training papers, and its decisions about them."""
 
     ids: tuple[str, ...]  # the training papers, in id order (the rows of the arrays)
-    vectorizer: Tfidf | None  # None: no term survived
+    vectorizer: TfidfVectorizer | None  # None: no term survived
     names: np.ndarray  # the vocabulary
     models: tuple[LogisticRegression | None, ...]  # per theme; None: the evidence decides
     placements: tuple[Placement | None, ...]  # per theme; None: no sub-topics
@@ -239,7 +239,7 @@ def _strongest_first(found: dict[str, list[Assignment]]) -> dict[str, tuple[Assi
 
 def _features(texts: Sequence[tuple[str, str]], specs: Sequence[ThemeSpec],
               settings: ThemeSettings
-              ) -> tuple[sp.csr_matrix, np.ndarray, Tfidf | None, list[list[Evidence]]]:
+              ) -> tuple[sp.csr_matrix, np.ndarray, TfidfVectorizer | None, list[list[Evidence]]]:
     """TF-IDF (the matrix, its terms, the vectorizer) and the keyword evidence of the
     `normalise`d texts. The two read the same texts and nothing of each other, so the keyword
     scan runs in a worker process meanwhile (parallel.py)."""
