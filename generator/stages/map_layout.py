@@ -6,10 +6,10 @@ from collections.abc import Sequence
 
 import numpy as np
 from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.manifold import TSNE
 
 from generator.models import Paper
-from generator.tfidf import Tfidf
 
 MAX_POINTS = 1500  # a map of more points is neither readable nor under the page-size budget
 SVD_DIMENSIONS = 50  # t-SNE works on a dense reduction, as its documentation advises
@@ -57,7 +57,9 @@ def map_papers(papers: Sequence[Paper], random_state: int = 0) -> dict[str, tupl
     n = len(chosen)
     if n < 5:
         return {p.id: (0.5, 0.5) for p in chosen}
-    vectorizer = Tfidf(min_df=2 if n >= 50 else 1, max_df=0.5 if n >= 50 else 1.0)
+    vectorizer = TfidfVectorizer(lowercase=True, stop_words="english", sublinear_tf=True,
+                                 norm="l2", smooth_idf=True, min_df=2 if n >= 50 else 1,
+                                 max_df=0.5 if n >= 50 else 1.0)
     try:
         X = vectorizer.fit_transform([f"{p.title} {p.abstract}" for p in chosen])
     except ValueError:  # no term survives

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from generator.models import Paper, paper_keys
 from generator.stages.sparse import row_entries
-from generator.tfidf import Tfidf
 
 Scores = npt.NDArray[np.float32]
 
@@ -47,14 +47,19 @@ CANDIDATE_ROWS = 500  # rows per chunk of the candidate search (a sparse product
 GROUP_ROWS = 50  # ...whose rows are ranked in groups of about this many (a dense block each)
 
 
-def _vectorizer(n: int) -> Tfidf:
+def _vectorizer(n: int) -> TfidfVectorizer:
     """Every TF-IDF setting in one place: sublinear tf (1 + log(tf): a term repeated ten
     times is not ten times the topic), English stop words ("the", "we", "our" would make
     every pair of abstracts similar), unit rows (a dot product is the cosine similarity)."""
     large = n >= LARGE_CORPUS
-    return Tfidf(
+    return TfidfVectorizer(
+        lowercase=True,
+        stop_words="english",
         min_df=2 if large else 1,  # a term in one document cannot relate it to another
         max_df=0.5 if large else 1.0,  # "model", "learning": in half the corpus, tells nothing
+        sublinear_tf=True,
+        norm="l2",
+        smooth_idf=True,
         dtype=np.float32,  # halves memory; cosine scores need no more precision
     )
 
@@ -404,7 +409,7 @@ class Neighbourhood:
     papers (growth.py), each paper's TF-IDF row by its key, and above EXACT_LIMIT the
     candidates; with them a new week computes only the pairs that involve its papers."""
 
-    vectorizer: Tfidf | None  # None: no term survived
+    vectorizer: TfidfVectorizer | None  # None: no term survived
     rare_cols: npt.NDArray[np.intp]  # the candidate search's terms (rare in the training papers)
     keys: tuple[bytes, ...]  # per row: the paper's key (cache.paper_key)
     rows: sp.csr_matrix
@@ -472,7 +477,7 @@ def _text(paper: Paper) -> str:
 
 
 def _fit(trained: Sequence[Paper]
-         ) -> tuple[Tfidf | None, npt.NDArray[np.intp], sp.csr_matrix]:
+         ) -> tuple[TfidfVectorizer | None, npt.NDArray[np.intp], sp.csr_matrix]:
     """The vectorizer fitted on the training papers, the terms rare among them, and the
     training papers' rows (in the order given)."""
     vectorizer = _vectorizer(len(trained))
@@ -485,7 +490,7 @@ def _fit(trained: Sequence[Paper]
     return vectorizer, rare_columns(matrix), _sorted(matrix)
 
 
-def _rows(vectorizer: Tfidf | None, ordered: Sequence[Paper],
+def _rows(vectorizer: TfidfVectorizer | None, ordered: Sequence[Paper],
           keys: Sequence[bytes], had: dict[bytes, int], known: sp.csr_matrix
           ) -> sp.csr_matrix:
     """The papers' unit TF-IDF rows (float32, sorted indices): the ones `known` has (`had`:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from generator.config import Config
@@ -28,7 +29,6 @@ from generator.stages.themes.phrases import Evidence, keyword_evidence, normalis
 from generator.stages.themes.stats import ThemeStats, theme_stats
 from generator.stages.themes.subtopics import OTHER_TOPIC, Placement, Subtopic, find_subtopics
 from generator.stages.training import split_training
-from generator.tfidf import Tfidf
 
 __all__ = ["PaperScore", "ThemeFit", "ThemeResult", "ThemeSettings", "ThemeStats", "Subtopic",
            "assign_themes", "combine", "fit_themes", "score_papers"]
@@ -67,7 +67,7 @@ class ThemeFit:
     """The model fitted on the training papers, and its decisions about them."""
 
     ids: tuple[str, ...]  # the training papers, in id order (the rows of the arrays)
-    vectorizer: Tfidf | None  # None: no term survived
+    vectorizer: TfidfVectorizer | None  # None: no term survived
     names: np.ndarray  # the vocabulary
     models: tuple[LogisticRegression | None, ...]  # per theme; None: the evidence decides
     placements: tuple[Placement | None, ...]  # per theme; None: no sub-topics
@@ -232,7 +232,7 @@ def _strongest_first(found: dict[str, list[Assignment]]) -> dict[str, tuple[Assi
 
 def _features(texts: Sequence[tuple[str, str]], specs: Sequence[ThemeSpec],
               settings: ThemeSettings
-              ) -> tuple[sp.csr_matrix, np.ndarray, Tfidf | None, list[list[Evidence]]]:
+              ) -> tuple[sp.csr_matrix, np.ndarray, TfidfVectorizer | None, list[list[Evidence]]]:
     """TF-IDF (the matrix, its terms, the vectorizer) and the keyword evidence of the
     `normalise`d texts."""
     X, names, vectorizer = vectorize(texts, settings)

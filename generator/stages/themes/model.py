@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from generator.stages.sparse import row_entries
-from generator.tfidf import Tfidf
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,21 +45,12 @@ class ThemeSettings:
 
 
 def vectorize(docs: Sequence[tuple[str, str]], settings: ThemeSettings
-              ) -> tuple[sp.csr_matrix, np.ndarray, Tfidf | None]:
+              ) -> tuple[sp.csr_matrix, np.ndarray, TfidfVectorizer | None]:
     """TF-IDF of title (repeated) and abstract, both already `normalise`d; returns the matrix,
     the feature names and the fitted vectorizer (None when no term survives), which `transform`
     applies to papers outside the fit."""
     n = len(docs)
-    if settings.ngram_range not in ((1, 1), (1, 2)):
-        raise ValueError(f"ngram_range {settings.ngram_range}: words, or words and pairs")
-    vectorizer = Tfidf(
-        token_pattern=r"(?u)\b[a-z][a-z0-9]+\b",
-        pairs=settings.ngram_range == (1, 2),
-        # On tiny corpora the df cut-offs would leave no vocabulary at all.
-        min_df=settings.min_df if n >= 20 else 1,
-        max_df=settings.max_df if n >= 20 else 1.0,
-        dtype=np.float64,
-    )
+    vectorizer = _vectorizer(n, settings)
     try:
         X = vectorizer.fit_transform(_joined(docs, settings))
     except ValueError:  # no term survives (empty or stop-word-only texts)
@@ -68,12 +59,32 @@ def vectorize(docs: Sequence[tuple[str, str]], settings: ThemeSettings
     return X, vectorizer.get_feature_names_out(), vectorizer
 
 
-def transform(vectorizer: Tfidf | None, docs: Sequence[tuple[str, str]],
+def _vectorizer(n: int, settings: ThemeSettings) -> TfidfVectorizer:
+    """The themes' TF-IDF: lowercase words of a letter and more letters or digits (the texts
+    are `normalise`d), English stop words, sublinear tf, smoothed idf, unit rows."""
+    return TfidfVectorizer(
+        lowercase=True,
+        token_pattern=r"(?u)\b[a-z][a-z0-9]+\b",
+        stop_words="english",
+        ngram_range=settings.ngram_range,
+        # On tiny corpora the df cut-offs would leave no vocabulary at all.
+        min_df=settings.min_df if n >= 20 else 1,
+        max_df=settings.max_df if n >= 20 else 1.0,
+        sublinear_tf=True,
+        norm="l2",
+        smooth_idf=True,
+        dtype=np.float64,
+    )
+
+
+def transform(vectorizer: TfidfVectorizer | None, docs: Sequence[tuple[str, str]],
               settings: ThemeSettings) -> sp.csr_matrix:
     """The TF-IDF rows of papers outside the fit, in the fit's vocabulary (sorted indices).
     Each row depends on its own paper only."""
     if vectorizer is None:
         return sp.csr_matrix((len(docs), 0))
+    if not docs:  # (scikit-learn's weighting refuses an empty matrix)
+        return sp.csr_matrix((0, len(vectorizer.vocabulary_)))
     X = vectorizer.transform(_joined(docs, settings))
     X.sort_indices()
     return X
