@@ -77,7 +77,8 @@ def search_shards(papers: Sequence[Paper], language: str = "en",
     and text/tex.py)."""
     ordered = sorted(papers, key=lambda p: (p.first_seen, p.id))
     code = b"".join((PACKAGE / name).read_bytes()
-                    for name in ("publish/search.py", "render/search_index.py", "text/tex.py"))
+                    for name in ("publish/search.py", "render/search_index.py", "text/tex.py",
+                                 "text/tex_nodes.py", "text/tex_parser.py", "text/tex_symbols.py"))
     for number, start in enumerate(range(0, len(ordered), max(1, shard_size))):
         members = tuple(ordered[start:start + shard_size])
         h = hashlib.sha256(code + f"\0{stems(language)}".encode())
