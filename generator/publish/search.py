@@ -76,10 +76,11 @@ def search_shards(papers: Sequence[Paper], language: str = "en",
     model decides, so it can be indexed before the model runs, and a shard stays the same
     when the model changes its mind about an older paper. Its key hashes those fields as
     read, with the code that turns them into the index's files (render/search_index.py and
-    text/tex.py)."""
+    the text/tex*.py modules)."""
     ordered = sorted(papers, key=lambda p: (p.first_seen, p.id))
     code = b"".join((PACKAGE / name).read_bytes()
-                    for name in ("render/search_index.py", "text/tex.py"))
+                    for name in ("render/search_index.py", "text/tex.py", "text/tex_nodes.py",
+                                 "text/tex_parser.py", "text/tex_symbols.py"))
     for number, start in enumerate(range(0, len(ordered), max(1, shard_size))):
         members = tuple(ordered[start:start + shard_size])
         h = hashlib.sha256(code + f"\0{stems(language)}".encode())

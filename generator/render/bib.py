@@ -9,7 +9,7 @@ from generator.stages.read.fields import safe_url
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 # Characters TeX would read as markup, written as commands the parser reads back (see
-# generator/sources/bibtex.py); "\{" is avoided because BibTeX counts it as a brace.
+# generator/stages/read/bibtex.py); "\{" is avoided because BibTeX counts it as a brace.
 _ESCAPES = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
             "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
             "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "<": r"\textless{}",

@@ -91,6 +91,31 @@ def find_subtopics(X: sp.csr_matrix, names: np.ndarray, paper_ids: Sequence[str]
     k = _topic_count(X, n)
     if k < 2:
         return (), None
+    H, weights = _fit(X, n, k, random_state)
+    members: dict[int, list[str]] = {}
+    for row, pid in enumerate(paper_ids):
+        if weights[row].max() > 0:
+            members.setdefault(int(np.argmax(weights[row])), []).append(pid)
+    avoid = _stems(theme_name.lower().replace("-", " "))
+    named: list[tuple[int, Subtopic]] = []  # (NMF component or -1, its sub-topic)
+    for component, ids in members.items():
+        terms = _name_terms(H[component], names, avoid)
+        name = " · ".join(terms) if terms else f"topic {component + 1}"
+        named.append((component, Subtopic(key="", name=name, terms=terms,
+                                          paper_ids=tuple(sorted(ids)))))
+    unassigned = sorted(set(paper_ids) - {i for _, t in named for i in t.paper_ids})
+    if unassigned:
+        named.append((-1, Subtopic(key="", name=OTHER_TOPIC, terms=(),
+                                   paper_ids=tuple(unassigned))))
+    named.sort(key=lambda ct: (-len(ct[1].paper_ids), ct[1].name))
+    position = {component: i for i, (component, _) in enumerate(named) if component >= 0}
+    placement = Placement(used=used, components=H, inverse=np.linalg.pinv(H @ H.T),
+                          topic_of=tuple(position.get(c, -1) for c in range(H.shape[0])))
+    return tuple(_with_key(t, i) for i, (_, t) in enumerate(named)), placement
+
+
+def _fit(X: sp.csr_matrix, n: int, k: int, random_state: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k NMF components H of the n papers (rows of X) and each paper's weight on them."""
     # nndsvd initialisation is deterministic, so the same papers always give the same topics.
     model = NMF(n_components=k, init="nndsvd", max_iter=200, tol=1e-3, random_state=random_state)
     with warnings.catch_warnings():
@@ -112,27 +137,7 @@ def find_subtopics(X: sp.csr_matrix, names: np.ndarray, paper_ids: Sequence[str]
             model.fit(X[sample])
             H = model.components_
             weights = np.asarray(X @ H.T) @ np.linalg.pinv(H @ H.T)
-    members: dict[int, list[str]] = {}
-    for row, pid in enumerate(paper_ids):
-        if weights[row].max() > 0:
-            members.setdefault(int(np.argmax(weights[row])), []).append(pid)
-    avoid = _stems(theme_name.lower().replace("-", " "))
-    named: list[tuple[int, Subtopic]] = []  # (NMF component or -1, its sub-topic)
-    for component, ids in members.items():
-        terms = _name_terms(model.components_[component], names, avoid)
-        name = " · ".join(terms) if terms else f"topic {component + 1}"
-        named.append((component, Subtopic(key="", name=name, terms=terms,
-                                          paper_ids=tuple(sorted(ids)))))
-    unassigned = sorted(set(paper_ids) - {i for _, t in named for i in t.paper_ids})
-    if unassigned:
-        named.append((-1, Subtopic(key="", name=OTHER_TOPIC, terms=(),
-                                   paper_ids=tuple(unassigned))))
-    named.sort(key=lambda ct: (-len(ct[1].paper_ids), ct[1].name))
-    position = {component: i for i, (component, _) in enumerate(named) if component >= 0}
-    H = model.components_
-    placement = Placement(used=used, components=H, inverse=np.linalg.pinv(H @ H.T),
-                          topic_of=tuple(position.get(c, -1) for c in range(H.shape[0])))
-    return tuple(_with_key(t, i) for i, (_, t) in enumerate(named)), placement
+    return model.components_, weights
 
 
 def _topic_count(X: sp.csr_matrix, n: int) -> int:

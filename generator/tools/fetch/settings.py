@@ -1,6 +1,6 @@
 """The `fetch:` section of digest.yaml: which services to ask, what for, and how politely.
 
-Validated with the rest of the config (config.py calls check_fetch), every problem named by
+Validated with the rest of the config (config_checks.py calls check_fetch), every problem named by
 its key, so a scheduled run never starts with a setting it would misread.
 """
 
