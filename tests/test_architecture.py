@@ -57,7 +57,7 @@ def _layer(module: str) -> str:
     return module.split(".")[0]
 
 
-GRAPH = {name: _imports(path) for name, path in _modules().items()}
+GRAPH = {name: _imports(path) - {name} for name, path in _modules().items()}
 
 
 def test_no_relative_imports_hide_from_this_check() -> None:

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from generator.text.tex import tex_to_text
 
 if TYPE_CHECKING:
-    from generator.render.themes import ThemeView
+    from generator.render.views import ThemeView
     from generator.stages.digest import Digest
 
 WIDTH, HEIGHT = 720, 260

@@ -14,7 +14,7 @@ from generator.render.paths import PAPERS_JSON, data_part_path, paper_path, them
 from generator.stages.digest import OTHER
 
 if TYPE_CHECKING:
-    from generator.render.themes import ThemeView
+    from generator.render.views import ThemeView
     from generator.stages.digest import Digest
 
 DATA_FORMAT = 2  # of data/papers.json; 1 was a single list of every paper

@@ -14,7 +14,7 @@ from generator.models import Paper
 from generator.render.paths import theme_path
 
 if TYPE_CHECKING:
-    from generator.render.themes import ThemeView
+    from generator.render.views import ThemeView
     from generator.stages.digest import Digest
 
 # Fixed namespace so feed and entry ids never change between builds or base URLs.

@@ -21,7 +21,8 @@ from generator.render.hosting import base_path, host_files
 from generator.render.pages import Keeper, Page, Pages, plain
 from generator.render.papers import paper_pages, paper_sitemap
 from generator.render.paths import paper_path, theme_path, week_path
-from generator.render.themes import ThemeView, theme_pages, theme_views
+from generator.render.themes import theme_pages
+from generator.render.views import ThemeView, theme_views
 from generator.render.weeks import archive_rows, week_bibs, week_nav, week_pages, week_themes
 from generator.stages.digest import Digest
 from generator.text.markup import render_markdown

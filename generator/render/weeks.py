@@ -11,7 +11,8 @@ from generator.models import Paper, Week
 from generator.render.bib import paper_entry, week_theme_bib_path
 from generator.render.pages import Keeper, Page, Pages, kept_or_made
 from generator.render.paths import week_path
-from generator.render.themes import ThemeView, group_by_subtopic
+from generator.render.themes import group_by_subtopic
+from generator.render.views import ThemeView
 
 if TYPE_CHECKING:
     from generator.stages.digest import Digest, EditorNote
