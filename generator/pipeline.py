@@ -16,6 +16,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import functools
+import itertools
 import logging
 import os
 import time
@@ -38,7 +39,7 @@ from generator.speed.cached_stages import map_stage, related_stage, theme_stage,
 from generator.speed.kept_pages import Stamps
 from generator.speed.skip import LastBuild
 from generator.speed.store import cache_folder
-from generator.speed.workers import Beside, Deferred, build_process, frozen_heap
+from generator.speed.workers import Beside, Deferred, Shares, build_process, frozen_heap
 from generator.stages.digest import Digest, assemble_digest
 from generator.stages.enrich import apply_enrichment, load_enrichment
 from generator.stages.read.content_links import links_leaving
@@ -174,8 +175,8 @@ def _write(config: Config, digest: Digest, out_dir: Path, reuse: Reuse | None,
     """Digest -> pages -> the site. With `reuse` (the last build's record) each page is keyed
     by what it shows (every paper stamped once, here), and a page the last build wrote with
     the same key is kept. The paper pages (half the work at any size) are rendered and written
-    by a worker process while this one renders the rest; the map's page comes last, so its
-    layout has the longest to finish."""
+    by a worker process and this one, which joins in once it has rendered the rest; the map's
+    page comes last of the rest, so its layout has the longest to finish."""
     env = make_env(config.templates_dir)
     keeper = Stamps(digest, reuse, keys).fill() if reuse is not None else None
     step("related", 0, 1)
@@ -187,9 +188,13 @@ def _write(config: Config, digest: Digest, out_dir: Path, reuse: Reuse | None,
         done += 1
         step("render", done, total)
 
-    return publish_site(render_site(digest, env, keeper=keeper, on_page=on_page), out_dir,
-                        config.base_url, finish=search.finish, reuse=reuse,
-                        side_pages=lambda: render_paper_pages(digest, env, keeper=keeper),
+    # Both processes take chunks of the paper pages: the worker from the start, this one once
+    # the rest of the site is written.
+    shared = Shares(digest.papers)
+    pages = itertools.chain(render_site(digest, env, keeper=keeper, on_page=on_page),
+                            render_paper_pages(digest, env, keeper=keeper, papers=shared))
+    return publish_site(pages, out_dir, config.base_url, finish=search.finish, reuse=reuse,
+                        side_pages=lambda: render_paper_pages(digest, env, keeper, shared),
                         beside=Beside)
 
 

@@ -4,7 +4,7 @@ new week leaves nearly all unchanged."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from generator.models import Paper
@@ -16,9 +16,9 @@ if TYPE_CHECKING:
     from generator.stages.digest import Digest
 
 
-def paper_pages(pages: Pages, digest: Digest) -> Iterator[Page]:
-    """Each paper's page and then its .bib, in digest.papers order."""
-    for paper in digest.papers:
+def paper_pages(pages: Pages, digest: Digest, papers: Iterable[Paper]) -> Iterator[Page]:
+    """Each paper's page and then its .bib, in the order given."""
+    for paper in papers:
         yield _paper_page(pages, digest, paper)
         yield _paper_bib(paper, pages.keeper)
 

@@ -8,11 +8,12 @@ works from file://, at a domain root and under any sub-path.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 
 import jinja2
 from markupsafe import Markup
 
+from generator.models import Paper
 from generator.render.charts import paper_map, themes_over_weeks
 from generator.render.data import papers_data, theme_members
 from generator.render.environment import assets
@@ -64,11 +65,12 @@ def render_site(digest: Digest, env: jinja2.Environment, keeper: Keeper | None =
 
 
 def render_paper_pages(digest: Digest, env: jinja2.Environment,
-                       keeper: Keeper | None = None) -> Iterator[Page]:
-    """Yield each paper's page and then its .bib, in digest.papers order: the files
-    render_site leaves out. With a `keeper`, as there."""
+                       keeper: Keeper | None = None,
+                       papers: Iterable[Paper] | None = None) -> Iterator[Page]:
+    """Yield each paper's page and then its .bib (of `papers`, by default digest.papers in
+    order): the files render_site leaves out. With a `keeper`, as there."""
     pages, _ = _pages(digest, env, keeper, None)
-    yield from paper_pages(pages, digest)
+    yield from paper_pages(pages, digest, digest.papers if papers is None else papers)
 
 
 def _pages(digest: Digest, env: jinja2.Environment, keeper: Keeper | None,

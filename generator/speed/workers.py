@@ -19,7 +19,7 @@ import pickle
 import signal
 import threading
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from multiprocessing.connection import Connection
 from typing import Generic, TypeVar
 
@@ -193,6 +193,33 @@ class Deferred(Mapping[K, V]):
 
     def __len__(self) -> int:
         return len(self._resolved())
+
+
+class Shares(Generic[T]):
+    """A sequence's items in chunks, each chunk handed to whichever process asks first:
+    processes forked after it was made share its counter, so when two of them work through
+    the same items the busier one simply takes fewer. Kept for the paper pages, which are
+    most of a site's files (200,000 of 205,000 at 100,000 papers): a worker starts on them at
+    once and the main process joins in when the rest of the site is written. Without it the
+    worker rendered them all while the main process waited (100k cold: 227 s against 161 s)."""
+
+    def __init__(self, items: Sequence[T], chunk: int = 32) -> None:
+        self.items = items
+        self.chunk = chunk
+        # In shared memory, with its own lock; made in the fork context, as Beside forks.
+        forking = "fork" in multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if forking else None)
+        self._next = context.Value("q", 0)
+
+    def __iter__(self) -> Iterator[T]:
+        total = len(self.items)
+        while True:
+            with self._next.get_lock():
+                start = self._next.value
+                self._next.value = start + self.chunk
+            if start >= total:
+                return
+            yield from self.items[start:start + self.chunk]
 
 
 def die_with_parent(parent: int) -> None:
