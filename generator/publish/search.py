@@ -1,4 +1,4 @@
-"""Full-text search for a static host: our own index of the papers (search_index.py), in
+"""Full-text search for a static host: our own index of the papers (render/search_index.py), in
 shards, made by a worker process while the rest of the build runs.
 
 Each paper is indexed once, from its title, authors and abstract, with nothing the theme model

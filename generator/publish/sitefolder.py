@@ -169,7 +169,7 @@ def site_files(root: Path | str, prefix: str = "", dot_folders: bool = False
     """Every file of a site (a link, pipe or other non-folder counts as a file) as its path
     relative to root and its directory entry, without following links; dot-folders (a
     user's .git, say) are not the build's and are left out unless `dot_folders`. The one
-    walk of a site: what the record lists (uptodate.site_state) and what the standby holds
+    walk of a site: what the record lists (speed.skip.site_state) and what the standby holds
     (publish)."""
     with os.scandir(root) as entries:
         for entry in entries:

@@ -23,8 +23,8 @@ class PublishReport:
     unchanged: int  # files whose bytes were already there
     removed: tuple[str, ...]  # files of the previous site that the new one no longer has
     total_bytes: int
-    kept: int = 0  # unchanged files not even rendered: the last build's stand (reuse.py)
-    # For the next build (reuse.py): each page's inputs key and bytes hash...
+    kept: int = 0  # unchanged files not even rendered: the last build's stand (speed/kept_pages.py)
+    # For the next build (speed/kept_pages.py): each page's inputs key and bytes hash...
     pages: dict[str, tuple[bytes | None, bytes]] = field(default_factory=dict)
     # ...and every file's identity in the new site, when the live one's were known
     # (with `reuse`; else None: the caller reads them from the folder).
@@ -38,7 +38,7 @@ Pages = Iterable[tuple[str, bytes | None, bytes | None]]  # render.Page: path, d
 class Standby:
     """Where pages are written: the standby folder, the live site (None before the first
     build), the inode of each file the standby holds now (a file whose inode is the live
-    file's is already the right one), and the last build's record (reuse.py), if any."""
+    file's is already the right one), and the last build's record (speed/kept_pages.py), if any."""
 
     root: Path
     live: Path | None
@@ -73,7 +73,7 @@ def write_all(pages: Pages, target: Standby) -> Written:
     for rel, data, key in pages:
         if rel in entries:
             raise BuildError(f"two pages were rendered to the same path: {rel}")
-        if data is None:  # kept: the file the last build wrote stands (reuse.py)
+        if data is None:  # kept: the file the last build wrote stands (speed/kept_pages.py)
             assert reuse is not None, "a page can only be kept when the site is reused"
             entries[rel] = (key, reuse.recorded_hash(rel))
             total += reuse.live[rel][0]

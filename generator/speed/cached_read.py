@@ -1,15 +1,15 @@
 """Read every dump in the manifest and merge the listings into papers (corpus.py).
 
 With a cache, the merge is kept for the next build (`MergeState`: the merged papers, each
-one's cache.paper_key, and what each dump it covers gave), keyed by the dumps' parse keys
-(cache.dump_key: their bytes, manifest entries and the program). The next build hashes every
+one's models.paper_key, and what each dump it covers gave), keyed by the dumps' parse keys
+(store.dump_key: their bytes, manifest entries and the program). The next build hashes every
 dump as before, but reads and merges only the dumps the state does not cover (the new weeks'),
 when corpus.extend_merged can add their listings exactly (they are all new papers, later than
 the merged ones); otherwise, say when a new dump lists a known paper again, it merges every
 dump's listings, as a build without the state does, and the state is stored again. Either
 way the papers are the same. At 100,000 papers a new week's dump of new papers is read and
 merged in 0.6 s instead of 1.7 s. Otherwise the state is stored again only when it has
-fallen behind by a few weeks (cache.STALE). The state's key (state_key) names the program
+fallen behind by a few weeks (store.STALE). The state's key (state_key) names the program
 and the dumps' folder, so no other version's state is ever loaded.
 """
 
@@ -34,7 +34,7 @@ from generator.stages.merge import Merged, Titles, extend_merged, merge_listings
 from generator.stages.read import ReadResult, read_sources
 
 STATE = "merged"  # the cache entry's name; its key: state_key
-# A state is stored again once the dumps it does not cover hold more than cache.STALE of the
+# A state is stored again once the dumps it does not cover hold more than store.STALE of the
 # listings it covers, or STALE_DUMPS dumps: each build reads and merges those again.
 STALE_DUMPS = 16
 
@@ -52,8 +52,8 @@ class MergeState:
 @dataclass(frozen=True, slots=True)
 class Corpus:
     """The papers of every dump, the number of listings they merge and the problems met, in
-    manifest order. `keys`: each paper's cache.paper_key, if made; `state`: what to keep for
-    the next build (remember_merge), if the stored one is missing or behind (cache.STALE)."""
+    manifest order. `keys`: each paper's models.paper_key, if made; `state`: what to keep for
+    the next build (remember_merge), if the stored one is missing or behind (store.STALE)."""
 
     listings: int
     papers: tuple[Paper, ...]
@@ -70,7 +70,7 @@ class Corpus:
 def read_corpus(sources_dir: Path, sources: tuple[SourceInfo, ...],
                 cache_dir: Path | None = None) -> Corpus:
     """Every dump of the manifest read and merged; with a cache_dir each dump's parse is
-    kept (cache.read_parsed) and so is the merge (see the module's docstring)."""
+    kept (store.read_parsed) and so is the merge (see the module's docstring)."""
     if cache_dir is None:
         read = read_sources(sources_dir, sources)
         return Corpus(len(read.listings), merge_listings(read.listings).papers, read.problems)
@@ -104,7 +104,7 @@ def read_corpus(sources_dir: Path, sources: tuple[SourceInfo, ...],
         before = last.merged.papers  # papers listed again are new objects; new ones added
         changed = [p for p, q in zip(merged.papers, before, strict=False) if p is not q]
         keys_of = {**last.keys, **paper_keys([*changed, *merged.papers[len(before):]])}
-        if _behind_little(gave, covered):  # stored again only now and then, see cache.STALE
+        if _behind_little(gave, covered):  # stored again only now and then, see store.STALE
             return Corpus(listings, merged.papers, tuple(problems), keys_of)
     else:
         keys_of = paper_keys(merged.papers)

@@ -55,7 +55,7 @@ def program_key(config: Config, templates: Path) -> bytes:
 def _fields(paper: Paper) -> tuple[Any, ...]:
     """A paper as plain values, for marshal (version 2: by value, no shared references):
     about half the time of its repr. Every field of Paper, in order (a test checks), but the
-    title and abstract: its cache.paper_key covers them, and copying 100 MB of text into
+    title and abstract: its models.paper_key covers them, and copying 100 MB of text into
     marshal's output took a third of the stamping at 100,000 papers."""
     p = paper
     return (p.id, p.slug, p.first_seen.toordinal(),
@@ -80,7 +80,7 @@ class Stamps:
         self.digest = digest
         self.reuse = reuse
         self.program = reuse.program
-        self._keys = keys or {}  # paper id -> cache.paper_key of the digest's very papers
+        self._keys = keys or {}  # paper id -> models.paper_key of the digest's very papers
         self._stamps: dict[str, bytes] = {}
         # The stamps of exactly the digest's papers (`fill`), for lookups that skip a paper
         # the digest does not have; and the hash of each tuple of papers met by `canon`

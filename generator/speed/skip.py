@@ -9,7 +9,7 @@ sizes and modification times), building again would write the same bytes: the bu
 skipped. Anything else, including a missing or unreadable record, means a full build.
 
 The record lives in the cache directory (.digest-cache/), so deleting the cache, or
-`digest build --no-cache`, always rebuilds. It also holds what reuse.py needs to keep the
+`digest build --no-cache`, always rebuilds. It also holds what speed/kept_pages.py needs to keep the
 pages of the last build that a changed build would render the same.
 """
 
@@ -87,7 +87,7 @@ def read_record(cache_dir: Path, out_dir: Path) -> dict[str, Any] | None:
     build: at 100,000 papers it is about 50 MB. It holds only dicts, tuples, strings,
     bytes and numbers, so it is stored with marshal, which writes it in a fifth of
     pickle's time (0.06 s against 0.33 s at 100,000 papers: the build's last step) and
-    reads it as fast. It is sealed like every cache entry (cache.seal). A file that does not
+    reads it as fast. It is sealed like every cache entry (store.seal). A file that does not
     load means a full build, as a missing one."""
     path = _record_path(cache_dir, out_dir)
     try:
@@ -116,7 +116,7 @@ def last_build(record: dict[str, Any] | None, out_dir: Path, print_: str
 
 
 def recorded_pages(record: dict[str, Any] | None) -> Recorded | None:
-    """What the last build recorded about its pages (reuse.py), if anything."""
+    """What the last build recorded about its pages (speed/kept_pages.py), if anything."""
     try:
         return None if record is None else Recorded(pages=record["pages"], state=record["site"])
     except KeyError:

@@ -34,9 +34,9 @@ class Digest:
     week_by_paper: dict[str, Week] = field(default_factory=dict)
     notes: dict[tuple[str, str | None], EditorNote] = field(default_factory=dict)
     topic_index: dict[tuple[str, str], Subtopic] = field(default_factory=dict)  # (theme, id)
-    # id -> related ids; may still be computed by a worker (parallel.Deferred) until rendering
+    # id -> related ids; may still be computed by a worker (speed.workers.Deferred) until rendering
     related: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    # id -> map (x, y); may still be computed by a worker (parallel.Deferred) while pages render
+    # id -> map (x, y); may still be computed by a worker (speed.workers.Deferred) while pages render
     positions: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     # id -> code/project links, found in the abstract when first asked for (kept pages never
     # ask, so a build that keeps most pages finds few)

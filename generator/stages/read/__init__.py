@@ -105,7 +105,7 @@ def parse_dump(data: bytes, source: SourceInfo, shown: str, fmt: str | None = No
 
 def read_sources(sources_dir: Path, sources: tuple[SourceInfo, ...]) -> ReadResult:
     """Parse every dump in the manifest, in manifest order; an unreadable file is a problem.
-    (A build reads them through the cache instead: reading.py.)"""
+    (A build reads them through the cache instead: speed/cached_read.py.)"""
     listings: list[Listing] = []
     problems: list[SourceError] = []
     for source in sources:

@@ -37,7 +37,7 @@ class RawListing:
     abstract: str
     line: int  # the title's line
     abstract_line: int
-    # Filled by the structured formats (generator/sources/fields.py); text dumps have none.
+    # Filled by the structured formats (generator/stages/read/fields.py); text dumps have none.
     authors: tuple[str, ...] = ()
     arxiv_id: str = ""
     published: dt.date | None = None

@@ -91,12 +91,12 @@ def top_k_similar(matrix: sp.csr_matrix, k: int,
 @dataclass(frozen=True)
 class Neighbourhood:
     """What relate_papers keeps for the next build: the vectorizer fitted on the training
-    papers (growth.py), each paper's TF-IDF row by its key, and above EXACT_LIMIT the
+    papers (stages/training.py), each paper's TF-IDF row by its key, and above EXACT_LIMIT the
     candidates; with them a new week computes only the pairs that involve its papers."""
 
     vectorizer: TfidfVectorizer | None  # None: no term survived
     rare_cols: npt.NDArray[np.intp]  # the candidate search's terms (rare in the training papers)
-    keys: tuple[bytes, ...]  # per row: the paper's key (cache.paper_key)
+    keys: tuple[bytes, ...]  # per row: the paper's key (models.paper_key)
     rows: sp.csr_matrix
     candidates: Candidates | None  # None at or below EXACT_LIMIT papers
     best: npt.NDArray[np.int64] | None = None  # with candidates: best_of(candidates, k)
@@ -108,10 +108,10 @@ def relate_papers(papers: Sequence[Paper], k: int = 5, previous: Neighbourhood |
     """Each paper's id -> the ids of its k most related papers (order of input is
     irrelevant), and what to keep for the next build.
 
-    TF-IDF is fitted on the training papers (growth.py), so a paper's row depends on that
+    TF-IDF is fitted on the training papers (stages/training.py), so a paper's row depends on that
     paper and the fit alone. `previous` (from a build with the same training papers) gives
     the rows and candidates it has; the result is the same as without it. `keys`: the
-    papers' cache.paper_keys, if made."""
+    papers' models.paper_keys, if made."""
     from generator.stages.training import split_training
 
     made = keys if keys is not None else paper_keys(papers)
