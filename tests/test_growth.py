@@ -1,30 +1,36 @@
 """A growing archive: the theme model is fitted on the oldest papers and scores the rest, so a
-new week leaves older papers' themes as they were, and a build that reuses the cached fit and
-scores gives exactly the result of one from scratch."""
+new week leaves older papers' themes as they were, and a build that reuses the cache (the fit,
+the scores, the related papers' search, the pages) gives exactly the site of one from scratch.
+
+The site tests set two size constants down so that the default digest's 747 papers take the
+paths a digest of 100,000 takes: a training split (training.FIT_ALL_UP_TO) and the related
+papers' candidate search (related.EXACT_LIMIT); no setting of a digest's reaches them."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
+import os
+import random
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 import yaml
 
-from generator.config import Config, load_config
+from generator.config import load_config
 from generator.models import Paper
 from generator.pipeline import build, read_papers
-from generator.speed.cached_stages import _behind_little, theme_stage
 from generator.stages import related as similar
 from generator.stages import training as growth
-from generator.stages.related import relate_papers
-from generator.stages.themes import assign_themes, fit_themes, score_papers, theme_settings
+from generator.stages.themes import fit_themes, score_papers, theme_settings
 from generator.stages.training import split_training, training_size
+from generator.tools.ingest import ingest_file
 
-from .conftest import CONTENT, public_papers
+from .conftest import CONTENT, REPO, public_papers
 
 
 @pytest.fixture(scope="module")
@@ -44,13 +50,20 @@ def test_small_corpora_are_fitted_whole_and_larger_ones_in_steps_of_a_quarter() 
         assert n * 0.8 <= training_size(n) <= n
 
 
-def test_the_fit_takes_the_oldest_papers(corpus: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
-    _, papers = corpus
-    monkeypatch.setattr(growth, "FIT_ALL_UP_TO", 400)
-    trained, rest = split_training(tuple(reversed(papers)))
-    assert len(trained) == training_size(len(papers)) == 625 and len(rest) == 122
+def test_the_fit_takes_the_oldest_papers() -> None:
+    # 6,300 papers, listed in any order: the fit takes the oldest 6,250 (by first seen, then
+    # id) and scores the 50 newer ones.
+    rng = random.Random(0)
+    papers = [Paper(id=f"{n:06x}", slug=f"p-{n}", title=f"Paper {n}", abstract="Text.",
+                    first_seen=dt.date(2024, 1, 1) + dt.timedelta(rng.randrange(400)),
+                    sources=())
+              for n in range(6300)]
+    rng.shuffle(papers)
+    trained, rest = split_training(papers)
+    assert len(trained) == training_size(len(papers)) == 6250 and len(rest) == 50
     newest_trained = max((p.first_seen, p.id) for p in trained)
     assert all((p.first_seen, p.id) > newest_trained for p in rest)
+    assert split_training(list(reversed(papers))) == (trained, rest)
 
 
 def test_a_papers_score_depends_on_that_paper_and_the_fit_alone(corpus: tuple) -> None:
@@ -67,134 +80,45 @@ def test_a_papers_score_depends_on_that_paper_and_the_fit_alone(corpus: tuple) -
     assert any(t >= 0 for s in together.values() for t in s.topics)  # placed in sub-topics
 
 
-def test_a_new_week_reuses_the_fit_and_equals_a_build_from_scratch(
-        corpus: tuple, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    config, papers = corpus
+@pytest.fixture
+def small_steps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default digest fitted on its oldest 625 papers (steps from 400, not 5,000)."""
     monkeypatch.setattr(growth, "FIT_ALL_UP_TO", 400)
-    ordered = sorted(papers, key=lambda p: (p.first_seen, p.id))
-    before, new_week = tuple(ordered[:-60]), ordered[-60:]
-    assert training_size(len(before)) == training_size(len(papers))  # the same step
-    fits, scored = [], []
-    monkeypatch.setattr("generator.stages.themes.fit_themes",
-                        _spy(fits, lambda trained, *a: len(trained), fit_themes))
-    monkeypatch.setattr("generator.stages.themes.score_papers",
-                        _spy(scored, lambda fit, missing, *a: len(missing), score_papers))
-    cache = tmp_path / "cache"
-    first = theme_stage(config, before, cache)
-    second = theme_stage(config, papers, cache)
-    assert fits == [625] and scored == [62, 60]  # the fit once; then the new week's papers only
-    scratch = assign_themes(papers, config.themes, theme_settings(config))
-    assert second == scratch
-    # Papers that were there before keep their themes, scores and explanations.
-    assert all(second.assignments[p.id] == first.assignments[p.id] for p in before)
-    # The new week is not left out of anything: it has themes and sub-topics like the rest.
-    week_ids = {p.id for p in new_week}
-    assert any(second.assignments[i] for i in week_ids)
-    in_topics = {i for topics in second.subtopics.values() for t in topics for i in t.paper_ids}
-    assert week_ids & in_topics
 
 
-def test_a_changed_abstract_is_scored_again(corpus: tuple, tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    config, papers = corpus
-    monkeypatch.setattr(growth, "FIT_ALL_UP_TO", 400)
-    cache = tmp_path / "cache"
-    theme_stage(config, papers, cache)
-    newest = max(papers, key=lambda p: (p.first_seen, p.id))
-    edited = dataclasses.replace(
-        newest, title="Unsupervised Skill Discovery for Hierarchical Agents",
-        abstract="We learn a library of reusable skills without rewards: skill discovery "
-                 "maximises the mutual information between skills and states, and a "
-                 "high-level policy composes the skills to solve long-horizon tasks.")
-    changed = tuple(edited if p.id == newest.id else p for p in papers)
-    cached = theme_stage(config, changed, cache)
-    assert cached == assign_themes(changed, config.themes, theme_settings(config))
-    assert "skills" in {a.theme for a in cached.assignments[newest.id]}
+def _themes_and_scores(site: Path) -> dict[str, tuple[list[str], dict[str, float]]]:
+    """Each paper's themes and scores, as the public data gives them."""
+    return {row["id"]: (row["themes"], row["scores"]) for row in public_papers(site)}
 
 
-def _spy(calls: list, what, real):  # type: ignore[no-untyped-def]
-    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(what(*args))
-        return real(*args, **kwargs)
-    return wrapper
+def _same_site(out: Path, scratch: Path) -> None:
+    built, cold = _tree(out), _tree(scratch)
+    assert sorted(built) == sorted(cold)
+    assert [path for path in cold if built[path] != cold[path]] == []
 
 
-
-@pytest.mark.parametrize("exact_limit", [100, 10**9])  # the candidate search, and the exact one
-def test_related_papers_of_a_new_week_equal_a_search_from_scratch(
-        corpus: tuple, monkeypatch: pytest.MonkeyPatch, exact_limit: int) -> None:
-    _, papers = corpus
-    monkeypatch.setattr(growth, "FIT_ALL_UP_TO", 400)
-    monkeypatch.setattr(similar, "EXACT_LIMIT", exact_limit)
-    ordered = sorted(papers, key=lambda p: (p.first_seen, p.id))
-    before = ordered[:-60]
-    first, kept = relate_papers(before)
-    grown, kept_again = relate_papers(papers, previous=kept)
-    scratch, fresh = relate_papers(papers)
-    assert grown == scratch
-    assert (kept_again.candidates is None) == (exact_limit > len(papers))
-    if fresh.candidates is not None:  # what the next build starts from is the same too
-        assert kept_again.candidates is not None
-        for name in ("rows", "shared", "exact"):
-            assert np.array_equal(getattr(kept_again.candidates, name),
-                                  getattr(fresh.candidates, name))
-        assert np.array_equal(kept_again.best, fresh.best)
-    assert (kept_again.rows != fresh.rows).nnz == 0
-    # An old paper's list changes only where a new paper is now among its closest (exact
-    # search), or among its candidates (the candidate search: one may push out another).
-    new_ids = {p.id for p in ordered[-60:]}
-    ids = sorted(p.id for p in papers)
-    changed = [p.id for p in before if first[p.id] != grown[p.id]]
-    assert 0 < len(changed) < len(before) / 2
-    for pid in changed:
-        near = set(grown[pid])
-        if kept_again.candidates is not None:
-            near = {ids[j] for j in kept_again.candidates.rows[ids.index(pid)] if j >= 0}
-        assert near & new_ids, pid
+def _small_week(content: Path, tmp_path: Path, day: dt.date, titles: list[str]) -> None:
+    """Ingest a dump of a few new papers, collected on `day`."""
+    rows = [{"title": t, "abstract": f"We study {t.lower()}: agents learn reusable skills and "
+             "world models from experience, and embeddings of them transfer to new tasks."}
+            for t in titles]
+    dump = tmp_path / f"small-{day.isoformat()}.json"
+    dump.write_text(json.dumps(rows), encoding="utf-8")
+    ingest_file(content, dump, day)
 
 
-def test_a_neighbourhood_a_few_papers_behind_is_extended_and_not_stored_again(
-        corpus: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
-    # build.related_stage stores what the next build extends only once the stored one lacks
-    # more than cache.STALE of it; a build two weeks on extends the older one just as well.
-    _, papers = corpus
-    monkeypatch.setattr(growth, "FIT_ALL_UP_TO", 400)
-    monkeypatch.setattr(similar, "EXACT_LIMIT", 100)
-    ordered = sorted(papers, key=lambda p: (p.first_seen, p.id))
-    _, stored = relate_papers(ordered[:-10])
-    week, kept = relate_papers(ordered[:-5], previous=stored)
-    assert _behind_little(stored, kept)  # 5 new of 737: not stored again
-    later, _ = relate_papers(ordered, previous=stored)  # so the next build extends `stored`
-    assert later == relate_papers(ordered)[0]
-    _, older = relate_papers(ordered[:-100])
-    _, grown = relate_papers(ordered, previous=older)
-    assert not _behind_little(older, grown)  # 100 new: stored
-    assert not _behind_little(None, kept)
-    edited = dataclasses.replace(ordered[0], abstract=ordered[1].abstract)
-    _, changed = relate_papers([edited, *ordered[1:-5]], previous=stored)
-    assert not _behind_little(stored, changed)  # a paper changed: its row is not the stored one
-
-
-def test_related_papers_after_a_paper_went_or_changed_equal_a_search_from_scratch(
-        corpus: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
-    _, papers = corpus
-    monkeypatch.setattr(growth, "FIT_ALL_UP_TO", 400)
-    monkeypatch.setattr(similar, "EXACT_LIMIT", 100)
-    _, kept = relate_papers(papers)
-    ordered = sorted(papers, key=lambda p: (p.first_seen, p.id))
-    fewer = ordered[:-30] + ordered[-29:]  # one of the newest went
-    assert relate_papers(fewer, previous=kept)[0] == relate_papers(fewer)[0]
-    edited = dataclasses.replace(ordered[-1], abstract=ordered[-2].abstract)
-    changed = ordered[:-1] + [edited]
-    assert relate_papers(changed, previous=kept)[0] == relate_papers(changed)[0]
-
-
+@pytest.mark.parametrize("search", ["candidates", "exact"])
 def test_a_site_grown_by_a_week_equals_one_built_from_scratch(
-        content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Small steps, so that the default digest has a training split and uses the candidate
-    # search: the newest week (81 papers) is scored by a fit on the oldest 625 papers.
-    monkeypatch.setattr(growth, "FIT_ALL_UP_TO", 400)
-    monkeypatch.setattr(similar, "EXACT_LIMIT", 100)
+        content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_steps: None,
+        search: str) -> None:
+    # The newest week (81 papers) is scored by a fit on the oldest 625 papers, and its
+    # related papers are found by the candidate search or the exact one, extending what
+    # the last build stored; then two small weeks, too small for the cache to store the
+    # related papers' search again: the second extends what the 747 papers' build stored.
+    # Pages are kept from build to build, so what any of them got wrong is still there when
+    # the site is compared with one built from scratch.
+    if search == "candidates":
+        monkeypatch.setattr(similar, "EXACT_LIMIT", 100)
     manifest = content_copy / "sources.yaml"
     full = yaml.safe_load(manifest.read_text(encoding="utf-8"))
     last = max(s["collected"] for s in full["sources"])  # the newest week: two dumps
@@ -204,23 +128,29 @@ def test_a_site_grown_by_a_week_equals_one_built_from_scratch(
         (content_copy / "sources" / name).rename(tmp_path / name)
     manifest.write_text(yaml.safe_dump(earlier), encoding="utf-8")
     out, cache, scratch = tmp_path / "site", tmp_path / "cache", tmp_path / "scratch"
-    fits: list[int] = []
-    monkeypatch.setattr("generator.stages.themes.fit_themes",
-                        _spy(fits, lambda trained, *a: len(trained), fit_themes))
     before = build(load_config(content_copy), out, cache_dir=cache)
-    old = _tree(out)
+    old, old_themes = _tree(out), _themes_and_scores(out)
 
     for name in newest:
         (tmp_path / name).rename(content_copy / "sources" / name)
     manifest.write_text(yaml.safe_dump(full), encoding="utf-8")
     grown = build(load_config(content_copy), out, cache_dir=cache)
-    assert (before.papers, grown.papers, fits) == (666, 747, [625])  # one fit for both
+    assert (before.papers, grown.papers) == (666, 747)
     # Most pages were kept without rendering: the older papers' pages, the archives.
     assert before.publish.kept == 0 and grown.publish.kept > 0.6 * before.pages
-    build(load_config(content_copy), scratch)  # no cache at all
-    assert fits == [625, 625]
     new = _tree(out)
-    assert new == _tree(scratch)
+
+    # Papers that were there before keep their themes and scores; the new week has themes
+    # and sub-topics like the rest.
+    new_themes = _themes_and_scores(out)
+    assert {pid: new_themes[pid] for pid in old_themes} == old_themes
+    week = {row["slug"] for row in public_papers(out) if row["id"] not in old_themes}
+    assert len(week) == 81 and any(new_themes[pid][0] for pid in new_themes
+                                   if pid not in old_themes)
+    in_topics = {m for page in out.glob("themes/*/topic-*.html")
+                 for m in re.findall(r'href="\.\./\.\./papers/([^"]+)\.html"',
+                                     page.read_text(encoding="utf-8"))}
+    assert week & in_topics
     # What a new week leaves as it was: the theme archives. Only a list's newest archive
     # page may change, and only when a newer one was added (its "newer" link).
     pages: dict[str, list[int]] = {}
@@ -237,34 +167,84 @@ def test_a_site_grown_by_a_week_equals_one_built_from_scratch(
             assert int(number[:-5]) == last_before < max(pages[view]), path
     assert sum(new[p] == old[p] for p in archive) >= len(archive) / 2
 
+    for day, titles in ((dt.date(2025, 5, 1), ["Skill Graphs for Agents",
+                                               "World Model Embeddings", "Agents That Plan"]),
+                        (dt.date(2025, 5, 8), ["Skill Libraries Revisited",
+                                               "Embeddings of Plans", "Models of Worlds"])):
+        _small_week(content_copy, tmp_path, day, titles)
+        small = build(load_config(content_copy), out, cache_dir=cache)
+        assert small.publish.kept > 0.6 * grown.pages
+    assert small.papers == 753
+    build(load_config(content_copy), scratch)  # no cache at all
+    _same_site(out, scratch)
+
 
 def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes()
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def test_a_build_parses_only_the_dumps_whose_bytes_changed(
-        content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import generator.stages.read as sources
+SKILLS = ("We learn a library of reusable skills without rewards: skill discovery maximises "
+          "the mutual information between skills and states, and a high-level policy composes "
+          "the skills to solve long-horizon tasks.")
 
-    parses: list[str] = []
-    real = sources.read_source
-    monkeypatch.setattr(sources, "read_source",
-                        lambda path, *a, **k: parses.append(path.name) or real(path, *a, **k))
-    cache = tmp_path / "cache"
+
+def test_papers_edited_in_any_field_or_gone_give_the_site_of_a_fresh_build(
+        content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        small_steps: None) -> None:
+    # A page (or a part of the public data) is kept while what it shows of its papers is
+    # unchanged: each field of a paper is changed on a paper of its own, and one paper is
+    # taken out. Papers the model scores (the newest) are edited in the dumps; older ones,
+    # whose text the fit read, gain metadata from enrich.yaml (which the model does not
+    # read), each in a part of the public data of its own (parts of 100 papers).
+    import generator.render.data as render
+
+    monkeypatch.setattr(similar, "EXACT_LIMIT", 100)
+    monkeypatch.setattr(render, "DATA_PART", 100)
+    out, cache, scratch = tmp_path / "site", tmp_path / "cache", tmp_path / "scratch"
     config = load_config(content_copy)
-    first = _read(config, cache)
-    assert len(parses) == len(config.sources) == 5
-    assert _read(config, cache) == first and len(parses) == 5  # none again
-    dump = content_copy / "sources" / config.sources[0].file
-    text = dump.read_text(encoding="utf-8")
-    title = first[1][0].title
-    assert title in text
-    dump.write_text(text.replace(title, "A Retitled Paper", 1), encoding="utf-8")
-    again = _read(config, cache)
-    assert parses[5:] == [dump.name]  # only the edited dump
-    assert again == _read(config)  # the same as with no cache at all
-    assert any(p.title == "A Retitled Paper" for p in again[1])
+    ordered = sorted(read_papers(config).papers, key=lambda p: (p.first_seen, p.id))
+    enriched = ordered[10:600:100]  # one in each of the public data's first parts
+    links = {"url": "https://example.org/abs", "pdf_url": "https://example.org/paper.pdf"}
+    enrich = content_copy / "enrich.yaml"  # the paper that gains an arXiv id has its links
+    enrich.write_text(yaml.safe_dump({"papers": [{"title": enriched[5].title, **links}]}),
+                      encoding="utf-8")
+    first = build(load_config(content_copy), out, cache_dir=cache)
+    scores_before = _themes_and_scores(out)
+
+    def edit(paper: Paper, old: str, new: str) -> None:
+        dump = config.sources_dir / paper.sources[0].file
+        text = dump.read_text(encoding="utf-8")
+        assert text.count(old) == 1, paper.title
+        dump.write_text(text.replace(old, new), encoding="utf-8")
+
+    newest = ordered[-len(ordered) // 10:]  # none of them in the fit's training papers
+    rescored = next(p for p in reversed(newest)  # in a theme, not yet in skills
+                    if scores_before[p.id][0] and "skills" not in scores_before[p.id][0])
+    gone, recased, *_ = (p for p in reversed(newest) if p is not rescored)
+    edit(rescored, rescored.abstract, SKILLS)  # scored again
+    edit(gone, f"\n{gone.title}\n\n{gone.abstract}\n", "\n")
+    edit(recased, recased.title, recased.title.upper())  # the same paper, its title recased
+    fields = [{"authors": ["A. Author", "B. Author"]}, {"published": dt.date(2024, 5, 6)},
+              {"categories": ["cs.LG", "cs.AI"]}, {"url": "https://example.org/other"},
+              {"pdf_url": "https://example.org/other.pdf"},
+              {**links, "arxiv_id": "2401.01234"}]  # the arXiv id alone changes
+    enrich.write_text(yaml.safe_dump({"papers": [
+        {"title": paper.title, **values} for paper, values in zip(enriched, fields,
+                                                                  strict=True)]}),
+                      encoding="utf-8")
+
+    again = build(load_config(content_copy), out, cache_dir=cache)
+    assert again.papers == first.papers - 1
+    assert again.publish.kept > first.pages / 2  # the other pages were kept
+    build(load_config(content_copy), scratch)
+    _same_site(out, scratch)
+    rows = {row["id"]: row for row in public_papers(out)}
+    assert _themes_and_scores(out)[rescored.id] != scores_before[rescored.id]
+    assert gone.id not in rows
+    assert rows[recased.id]["title"] == recased.title.upper()
+    assert [rows[p.id]["authors"] for p in enriched[:2]] == [fields[0]["authors"], []]
+    assert rows[enriched[5].id]["arxiv_id"] == "2401.01234"
 
 
 def test_a_retitled_paper_updates_every_page_that_shows_it(
@@ -305,49 +285,6 @@ def test_templates_of_the_digest_own_turn_page_keeping_off(content_copy: Path,
     assert kept_after_a_change("A third note.") == 0  # own templates may show anything
 
 
-def test_a_papers_stamp_changes_with_every_field_it_shows(corpus: tuple) -> None:
-    # A page is kept while the stamps of its papers are unchanged: every field of a paper,
-    # its themes and evidence, its sub-topics and its week must be in the stamp.
-    from generator.models import Assignment, Match, Paper, SourceRef
-    from generator.publish.record import Recorded, Reuse
-    from generator.speed.kept_pages import Stamps
-    from generator.stages.digest import assemble_digest
-    from generator.stages.weeks import schedule_weeks
-
-    config, papers = corpus
-    themes = assign_themes(papers, config.themes, theme_settings(config))
-    paper = next(p for p in papers if themes.assignments[p.id])
-
-    def stamp(changed: Paper, assignments: tuple = ()) -> bytes:
-        swapped = tuple(changed if p.id == paper.id else p for p in papers)
-        result = dataclasses.replace(themes, assignments={
-            **themes.assignments, **({paper.id: assignments} if assignments else {})})
-        digest, _ = assemble_digest(config, swapped, result,
-                                    schedule_weeks(swapped, config.week_start),
-                                    dt.date(2025, 5, 1))
-        reuse = Reuse(recorded=Recorded(pages={}, state={}), live={}, program=b"")
-        return Stamps(digest, reuse).of(changed)
-
-    base = stamp(paper)
-    other = {str: "x", int: 99, dt.date: dt.date(2020, 1, 1), tuple: ("x",)}
-    for f in dataclasses.fields(Paper):
-        value = getattr(paper, f.name)
-        if f.name == "sources":
-            new = (SourceRef(file="x.txt", line=1, collected=value[0].collected, query="q"),)
-        elif f.name == "published":
-            new = dt.date(2020, 1, 1)
-        else:
-            new = other[type(value)]
-        assert stamp(dataclasses.replace(paper, **{f.name: new})) != base, f.name
-    first = themes.assignments[paper.id][0]
-    for changed in (dataclasses.replace(first, score=first.score / 2),
-                    dataclasses.replace(first, terms=("x",)),
-                    dataclasses.replace(first, matches=(Match("x", "title", 1),)),
-                    Assignment(theme="other-theme", score=first.score, matches=first.matches,
-                               terms=first.terms)):
-        assert stamp(paper, (changed,)) != base
-
-
 def test_a_backdated_dump_moves_the_training_split_and_the_site_follows(
         content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Which papers are the oldest depends on the dumps' dates, not only on the papers' text:
@@ -366,23 +303,35 @@ def test_a_backdated_dump_moves_the_training_split_and_the_site_follows(
     assert _tree(out) == _tree(scratch)
 
 
-def test_public_data_is_not_kept_across_a_change_of_program(
-        content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import generator.render.data as render
-    import generator.speed.skip as skip
+def test_pages_are_not_kept_across_a_new_version_of_the_program(
+        content_copy: Path, tmp_path: Path) -> None:
+    # A new release writes the public data's rows with one more field: a build by it with
+    # the old release's cache and site keeps none of the old release's pages, and gives the
+    # site the new release builds without a cache.
+    out, cache = tmp_path / "site", content_copy.parent / ".digest-cache"
+    build(load_config(content_copy), out, cache_dir=cache)
+    release = tmp_path / "release"
+    for part in ("generator", "templates"):  # a source checkout of the new release
+        shutil.copytree(REPO / part, release / part, ignore=shutil.ignore_patterns("__pycache__"))
+    data = release / "generator" / "render" / "data.py"
+    code = data.read_text(encoding="utf-8")
+    row = '"arxiv_id": paper.arxiv_id,'
+    assert code.count(row) == 1
+    data.write_text(code.replace(row, row + ' "new": 1,'), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(release)}
 
-    out, cache, scratch = tmp_path / "site", tmp_path / "cache", tmp_path / "scratch"
-    build(load_config(content_copy), out, cache_dir=cache)
-    # A new version of the program that writes rows differently (its key differs).
-    real_row, real_key = render._paper_row, skip.program_key
-    monkeypatch.setattr(render, "_paper_row", lambda d, p: {**real_row(d, p), "new": 1})
-    monkeypatch.setattr(skip, "program_key", lambda *a: real_key(*a) + b"new")
-    # (A new version's files differ, so the build is not skipped; here a note stands in.)
-    (content_copy / "notes" / "2025-W17.md").write_text("A note.", encoding="utf-8")
-    build(load_config(content_copy), out, cache_dir=cache)
-    build(load_config(content_copy), scratch)
-    assert _tree(out) == _tree(scratch)
-    assert b'"new": 1' in (out / "data" / "papers" / "0.json").read_bytes()
+    def digest(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "generator", "build", *args,
+                               "--content", str(content_copy)], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    printed = digest("--out", str(out))  # with the project's cache, beside the content
+    assert "Nothing changed" not in printed and "kept from the last build" not in printed
+    digest("--out", str(tmp_path / "scratch"), "--no-cache")
+    _same_site(out, tmp_path / "scratch")
+    assert all(row.get("new") == 1 for row in public_papers(out))
 
 
 def test_the_public_data_is_in_parts_and_a_part_whose_papers_did_not_change_is_kept(
@@ -407,10 +356,3 @@ def test_the_public_data_is_in_parts_and_a_part_whose_papers_did_not_change_is_k
     assert {path: (out / path).stat().st_ino for path in inodes} == inodes
     build(load_config(content_copy), scratch)
     assert _tree(out) == _tree(scratch)
-
-
-def _read(config: Config, cache: Path | None = None
-          ) -> tuple[int, tuple[Paper, ...], tuple[str, ...]]:
-    """read_papers' listings, papers and warnings (what a build shows of a read)."""
-    corpus = read_papers(config, cache_dir=cache)
-    return corpus.listings, corpus.papers, corpus.warnings

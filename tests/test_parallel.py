@@ -37,12 +37,24 @@ def test_a_failure_in_the_worker_is_reported_with_its_traceback() -> None:
     assert "ValueError: the stage broke" in str(err.value)
 
 
-def test_a_parent_failure_stops_the_worker() -> None:
+def test_a_parent_failure_stops_the_worker(tmp_path: Path) -> None:
+    import multiprocessing
     import time
 
-    with pytest.raises(RuntimeError), Beside(lambda: time.sleep(60)) as job:
+    started = tmp_path / "pid"
+
+    def stage() -> None:
+        started.write_text(str(os.getpid()))
+        time.sleep(60)
+
+    with pytest.raises(RuntimeError), Beside(stage) as job:
+        while job.forked and not started.exists():  # the worker is at work
+            time.sleep(0.01)
         raise RuntimeError("the parent failed first")
-    assert job._process is None or not job._process.is_alive()
+    assert multiprocessing.active_children() == []
+    if job.forked:  # the worker's process is gone: stopped and reaped
+        with pytest.raises(ProcessLookupError):
+            os.kill(int(started.read_text()), 0)
 
 
 def test_then_runs_after_the_result_and_the_block_waits_for_it(tmp_path: Path) -> None:
@@ -70,17 +82,27 @@ def test_then_runs_after_the_result_and_the_block_waits_for_it(tmp_path: Path) -
         assert job.result() == 7
 
 
-def test_a_deferred_mapping_waits_for_its_worker_only_when_read() -> None:
+def test_a_deferred_mapping_waits_for_its_worker_only_when_read(tmp_path: Path) -> None:
+    # The worker gives its mapping only once the parent has gone on past making the
+    # Deferred: had making it waited for the worker, the worker would have given up.
     import time
 
     from generator.speed.workers import Deferred
 
-    with Beside(lambda: (time.sleep(0.3), {"a": 1, "b": 2})[1]) as job:
-        started = time.perf_counter()
+    went_on = tmp_path / "went-on"
+
+    def stage() -> dict[str, int]:
+        deadline = time.monotonic() + 10
+        while not went_on.exists():
+            if time.monotonic() > deadline:
+                return {"gave up": 1}
+            time.sleep(0.01)
+        return {"a": 1, "b": 2}
+
+    with Beside(stage) as job:
         mapping = Deferred(job.result)
-        assert time.perf_counter() - started < 0.2  # made without waiting
+        went_on.touch()
         assert mapping["b"] == 2 and sorted(mapping) == ["a", "b"] and len(mapping) == 2
-        assert time.perf_counter() - started >= 0.25 or not job.forked
 
 
 def test_a_forked_child_may_not_wait_for_its_parents_deferred_mapping() -> None:

@@ -1,12 +1,11 @@
-"""Reading with a cache: a new week's dump is read and merged on its own, and the papers are
-always exactly those of reading and merging every dump afresh."""
+"""Reading with a cache: a stored merge extended by a new week's dumps is exactly the merge of
+every dump afresh, and a site built from the cache is byte for byte the site built without."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 import json
-import pickle
 from pathlib import Path
 
 import pytest
@@ -14,12 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.config import load_config
-from generator.errors import SourceError
-from generator.models import Listing, SourceInfo, paper_keys
-from generator.pipeline import build
-from generator.speed import cached_read as reading
-from generator.speed import store as cache_module
-from generator.speed.cached_read import Corpus, MergeState, read_corpus, remember_merge, state_key
+from generator.models import Listing, SourceInfo
+from generator.pipeline import build, read_papers
 from generator.stages.merge import extend_merged, merge_listings, normalise_title
 from generator.tools.ingest import ingest_file
 
@@ -114,132 +109,86 @@ def test_listings_that_change_merged_papers_are_merged_with_all(listing: Listing
 
 
 def _new_week(content: Path, tmp_path: Path, titles: list[str], day: dt.date) -> None:
-    """Ingest a dump of new papers with these titles."""
+    """Ingest a dump of papers with these titles (new ones, or known ones listed again)."""
     rows = [{"title": t, "abstract": f"{ABSTRACT} Also about {t.lower()}."} for t in titles]
     dump = tmp_path / f"week-{day.isoformat()}.json"
     dump.write_text(json.dumps(rows), encoding="utf-8")
     ingest_file(content, dump, day)
 
 
-def _same(cached: Corpus, fresh: Corpus) -> None:
-    assert (cached.listings, cached.papers, cached.warnings) == (
-        fresh.listings, fresh.papers, fresh.warnings)
-    assert cached.keys == paper_keys(fresh.papers)
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def _read(content: Path, cache: Path | None) -> Corpus:
-    config = load_config(content)
-    return read_corpus(config.sources_dir, config.sources, cache)
+def _same_site(out: Path, scratch: Path) -> None:
+    """The cached build's site is the cold build's, file for file and byte for byte."""
+    built, cold = _tree(out), _tree(scratch)
+    assert sorted(built) == sorted(cold)
+    assert [path for path in cold if built[path] != cold[path]] == []
 
 
-def _remember(content: Path, cache: Path, state: MergeState | None) -> None:
-    assert state is not None
-    remember_merge(cache, load_config(content).sources_dir, state)
+def test_a_build_after_new_dumps_gives_the_site_a_build_without_the_cache_gives(
+        content_copy: Path, tmp_path: Path) -> None:
+    out, cache, scratch = tmp_path / "site", tmp_path / "cache", tmp_path / "scratch"
+    papers = read_papers(load_config(content_copy)).papers
+    oldest = min(papers, key=lambda p: (p.first_seen, p.id))
+    newest = max(papers, key=lambda p: (p.first_seen, p.id))
+    first = build(load_config(content_copy), out, cache_dir=cache)  # the merge is stored
+
+    # A new week: new papers, and a known paper listed again, later (it gains the listing).
+    _new_week(content_copy, tmp_path, ["Skills from world models, newly", "Embeddings anew",
+                                       oldest.title], dt.date(2025, 6, 2))
+    grown = build(load_config(content_copy), out, cache_dir=cache)
+    assert (grown.papers, grown.listings) == (first.papers + 2, first.listings + 3)
+    assert grown.publish.kept > 0  # (the cache was used)
+    fresh = build(load_config(content_copy), scratch)
+    assert (grown.papers, grown.listings, grown.warnings) == (
+        fresh.papers, fresh.listings, fresh.warnings)
+    _same_site(out, scratch)
+    assert "week-2025-06-02.json" in (out / "papers" / f"{oldest.slug}.html").read_text(
+        encoding="utf-8")
+
+    # A dump dated before the newest paper, listing it: where its listing goes depends on
+    # every dump, and the site is still the one a build without the cache makes.
+    _new_week(content_copy, tmp_path, [newest.title], dt.date(2025, 1, 6))
+    older = build(load_config(content_copy), out, cache_dir=cache)
+    build(load_config(content_copy), scratch)
+    assert older.papers == grown.papers and older.listings == grown.listings + 1
+    _same_site(out, scratch)
+    assert "week-2025-01-06.json" in (out / "papers" / f"{newest.slug}.html").read_text(
+        encoding="utf-8")
 
 
-def _state_file(content: Path, cache: Path) -> Path:
-    return cache / f"{reading.STATE}-{state_key(load_config(content).sources_dir)}.pickle"
-
-
-def test_a_new_weeks_dump_is_read_and_merged_alone(content_copy: Path, tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    cache = tmp_path / "cache"
-    first = _read(content_copy, cache)
-    assert first.state is not None
-    _same(first, _read(content_copy, None))
-    _remember(content_copy, cache, first.state)
-    merges: list[int] = []
-    real = reading.merge_listings
-    monkeypatch.setattr(reading, "merge_listings",
-                        lambda listings, *a: merges.append(len(listings)) or real(listings, *a))
-    again = _read(content_copy, cache)
-    assert again.state is None and again.papers == first.papers  # nothing new, nothing kept
-    assert merges == []
-
-    _new_week(content_copy, tmp_path, ["A first new paper", "A second new paper"],
-              dt.date(2025, 6, 2))
-    grown = _read(content_copy, cache)
-    assert merges == []  # extended: the 747 papers were not merged again
-    assert len(grown.papers) == len(first.papers) + 2
-    _same(grown, _read(content_copy, None))
-    # Two listings more than the state covers: it is not worth storing again (STALE)...
-    assert grown.state is None
-    _new_week(content_copy, tmp_path, ["A fourth new paper"], dt.date(2025, 6, 5))
-    merges.clear()  # (reading afresh merges)
-    grown = _read(content_copy, cache)
-    assert merges == [] and len(grown.papers) == len(first.papers) + 3
-    _same(grown, _read(content_copy, None))
-    # ...until the dumps it does not cover hold more than that share of its listings.
-    monkeypatch.setattr(cache_module, "STALE", 0.001)
-    merges.clear()
-    grown = _read(content_copy, cache)
-    assert merges == [] and grown.state is not None
-    _same(grown, _read(content_copy, None))
-    _remember(content_copy, cache, grown.state)
-
-    # A dump that lists a merged paper again, later: the paper gains the listing.
-    _new_week(content_copy, tmp_path, [first.papers[0].title, "A third new paper"],
-              dt.date(2025, 6, 9))
-    merges.clear()
-    touched = _read(content_copy, cache)
-    assert merges == [] and len(touched.papers[0].sources) == len(first.papers[0].sources) + 1
-    _same(touched, _read(content_copy, None))
-    # One dated before the paper it lists: where its listing goes depends on what the merge
-    # no longer holds, so every dump is merged again.
-    _new_week(content_copy, tmp_path, [first.papers[-1].title], dt.date(2025, 1, 6))
-    merges.clear()
-    older = _read(content_copy, cache)
-    assert len(merges) == 1
-    _same(older, _read(content_copy, None))
-
-
-def test_a_removed_dump_or_a_broken_state_reads_every_dump(content_copy: Path,
-                                                           tmp_path: Path) -> None:
-    cache = tmp_path / "cache"
-    first = _read(content_copy, cache)
-    assert first.state is not None
-    _remember(content_copy, cache, first.state)
-    state = _state_file(content_copy, cache)
-    assert state.is_file()
-    state.write_bytes(b"not a pickle")
-    _same(_read(content_copy, cache), _read(content_copy, None))
-    _remember(content_copy, cache, first.state)
+def test_a_removed_dump_or_a_damaged_cache_gives_the_site_a_build_without_it_gives(
+        content_copy: Path, tmp_path: Path) -> None:
+    out, cache, scratch = tmp_path / "site", tmp_path / "cache", tmp_path / "scratch"
+    first = build(load_config(content_copy), out, cache_dir=cache)
     manifest = content_copy / "sources.yaml"
     lines = manifest.read_text(encoding="utf-8").splitlines(keepends=True)
     first_entry = next(i for i, line in enumerate(lines) if line.lstrip().startswith("- file:"))
     nxt = next(i for i, line in enumerate(lines) if i > first_entry
                and line.lstrip().startswith("- file:"))
     manifest.write_text("".join(lines[:first_entry] + lines[nxt:]), encoding="utf-8")
-    fewer = _read(content_copy, cache)
-    _same(fewer, _read(content_copy, None))
-    assert len(fewer.papers) < len(first.papers)
-
-
-def test_a_build_keeps_its_merge_and_a_grown_site_equals_one_built_afresh(
-        content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    out, cache, scratch = tmp_path / "site", tmp_path / "cache", tmp_path / "scratch"
-    build(load_config(content_copy), out, cache_dir=cache)
-    assert _state_file(content_copy, cache).is_file()
-    _new_week(content_copy, tmp_path, ["Skills from world models, newly", "Embeddings anew"],
-              dt.date(2025, 6, 2))
-    merges: list[int] = []
-    real = reading.merge_listings
-    monkeypatch.setattr(reading, "merge_listings",
-                        lambda listings, *a: merges.append(len(listings)) or real(listings, *a))
-    grown = build(load_config(content_copy), out, cache_dir=cache)
-    assert merges == []  # the stored merge was extended
-    fresh = build(load_config(content_copy), scratch)
-    assert (grown.papers, grown.listings, grown.warnings) == (
-        fresh.papers, fresh.listings, fresh.warnings)
-    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
-    assert files == sorted(p.relative_to(scratch) for p in scratch.rglob("*") if p.is_file())
-    assert all((out / f).read_bytes() == (scratch / f).read_bytes() for f in files)
+    fewer = build(load_config(content_copy), out, cache_dir=cache)
+    assert fewer.papers < first.papers
+    build(load_config(content_copy), scratch)
+    _same_site(out, scratch)
+    # Every file of the cache overwritten (a disk fault, a bad copy): the build ignores what
+    # it cannot trust and gives the same site again.
+    damaged = [path for path in cache.rglob("*") if path.is_file()]
+    assert damaged
+    for path in damaged:
+        path.write_bytes(b"not a pickle")
+    again = build(load_config(content_copy), out, cache_dir=cache)
+    assert not again.up_to_date and again.papers == fewer.papers
+    _same_site(out, scratch)
 
 
 def test_a_dump_with_skipped_records_builds_again_from_the_cache(content_copy: Path,
                                                                  tmp_path: Path) -> None:
     # Each dump's problems are kept with its parse and in the stored merge: they must load
-    # again (an exception pickles its message alone), and say the same.
+    # again from the cache, and say the same.
     dump = content_copy / "sources" / "extra.json"
     dump.write_text(json.dumps([{"title": "A paper with a title", "abstract": ABSTRACT},
                                 {"abstract": "An abstract without a title: skipped."}]),
@@ -254,12 +203,5 @@ def test_a_dump_with_skipped_records_builds_again_from_the_cache(content_copy: P
     (content_copy / "about.md").write_text("Changed, so the build is not skipped.\n",
                                            encoding="utf-8")
     again = build(load_config(content_copy), out, cache_dir=cache)
+    assert not again.up_to_date
     assert again.warnings == first.warnings and again.papers == first.papers
-    assert _read(content_copy, cache).warnings == _read(content_copy, None).warnings
-
-
-def test_a_source_error_pickles_with_its_fields() -> None:
-    error = SourceError("sources/a.json", 7, "entry without a title; skipped")
-    again = pickle.loads(pickle.dumps(error))
-    assert (again.path, again.line, again.reason, str(again)) == (
-        error.path, error.line, error.reason, str(error))

@@ -1,4 +1,4 @@
-// Search with the index the build wrote to search/ (generator/search_index.py says how it is
+// Search with the index the build wrote to search/ (generator/render/search_index.py says how it is
 // laid out). A query is cut into terms exactly as the build cut the papers; each term loads one
 // small file per shard; a paper must contain every term (a term of two or more characters
 // also matches the longer words it begins: "embed" finds "embedding"). Each shown result's title, date and excerpt come from
@@ -15,11 +15,11 @@
   const params = new URLSearchParams(window.location.search);
   const SHOW = 50;  // results listed
   const PREFIX_WEIGHT = 0.5;  // a longer word a term begins counts half as much as the term
-  const FORMAT = 2;  // of search/shards.json and the shard files (generator/search.py)
+  const FORMAT = 2;  // of search/shards.json and the shard files (generator/publish/search.py)
   input.value = params.get("q") || "";
   select.value = params.get("theme") || "";
 
-  // --- Terms: the same steps as terms() in generator/search_index.py. ---
+  // --- Terms: the same steps as terms() in generator/render/search_index.py. ---
   function stem(word) {
     // The S-stemmer (plural endings only); the first rule that applies.
     if (Array.from(word).length <= 3) { return word; }
