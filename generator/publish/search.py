@@ -26,10 +26,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.beside import Later, Runner, Running
 from generator.models import Paper
 from generator.publish.files import write_file
 from generator.publish.sitefolder import remove_path, working_folder
-from generator.publish.writer import Later, Runner, Running
 from generator.render.search_index import (
     CHUNKS,
     DOC_BLOCK,

@@ -19,8 +19,8 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Protocol
 
+from generator.beside import Runner
 from generator.errors import BuildError
 from generator.publish.record import Identity, Reuse
 from generator.publish.sitefolder import (
@@ -38,34 +38,6 @@ log = logging.getLogger(__name__)
 
 
 Finisher = Callable[[Path, Path | None], None]
-
-
-class Running(Protocol):
-    """Work started elsewhere (speed.workers.Beside: a worker process), used as a context
-    manager that stops it on a failure; `result()` waits for it."""
-
-    def __enter__(self) -> Running: ...
-    def __exit__(self, *exc: object) -> None: ...
-    def result(self) -> Any: ...
-
-
-Runner = Callable[[Callable[[], Any]], Running]  # starts work beside this process
-
-
-class Later:
-    """The Runner that runs nothing beside: the work is done here when its result is asked."""
-
-    def __init__(self, work: Callable[[], Any]) -> None:
-        self._work = work
-
-    def __enter__(self) -> Later:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        pass
-
-    def result(self) -> Any:
-        return self._work()
 
 
 def publish_site(pages: Pages, out_dir: Path, base_url: str = "/",

