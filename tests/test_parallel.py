@@ -135,3 +135,24 @@ def test_a_deferred_mapping_whose_worker_failed_fails_the_same_way_each_time() -
         for _ in range(2):
             with pytest.raises(BuildError, match="the layout broke"):
                 mapping["a"]
+
+
+def test_a_stage_run_in_process_has_one_native_thread_as_in_a_worker() -> None:
+    # With another thread running (as in `digest serve`) nothing is forked and the stage runs
+    # in this process when its result is asked: with the same one-thread limit a worker has
+    # (t-SNE with every thread took 13 s instead of 1 s on a loaded 2-core machine).
+    import threading
+
+    import numpy  # noqa: F401  (loads the BLAS whose threads are counted)
+    import threadpoolctl
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        job = Beside(lambda: [i["num_threads"] for i in threadpoolctl.threadpool_info()])
+        assert not job.forked
+        assert set(job.result()) == {1}
+    finally:
+        stop.set()
+        other.join()
