@@ -73,7 +73,7 @@ _NON_WORD = re.compile(r"[\W_]+")
 def fold_title(title: str) -> str:
     """The key under which digest merges listings (case, punctuation, spacing, Unicode folded).
 
-    Same rule as generator.corpus.normalise_title; kept here so the corpus generator does not
+    Same rule as generator.stages.merge.normalise_title; kept here so the corpus generator does not
     depend on the package's internals.
     """
     folded = unicodedata.normalize("NFKC", title).casefold()

@@ -30,7 +30,7 @@ class Config:
     description: str = ""
     base_url: str = "/"  # always ends with "/"
     language: str = "en"
-    page_size: int = 100  # papers per page: weekly theme pages, theme archives (render.py)
+    page_size: int = 100  # papers per page: weekly theme pages, theme archives (render/)
     random_state: int = 0  # seeds every scikit-learn estimator
     built_at: dt.date | None = None  # None: SOURCE_DATE_EPOCH, else the newest paper's date
     week_start: int = 0  # 0 = Monday ... 6 = Sunday

@@ -174,7 +174,7 @@ def _write(config: Config, digest: Digest, out_dir: Path, reuse: Reuse | None,
            keys: dict[str, bytes], search: SearchIndexer, step: Progress) -> PublishReport:
     """Digest -> pages -> the site. With `reuse` (the last build's record) each page is keyed
     by what it shows (every paper stamped once, here), and a page the last build wrote with
-    the same key is kept. The paper pages (half the work at any size) are rendered and written
+    the same key is kept. The paper pages (most of the files at any size) are rendered and written
     by a worker process and this one, which joins in once it has rendered the rest; the map's
     page comes last of the rest, so its layout has the longest to finish."""
     env = make_env(config.templates_dir)

@@ -9,7 +9,7 @@ The papers are split, oldest first, into shards of `shard_size` papers, each a f
 search/<n>/; search/shards.json lists them and the search page queries them all. A shard whose
 papers did not change is reused from the previous site instead of being made again, so a new
 week only changes the newest shard. The index is written in the build's working folder and
-moved into the standby site at the end (publish.py), so a failure leaves the old site intact.
+moved into the standby site at the end (writer.py), so a failure leaves the old site intact.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ whatever a killed build left.
 
 For an output `site/` the working folder is `.site.digest/`, in the same parent (so on the same
 file system: the swap is a rename). It holds `lock` (one build at a time), `standby/` (the site
-the next swap makes live; see publish.py) and the search indexer's `search-*` scratch folders.
+the next swap makes live; see writer.py) and the search indexer's `search-*` scratch folders.
 """
 
 from __future__ import annotations

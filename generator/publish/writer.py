@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from generator.beside import Runner
+from generator.beside import Later, Runner
 from generator.errors import BuildError
 from generator.publish.record import Identity, Reuse
 from generator.publish.sitefolder import (
@@ -42,7 +42,7 @@ Finisher = Callable[[Path, Path | None], None]
 
 def publish_site(pages: Pages, out_dir: Path, base_url: str = "/",
                  finish: Finisher | None = None, side_pages: Callable[[], Pages] | None = None,
-                 reuse: Reuse | None = None, beside: Runner | None = None) -> PublishReport:
+                 reuse: Reuse | None = None, beside: Runner = Later) -> PublishReport:
     """Write the pages into the standby, let `finish` add its files (the search index; it gets
     the standby and the live site), and swap the standby in for out_dir: a build failing or
     killed at any point leaves the previous site as it was. Called under
@@ -50,8 +50,9 @@ def publish_site(pages: Pages, out_dir: Path, base_url: str = "/",
 
     A page whose bytes the live site has (by the record `reuse`, or else by reading the file)
     is hard-linked from it, so an unchanged file is never rewritten; a kept page (no data)
-    likewise. `side_pages`, if given, makes more pages (other paths than `pages`); with
-    `beside` they are rendered and written by its worker while this process writes `pages`."""
+    likewise. `side_pages`, if given, makes more pages (other paths than `pages`), rendered
+    and written by `beside` (the build's: a worker process) while this process writes
+    `pages`; by default after them, here."""
     live = out_dir if (out_dir / MARKER).is_file() else None
     target = standby_for(out_dir, live, reuse if live is not None else None)
     started = time.perf_counter()
@@ -74,13 +75,11 @@ def publish_site(pages: Pages, out_dir: Path, base_url: str = "/",
 
 
 def _write_beside(pages: Pages, side_pages: Callable[[], Pages] | None, target: Standby,
-                  beside: Runner | None) -> tuple[PublishReport, dict[str, Identity] | None]:
+                  beside: Runner) -> tuple[PublishReport, dict[str, Identity] | None]:
     """write_all for `pages` here and for `side_pages` beside it at the same time; the
     two reports and states merged."""
     if side_pages is None:
         return write_all(pages, target)
-    if beside is None:
-        return _merged(write_all(pages, target), write_all(side_pages(), target))
     reuse = target.reuse
     with beside(lambda: _as_sent(write_all(side_pages(), target), reuse)) as side:
         started = time.perf_counter()

@@ -1,10 +1,10 @@
-"""Read every dump in the manifest and merge the listings into papers (corpus.py).
+"""Read every dump in the manifest and merge the listings into papers (stages/merge.py).
 
 With a cache, the merge is kept for the next build (`MergeState`: the merged papers, each
 one's models.paper_key, and what each dump it covers gave), keyed by the dumps' parse keys
 (store.dump_key: their bytes, manifest entries and the program). The next build hashes every
 dump as before, but reads and merges only the dumps the state does not cover (the new weeks'),
-when corpus.extend_merged can add their listings exactly (they are all new papers, later than
+when stages.merge.extend_merged can add their listings exactly (they are all new papers, later than
 the merged ones); otherwise, say when a new dump lists a known paper again, it merges every
 dump's listings, as a build without the state does, and the state is stored again. Either
 way the papers are the same. At 100,000 papers a new week's dump of new papers is read and

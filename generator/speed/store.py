@@ -3,7 +3,7 @@
 A key covers the papers' ids, titles and abstracts (or a dump's bytes), the theme
 declarations and settings where they matter, the whole package's code and the versions of
 the libraries it uses, so a cached result is always the result a fresh run would give. Kept:
-each dump's parse and the merge of them all (reading.py), the theme model's fit and its
+each dump's parse and the merge of them all (cached_read.py), the theme model's fit and its
 score of each other paper, the related papers (and what extends them), the map. The folder
 is safe to delete at any time.
 
@@ -44,8 +44,8 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 KEEP = 4  # newest entries of a name kept; older ones are removed when a new one is written
 KEEP_PER_NAME = {"parsed": 1000,  # one entry per dump: an archive of dumps is all current
-                 "merged": 2}  # reading.py's merge: one per digest (two may share a cache)
-# A stored state that each build extends (reading's merge, the related papers' neighbourhood)
+                 "merged": 2}  # cached_read.py's merge: one per digest (two may share a cache)
+# A stored state that each build extends (the cached read's merge, the related papers' neighbourhood)
 # is stored again only once what it lacks is more than this share of what it holds: storing
 # either takes a worker about a second at 100,000 papers, extending it by a few weeks more
 # a few hundredths; so at that size they are stored about every tenth week.
@@ -264,7 +264,7 @@ def read_parsed(cache_dir: Path, path: Path, source: SourceInfo, display: str, k
                 titles: Titles | None = None) -> ReadResult:
     """The dump's parse stored under its dump_key `key`, else parsed and stored: a new
     week's build parses only the new dump. Each dump's titles with their keys and slugs
-    (corpus.Titles) are kept with its parse and added to `titles`, so that merging makes
+    (stages.merge.Titles) are kept with its parse and added to `titles`, so that merging makes
     them for the new dump's only."""
     from generator.stages.merge import title_keys
     from generator.stages.read import read_source

@@ -103,7 +103,7 @@ def skipped_warning(problem: str) -> str:
 def count_papers(before: Sequence[Listing], added: Sequence[Sequence[Listing]]
                  ) -> list[tuple[int, int]]:
     """For each group of `added` listings (one new dump each), in order: (new papers,
-    known papers), decided by the build's own merge (corpus.merge_listings) of every
+    known papers), decided by the build's own merge (stages.merge.merge_listings) of every
     listing, so what ingest and fetch report is what the next build makes. A paper no
     `before` listing has is new in the first group that lists it, and known in later ones.
     Each group is merged under a file name no manifest entry can have, so it is told apart

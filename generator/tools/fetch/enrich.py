@@ -2,7 +2,7 @@
 was found in content/enrich.yaml (enrichment.py), which builds read offline.
 
 A paper is matched only when exactly one arXiv paper has its title, compared as the merge
-compares titles (corpus.normalise_title: case, punctuation, spacing and Unicode form folded):
+compares titles (stages.merge.normalise_title: case, punctuation, spacing and Unicode form folded):
 an unambiguous identity, never a fuzzy guess. The arXiv API's title search is asked first (it
 also gives categories); Hugging Face's paper search second, for titles arXiv's search does
 not rank. A title with no such match is recorded as not found, with the date, so the next
