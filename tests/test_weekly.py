@@ -158,6 +158,10 @@ def test_every_feed_parses_cleanly_with_absolute_links_and_stable_ids(
     site, report = built_default
     feeds = sorted((site / "feeds").glob("*.xml"))
     assert {f.stem for f in feeds} == {"all", *report.theme_counts}
+    weekly = feedparser.parse((site / "weeks" / "feed.xml").read_bytes())
+    assert not weekly.bozo and [e.link for e in weekly.entries] == [
+        f"https://example.github.io/digest/weeks/{key}/index.html"
+        for key in reversed(report.weeks)]
     for path in feeds:
         feed = feedparser.parse(path.read_bytes())
         assert not feed.bozo, (path, feed.get("bozo_exception"))

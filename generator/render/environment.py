@@ -14,6 +14,7 @@ import jinja2
 from generator.models import Week
 from generator.stages.links import reading_links
 from generator.text.markup import linkify, paragraphs, render_markdown
+from generator.text.sentences import teaser
 from generator.text.tex import tex_to_html, tex_to_text
 
 PACKAGE_TEMPLATES = Path(__file__).parents[1] / "templates"  # inside an installed wheel
@@ -51,7 +52,8 @@ def make_env(overrides: Path | None = None) -> jinja2.Environment:
     env.filters.update(linkify=linkify, paragraphs=paragraphs, markdown=render_markdown,
                        date_words=date_words, snippet=snippet,
                        tex=functools.lru_cache(maxsize=8192)(tex_to_html),
-                       tex_text=functools.lru_cache(maxsize=8192)(tex_to_text))
+                       tex_text=functools.lru_cache(maxsize=8192)(tex_to_text),
+                       teaser=functools.lru_cache(maxsize=8192)(teaser))
     env.globals.update(week_range=week_range, reading_links=reading_links)
     return env
 

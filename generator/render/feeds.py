@@ -12,6 +12,7 @@ import jinja2
 
 from generator.models import Paper
 from generator.render.paths import theme_path
+from generator.render.weeks import week_summary
 
 if TYPE_CHECKING:
     from generator.render.views import ThemeView
@@ -63,6 +64,25 @@ def make_feed(key: str, title: str, path: str, page: str, papers: tuple[Paper, .
 
 def feed_path(theme: str | None = None) -> str:
     return "feeds/all.xml" if theme is None else f"feeds/{theme}.xml"
+
+
+BRIEFING_FEED = "weeks/feed.xml"  # not in feeds/, where any theme slug may name a feed
+BRIEFING_WEEKS = 8  # entries of the weekly feed: each reads its week and the four before
+
+
+def briefing_feed(digest: Digest, env: jinja2.Environment, themes: tuple[ThemeView, ...],
+                  common: Mapping[str, Any]) -> Iterator[tuple[str, bytes]]:
+    """weeks/feed.xml: one entry per week, newest first, whose content is each theme's
+    briefing (what a reader following the digest by week reads in a feed reader)."""
+    weeks = tuple(reversed(digest.weeks[-BRIEFING_WEEKS:]))
+    entries = [{"id": uuid.uuid5(ID_NAMESPACE, f"week:{w.key}").urn, "week": w,
+                "updated": atom_time(max(digest.by_id[i].first_seen for i in w.paper_ids)),
+                "summary": week_summary(digest, themes, w)} for w in weeks]
+    feed = {"id": uuid.uuid5(ID_NAMESPACE, "feed:weekly").urn, "path": BRIEFING_FEED,
+            "title": f"{digest.config.title}: the week in each theme",
+            "updated": entries[0]["updated"] if entries else atom_time(digest.built_at)}
+    yield BRIEFING_FEED, env.get_template("weekly.xml").render(
+        **common, feed=feed, entries=entries).encode("utf-8")
 
 
 def site_feeds(digest: Digest, env: jinja2.Environment, themes: tuple[ThemeView, ...],

@@ -17,14 +17,14 @@ from generator.models import Paper
 from generator.render.charts import paper_map, themes_over_weeks
 from generator.render.data import papers_data, theme_members
 from generator.render.environment import assets
-from generator.render.feeds import feed_path, site_feeds
+from generator.render.feeds import briefing_feed, feed_path, site_feeds
 from generator.render.hosting import base_path, host_files
 from generator.render.pages import Keeper, Page, Pages, plain
 from generator.render.papers import paper_pages, paper_sitemap
 from generator.render.paths import paper_path, theme_path, week_path
 from generator.render.themes import theme_pages
 from generator.render.views import ThemeView, theme_views
-from generator.render.weeks import archive_rows, week_bibs, week_nav, week_pages, week_themes
+from generator.render.weeks import archive_rows, week_bibs, week_nav, week_pages, week_summary
 from generator.stages.digest import Digest
 from generator.text.markup import render_markdown
 
@@ -39,7 +39,7 @@ def render_site(digest: Digest, env: jinja2.Environment, keeper: Keeper | None =
     page = pages.page
     latest = digest.weeks[-1] if digest.weeks else None
     yield page("index.html", "home.html", week=latest, week_nav=week_nav(digest, latest),
-               week_themes=week_themes(digest, themes, latest),
+               summary=week_summary(digest, themes, latest),
                note=digest.note_for(latest) if latest else None)
     yield page("about.html", "about.html", about=_about(digest))
     yield page("archive.html", "archive.html", weeks=archive_rows(digest, themes),
@@ -52,6 +52,7 @@ def render_site(digest: Digest, env: jinja2.Environment, keeper: Keeper | None =
         yield from week_pages(pages, digest, themes, week)
     pages.sitemap.extend(paper_sitemap(digest))  # rendered by render_paper_pages
     yield from plain(site_feeds(digest, env, themes, pages.common))
+    yield from plain(briefing_feed(digest, env, themes, pages.common))
     yield from papers_data(digest, keeper)
     yield from plain(theme_members(themes))
     yield from week_bibs(digest, keeper)

@@ -13,6 +13,7 @@ from generator.render.pages import Keeper, Page, Pages, kept_or_made
 from generator.render.paths import week_path
 from generator.render.themes import group_by_subtopic
 from generator.render.views import ThemeView
+from generator.stages.digest import OTHER
 
 if TYPE_CHECKING:
     from generator.stages.digest import Digest, EditorNote
@@ -34,14 +35,30 @@ class Section:
 
 @dataclass(frozen=True, slots=True)
 class WeekTheme:
-    """One theme's block on a week page: its papers, and a preview grouped by sub-topic."""
+    """One theme's block on a week page: its papers, a preview grouped by sub-topic, and the
+    theme's papers of the weeks its briefing compares with (what the briefing reads besides
+    the week's papers: part of a kept page's key, so the briefing is made only if shown)."""
 
     theme: ThemeView
     papers: tuple[Paper, ...]
     preview: tuple[Section, ...]
+    earlier: tuple[tuple[Paper, ...], ...]
 
     def canon_parts(self) -> tuple[Any, ...]:
-        return self.theme, self.papers, self.preview
+        return self.theme, self.papers, self.preview, self.earlier
+
+
+@dataclass(frozen=True, slots=True)
+class WeekSummary:
+    """What a week brought: a block per declared theme with papers, the declared themes with
+    none (stated, not left out), and the papers in no theme (a count and a link, not a list)."""
+
+    blocks: tuple[WeekTheme, ...]
+    empty: tuple[ThemeView, ...]
+    other: int  # papers of the week in no theme
+
+    def canon_parts(self) -> tuple[Any, ...]:
+        return self.blocks, self.empty, self.other
 
 
 def week_pages(pages: Pages, digest: Digest, themes: tuple[ThemeView, ...],
@@ -55,7 +72,7 @@ def week_pages(pages: Pages, digest: Digest, themes: tuple[ThemeView, ...],
     newest = max(p.first_seen for p in papers_of_week)
     yield pages.page(week_path(week.key), "week.html", newest, keep=True, week=week,
                      week_nav=nav, note=week_note,
-                     week_themes=week_themes(digest, themes, week))
+                     summary=week_summary(digest, themes, week))
     for theme in themes:
         note = digest.note_for(week, theme.slug)
         papers = digest.papers_in(theme.slug, papers_of_week)
@@ -65,6 +82,7 @@ def week_pages(pages: Pages, digest: Digest, themes: tuple[ThemeView, ...],
         for number, chunk in enumerate(chunks, start=1):
             yield pages.page(paths[number - 1], "week_theme.html", newest, keep=True,
                              week=week, week_nav=nav, theme=theme, papers=papers, note=note,
+                             earlier=digest.compared_weeks(week, theme.slug),
                              sections=chunk, highlighted=sorted(highlighted),
                              pagination={"number": number, "count": len(chunks),
                                          "paths": paths})
@@ -117,24 +135,29 @@ def week_nav(digest: Digest, week: Week | None) -> dict[str, Week | None]:
             "next": digest.weeks[i + 1] if i + 1 < len(digest.weeks) else None}
 
 
-def week_themes(digest: Digest, themes: tuple[ThemeView, ...],
-                week: Week | None) -> list[WeekTheme]:
-    """The themes that have papers in a week: highlights first, then by sub-topic."""
+def week_summary(digest: Digest, themes: tuple[ThemeView, ...],
+                 week: Week | None) -> WeekSummary:
+    """A week's themes: highlights first, then by sub-topic; Other as a count."""
     if week is None:
-        return []
+        return WeekSummary((), (), 0)
     note = digest.note_for(week)
     ordered = digest.highlights_first(digest.papers_of_week(week), note)
-    blocks = []
+    chosen = set(note.paper_ids) if note else set()
+    blocks, empty = [], []
     for theme in themes:
+        if theme.slug == OTHER.slug:
+            continue
         papers = digest.papers_in(theme.slug, ordered)
         if not papers:
+            empty.append(theme)
             continue
-        chosen = set(note.paper_ids) if note else set()
         first = tuple(p for p in papers if p.id in chosen)
         sections = [Section("Highlights", "highlights", first)] if first else []
         sections += _by_subtopic(digest, theme.slug, tuple(p for p in papers if p.id not in chosen))
-        blocks.append(WeekTheme(theme, papers, tuple(_preview(sections, PREVIEW))))
-    return blocks
+        blocks.append(WeekTheme(theme, papers, tuple(_preview(sections, PREVIEW)),
+                                digest.compared_weeks(week, theme.slug)))
+    return WeekSummary(tuple(blocks), tuple(empty),
+                       digest.count_in(OTHER.slug, week.paper_ids))
 
 
 def _preview(sections: list[Section], size: int) -> list[Section]:

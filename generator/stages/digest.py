@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from generator.config import Config
 from generator.models import Assignment, Note, Paper, ThemeSpec, Week
+from generator.stages.briefing import COMPARED, Briefing, TermCache, brief
 from generator.stages.links import Link, find_links
 from generator.stages.merge import normalise_title
 
@@ -43,6 +44,11 @@ class Digest:
     links: Mapping[str, tuple[Link, ...]] = field(default_factory=dict)
     members: dict[str, frozenset[str]] = field(default_factory=dict)  # theme -> paper ids
     listed: dict[str, tuple[Paper, ...]] = field(default_factory=dict)  # theme -> its papers
+    # (week, theme) -> its papers and its briefing, made when a page first asks (a build that
+    # keeps a week's pages never does); the papers' terms are read once per window of weeks
+    _theme_weeks: dict[tuple[str, str], tuple[Paper, ...]] = field(default_factory=dict)
+    _briefings: dict[tuple[str, str], Briefing] = field(default_factory=dict)
+    _terms: TermCache | None = None
 
     def related_to(self, paper: Paper) -> tuple[Paper, ...]:
         return tuple(self.by_id[i] for i in self.related.get(paper.id, ()) if i in self.by_id)
@@ -108,6 +114,35 @@ class Digest:
     def papers_of_week(self, week: Week) -> tuple[Paper, ...]:
         return tuple(self.by_id[i] for i in week.paper_ids)
 
+    def theme_week(self, week: Week, theme: str) -> tuple[Paper, ...]:
+        """A theme's papers of a week (newest first), the same tuple each time it is asked."""
+        found = self._theme_weeks.get((week.key, theme))
+        if found is None:
+            members = self.members.get(theme, frozenset())
+            found = tuple(self.by_id[i] for i in week.paper_ids if i in members)
+            self._theme_weeks[(week.key, theme)] = found
+        return found
+
+    def compared_weeks(self, week: Week, theme: str) -> tuple[tuple[Paper, ...], ...]:
+        """The theme's papers in each of the weeks a briefing compares `week` with: all a
+        briefing reads besides the week's own papers (so a kept page's key names them)."""
+        i = self.weeks.index(week)
+        return tuple(self.theme_week(w, theme) for w in self.weeks[max(0, i - COMPARED):i])
+
+    def briefing(self, week: Week, theme: str) -> Briefing:
+        """The theme's weekly briefing (stages/briefing.py)."""
+        found = self._briefings.get((week.key, theme))
+        if found is None:
+            def topic(paper: Paper) -> str | None:
+                found = self.subtopic_of(paper, theme)
+                return found.name if found else None
+
+            terms = self._terms or TermCache(self.week_by_paper)
+            found = brief(self.theme_week(week, theme), self.compared_weeks(week, theme),
+                          terms, topic)
+            self._briefings[(week.key, theme)] = found
+        return found
+
 
 class Links(Mapping[str, tuple[Link, ...]]):
     """Paper id -> the code and project links of its abstract, each found when first asked
@@ -158,11 +193,12 @@ def assemble_digest(config: Config, papers: tuple[Paper, ...], themes: ThemeResu
             found[OTHER.slug].append(paper)
         for a in assigned or ():
             found.setdefault(a.theme, []).append(paper)
+    week_by_paper = {pid: w for w in weeks for pid in w.paper_ids}
     digest = Digest(config=config, built_at=built_at, papers=ordered,
                     themes=(*config.themes, OTHER), weeks=weeks,
                     assignments=themes.assignments, subtopics=themes.subtopics,
                     by_id={p.id: p for p in ordered},
-                    week_by_paper={pid: w for w in weeks for pid in w.paper_ids},
+                    week_by_paper=week_by_paper,
                     notes=resolved,
                     topic_index={(slug, pid): topic for slug, topics in themes.subtopics.items()
                                  for topic in topics for pid in topic.paper_ids},
@@ -171,7 +207,8 @@ def assemble_digest(config: Config, papers: tuple[Paper, ...], themes: ThemeResu
                     links=Links({p.id: p.abstract for p in ordered}),
                     members={slug: frozenset(p.id for p in listed)
                              for slug, listed in found.items()},
-                    listed={slug: tuple(listed) for slug, listed in found.items()})
+                    listed={slug: tuple(listed) for slug, listed in found.items()},
+                    _terms=TermCache(week_by_paper))
     return digest, warnings
 
 

@@ -1,0 +1,116 @@
+"""The terms of a text that can name what it is about: content words and word pairs.
+
+A term is a word, or two adjacent words of one clause, that is not a stop word (scikit-learn's
+English list) nor a word every paper uses ("propose", "results"). A pair never spans
+punctuation, never starts or ends on a stop word, never starts on a generic word and ends
+on one only if it heads a name ("world model"), so a briefing cannot show "learning
+sentence" (from "learning sentence embeddings") or "based planning" (from "model-based
+planning": hyphenated words stay one word). Plural -s is folded for counting ("world models"
+and "world model" are one term); `phrase` finds how the texts themselves write it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+# A word: letters and digits, with inner hyphens or apostrophes ("model-based", "agent's").
+_WORD = re.compile(r"[a-z][a-z0-9]*(?:['’-][a-z0-9]+)*")
+_CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"“”]|\s[-–—]\s")
+# Words of research prose that name no subject, alone or as one word of a pair.
+GENERIC = frozenset("""
+    approach approaches based better data different effective efficient existing experiment
+    experiments framework general help high improve improved improves improving key large
+    learning method methods model models new novel paper performance problem problems propose
+    proposed provide recent result results show shows shown significant significantly state
+    study task tasks technique techniques use used uses using various way work works art
+    achieve achieves achieving allow allows demonstrate demonstrates introduce introduces
+    present presents outperform outperforms outperforming benchmark benchmarks extensive
+    experimental evaluation evaluate wide range strong simple address challenge challenges
+    mentioned able given make makes previous prior current like lack compared second third
+    way ways end set sets level levels non pre free wise time times available code
+    learn learns learned learnt towards toward beyond rethinking revisiting understanding
+    enabling enhancing leveraging boosting low high good training trained train objective
+    objectives system systems
+""".split())  # noqa: SIM905 - a word list reads best as words
+# Generic words that still head a name ("world model", "representation learning").
+HEADS = frozenset({"model", "models", "learning", "data", "framework", "benchmark",
+                   "benchmarks", "task", "tasks", "problem", "problems", "method", "methods"})
+_NEXT = re.compile(r"\s+([a-z][a-z0-9]*(?:['’-][a-z0-9]+)*)")
+_PREVIOUS = re.compile(r"([a-z][a-z0-9]*(?:['’-][a-z0-9]+)*)\s+$")
+STOP = ENGLISH_STOP_WORDS | {"via", "et", "al", "eg", "ie", "etc", "vs", "can", "also"}
+
+
+def fold(word: str) -> str:
+    """A word with plural -s removed ("models" -> "model"; "loss", "this" unchanged)."""
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def terms(text: str) -> set[str]:
+    """The folded terms of a text (words and pairs, joined by a space), each once."""
+    found: set[str] = set()
+    for clause in _CLAUSE.split(text.lower()):
+        words = _WORD.findall(clause)
+        content = [w if w not in STOP and len(w) > 2 and not w[0].isdigit() else ""
+                   for w in words]
+        previous = ""
+        for word in content:
+            if word:
+                folded = fold(word)
+                if word not in GENERIC:
+                    found.add(folded)
+                if previous and previous not in GENERIC and (word not in GENERIC
+                                                             or word in HEADS):
+                    found.add(f"{fold(previous)} {folded}")
+            previous = word
+    return found
+
+
+def phrase(term: str, texts: Iterable[str], longest: int = 4) -> str:
+    """A folded term as the texts write it, grown into the whole phrase it is part of: a pair
+    that the texts mostly continue with the same word is a fragment of a longer name
+    ("diffusion world" of "video diffusion world models"), so it takes that word, on either
+    side, up to `longest` words. Each occurrence votes; a side grows when at least two
+    thirds of them agree on a content word. The term itself if no text writes it."""
+    parts = term.split(" ")
+    pattern = re.compile(r"\b" + r"\s+".join(re.escape(p) + r"s?" for p in parts) + r"\b",
+                         re.IGNORECASE)
+    found = [(text, m.start(), m.end()) for text in texts for m in pattern.finditer(text)]
+    if not found:
+        return term
+    spans = [(text.lower(), start, end) for text, start, end in found]
+    while len(parts) < longest:
+        grown = _grow(spans, after=True) or _grow(spans, after=False)
+        if grown is None:
+            break
+        spans = grown
+        parts.append("")  # counts the words: the phrase itself is read from the spans
+    seen = Counter(" ".join(text[start:end].split()) for text, start, end in spans)
+    return min(seen.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+
+
+def _grow(spans: list[tuple[str, int, int]], after: bool) -> list[tuple[str, int, int]] | None:
+    """The spans each grown by the word next to them, if two thirds of them have the same
+    content word there (folded) and no punctuation between; else None."""
+    neighbours = []
+    for text, start, end in spans:
+        if after:
+            m = _NEXT.match(text, end)
+            neighbours.append((m.group(1), start, m.end()) if m else None)
+        else:
+            m = _PREVIOUS.search(text, 0, start)
+            neighbours.append((m.group(1), m.start(1), end) if m else None)
+    votes = Counter(fold(n[0]) for n in neighbours
+                    if n is not None and n[0] not in STOP and n[0] not in GENERIC - HEADS)
+    if not votes:
+        return None
+    word, count = votes.most_common(1)[0]
+    if 3 * count < 2 * len(spans):
+        return None
+    return [(text, n[1], n[2]) for (text, _, _), n in zip(spans, neighbours, strict=True)
+            if n is not None and fold(n[0]) == word]
