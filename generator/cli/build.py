@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from generator.cli.common import content_option, project_cache_dir, reported_errors, setup_logging
+from generator.cli.common import (
+    content_option,
+    echo_warnings,
+    project_cache_dir,
+    reported_errors,
+    setup_logging,
+)
 
 if TYPE_CHECKING:  # the pipeline imports the build's stages: only when a build runs
     from generator.pipeline import BuildReport
@@ -75,8 +81,7 @@ def build(content_dir: Path, out_dir: Path, base_url: str | None, strict: bool, 
                                cache_dir=None if no_cache else project_cache_dir(content_dir))
     finally:
         progress.close()
-    for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
+    echo_warnings(report.warnings)
     if not quiet:
         _print_summary(report)
 
