@@ -111,11 +111,12 @@ class Served:
     """`digest serve` running as a subprocess, its output (stdout and stderr, in order) read
     line by line."""
 
-    def __init__(self, content: Path, out: Path, port: int = 0) -> None:
+    def __init__(self, content: Path, out: Path, port: int | None = 0) -> None:
         env = {**os.environ, "PYTHONPATH": str(REPO)}
+        chosen = [] if port is None else ["--port", str(port)]  # None: the default port
         self.process = subprocess.Popen(
             [sys.executable, "-m", "generator", "serve", "--content", str(content),
-             "--out", str(out), "--port", str(port)],
+             "--out", str(out), *chosen],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
             cwd=content.parent)
         self.lines: queue.Queue[str] = queue.Queue()
@@ -206,12 +207,14 @@ def test_serve_prints_the_warnings_of_every_build_until_their_cause_is_gone(
 
 
 @contextlib.contextmanager
-def _busy_port() -> Iterator[int]:
-    """A port on 127.0.0.1 that another socket listens on."""
+def _busy_port(port: int = 0) -> Iterator[int]:
+    """A port on 127.0.0.1 that another socket listens on (port: that one, which may be in
+    use already; 0: any)."""
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.listen()
-        yield sock.getsockname()[1]
+        with contextlib.suppress(OSError):  # in use already: busy all the same
+            sock.bind(("127.0.0.1", port))
+            sock.listen()
+        yield sock.getsockname()[1] or port
 
 
 def test_serve_on_a_busy_port_says_so_instead_of_a_traceback(project: Path,
@@ -229,6 +232,20 @@ def test_serve_on_a_busy_port_says_so_instead_of_a_traceback(project: Path,
         assert code == 1, text
         assert f"Error: port {port} on 127.0.0.1 is in use" in text and "Traceback" not in text
         assert not (tmp_path / "site").exists()  # said before building anything
+
+
+def test_serve_on_its_default_port_in_use_takes_a_free_one_and_prints_it(
+        project: Path, tmp_path: Path) -> None:
+    with _busy_port(8000):
+        served = Served(project, tmp_path / "site", port=None)
+        try:
+            before, match = served.until(SERVING)
+            assert "Port 8000 is in use; serving on a free port instead." in before
+            assert int(match.group(2)) not in (0, 8000)
+            with urllib.request.urlopen(match.group(1), timeout=30) as response:
+                assert response.status == 200
+        finally:
+            served.stop()
 
 
 # --- check ----------------------------------------------------------------------------------

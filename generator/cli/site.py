@@ -27,8 +27,9 @@ if TYPE_CHECKING:  # the tools are imported when their command runs
 
 @click.command()
 @click.argument("site", type=click.Path(path_type=Path, file_okay=False), default=Path("site"))
-@click.option("--base-url", help="The URL the site is published at, for its root-relative links "
-              "(404.html)  [default: the one it was built with].")
+@click.option("--base-url", help="The URL the site is published at: its root-relative links "
+              "(404.html), the sitemap's URLs and the feeds' links into the site must lead "
+              "there  [default: the one it was built with].")
 @click.option("--content", "content_dir", type=click.Path(path_type=Path), default=Path("content"),
               show_default=True, help="The content folder the site is built from: checked for "
               "symbolic links that lead out of it (skipped if it does not exist).")
@@ -54,9 +55,10 @@ def check(site: Path, base_url: str | None, content_dir: Path) -> None:
         problems += links_leaving(content_dir)
     for problem in problems:
         click.echo(problem)
-    click.echo(_checked(found, content_dir if content_dir.is_dir() else None))
+    if site.is_dir():  # (else the one problem says it all)
+        click.echo(_checked(found, content_dir if content_dir.is_dir() else None))
     if problems:
-        raise click.ClickException(f"{len(problems)} problems in {site}")
+        raise click.ClickException(f"{_n(len(problems), 'problem')} in {site}")
     click.echo(f"{site}: no problems (served under {base_path(url)})")
 
 
@@ -93,10 +95,10 @@ def serve(content_dir: Path, out_dir: Path, port: int) -> None:
 
     The site is served under the path of its base URL (e.g. /REPO/ for a GitHub
     project page), so links are tested as they will be published; the address
-    printed is the one it is served at. Each build prints its warnings (bad records
-    skipped, notes that point at nothing), the first and every rebuild, until their
-    cause is gone. A rebuild that fails prints the error and keeps serving the
-    previous site. Stop with Ctrl-C.
+    printed is the one it is served at. Every build, the first and each rebuild,
+    prints its warnings (bad records skipped, notes that point at nothing) until
+    their cause is gone, as `digest build` does. A rebuild that fails prints the
+    error and keeps serving the previous site. Stop with Ctrl-C.
     """
     from generator.config import load_config
     from generator.render.hosting import base_path
