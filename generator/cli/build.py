@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from generator.cli.common import content_option, project_cache_dir, reported_errors, setup_logging
+from generator.cli.common import (
+    content_option,
+    echo_warnings,
+    project_cache_dir,
+    reported_errors,
+    setup_logging,
+)
 
 if TYPE_CHECKING:  # the pipeline imports the build's stages: only when a build runs
     from generator.pipeline import BuildReport
@@ -62,6 +68,9 @@ def build(content_dir: Path, out_dir: Path, base_url: str | None, strict: bool, 
     writes the pages, the public data (data/papers.json and the parts it lists)
     and assets into the output directory.
     Pages whose content did not change since the last build are kept as they are.
+    Warnings (bad records skipped, notes that point at nothing) are printed by every
+    build, one that reuses the last build's work or is skipped as well, until their
+    cause is gone.
     """
     from generator.config import load_config
     from generator.pipeline import build as run_build
@@ -75,8 +84,7 @@ def build(content_dir: Path, out_dir: Path, base_url: str | None, strict: bool, 
                                cache_dir=None if no_cache else project_cache_dir(content_dir))
     finally:
         progress.close()
-    for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
+    echo_warnings(report.warnings)
     if not quiet:
         _print_summary(report)
 

@@ -35,6 +35,14 @@ def reported_errors() -> Iterator[None]:
         raise click.ClickException(str(err)) from None
 
 
+def echo_warnings(warnings: tuple[str, ...]) -> None:
+    """A build's warnings on stderr, one a line. A build that reuses the last one's work, or
+    is skipped, has them from the last build's record (pipeline.BuildReport), so they are
+    printed again on every build until their cause is gone."""
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
 def project_cache_dir(content_dir: Path) -> Path:
     """The project's cache, .digest-cache/ beside the content directory (safe to delete):
     the project's own, never a folder other projects or users share (speed.store.cache_folder)."""

@@ -16,14 +16,26 @@ from urllib.parse import unquote, urlsplit
 log = logging.getLogger(__name__)
 
 
-class SiteHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the site under base_path, as GitHub Pages would; anything else is the 404 page."""
+class SiteServer(http.server.ThreadingHTTPServer):
+    """The HTTP server, holding the URL path the site is served under: a rebuild whose
+    base_url changed sets a new one, which the next request is answered with."""
 
     base_path = "/"
+
+
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site under its server's base_path, as GitHub Pages would; anything else is
+    the 404 page."""
+
+    server: SiteServer
 
     def __init__(self, *args: object, site: Path, **kwargs: object) -> None:
         self.site = site
         super().__init__(*args, directory=str(site), **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def base_path(self) -> str:
+        return self.server.base_path
 
     def translate_path(self, path: str) -> str:
         url_path = urlsplit(path).path
@@ -31,20 +43,23 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
             return str(self.site / "__outside_base_path__")
         return super().translate_path("/" + url_path[len(self.base_path):])
 
-    def do_GET(self) -> None:  # noqa: N802 - the standard library's name
-        if self.base_path != "/" and urlsplit(self.path).path in ("/", ""):
-            self.send_response(302)
-            self.send_header("Location", self.base_path)
-            self.end_headers()
-            return
-        super().do_GET()
-
     def send_head(self) -> BinaryIO | None:
-        """The file to send, or None once an error is sent. A path holding a NUL (%00) is a
-        bad request: the standard handler would pass it to the file system, whose
-        ValueError dropped the connection with a traceback. A folder without index.html
-        is not found, as on GitHub Pages, where a folder is never listed."""
-        if "\x00" in unquote(urlsplit(self.path).path):
+        """The file to send, or None once an error or a redirect is sent (for GET and HEAD
+        alike: both ask this). The server's root, and the base path without its final
+        slash, redirect to the base path, as GitHub Pages answers a project page's
+        address. A path holding a NUL (%00) is a bad request: the standard handler would
+        pass it to the file system, whose ValueError dropped the connection with a
+        traceback. A folder without index.html is not found, as on GitHub Pages, where a
+        folder is never listed."""
+        parts = urlsplit(self.path)
+        if self.base_path != "/" and parts.path in ("", "/", self.base_path.rstrip("/")):
+            self.send_response(HTTPStatus.FOUND)
+            self.send_header("Location", self.base_path + (f"?{parts.query}" if parts.query
+                                                           else ""))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        if "\x00" in unquote(parts.path):
             self.send_error(HTTPStatus.BAD_REQUEST, "Bad request path (a NUL character)")
             return None
         local = self.translate_path(self.path)
@@ -75,11 +90,20 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         log.debug("%s %s", self.address_string(), format % args)
 
 
-def make_server(site: Path, base_path: str, port: int) -> http.server.ThreadingHTTPServer:
-    """An HTTP server on 127.0.0.1 (port 0 picks a free one)."""
-    handler = type("Handler", (SiteHandler,), {"base_path": base_path})
-    return http.server.ThreadingHTTPServer(("127.0.0.1", port),
-                                           functools.partial(handler, site=site))
+def make_server(site: Path, base_path: str, port: int) -> SiteServer:
+    """An HTTP server on 127.0.0.1 serving site under base_path (port 0 picks a free one;
+    server_url says which). Raises OSError when the port cannot be had (in use, or
+    reserved)."""
+    server = SiteServer(("127.0.0.1", port), functools.partial(SiteHandler, site=site))
+    server.base_path = base_path
+    return server
+
+
+def server_url(server: SiteServer) -> str:
+    """The address the site is really served at: the port bound (not the one asked for,
+    which may have been 0) and the base path."""
+    host, port = server.server_address[:2]
+    return f"http://{host!s}:{port}{server.base_path}"
 
 
 def snapshot(folders: Iterable[Path]) -> dict[str, tuple[float, int]]:
