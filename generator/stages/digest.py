@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from generator.config import Config
 from generator.models import Assignment, Note, Paper, ThemeSpec, Week
 from generator.stages.briefing import COMPARED, Briefing, TermCache, brief
-from generator.stages.links import Link, find_links
+from generator.stages.links import Link, find_links, list_links
 from generator.stages.merge import normalise_title
 
 if TYPE_CHECKING:  # only named in annotations: importing it would import scikit-learn
@@ -53,9 +53,9 @@ class Digest:
     def related_to(self, paper: Paper) -> tuple[Paper, ...]:
         return tuple(self.by_id[i] for i in self.related.get(paper.id, ()) if i in self.by_id)
 
-    def has_code(self, paper: Paper) -> bool:
-        """Whether the abstract links a code repository (for the "code" badge in lists)."""
-        return any(link.kind != "project" for link in self.links.get(paper.id, ()))
+    def item_links(self, paper: Paper) -> tuple[Link, ...]:
+        """The links a list item shows (stages/links.list_links)."""
+        return list_links(paper, self.links.get(paper.id, ()))
 
     def note_for(self, week: Week, theme: str | None = None) -> EditorNote | None:
         """The editor's note for a week (theme None) or for one theme in it."""

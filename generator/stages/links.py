@@ -118,3 +118,14 @@ def reading_links(paper: Paper) -> tuple[Link, ...]:
             Link(f"https://arxiv.org/search/?query={title}&searchtype=title", "search",
                  "Find on arXiv"),
             Link(f"https://huggingface.co/papers?q={title}", "search", "Find on Hugging Face"))
+
+
+def list_links(paper: Paper, found: tuple[Link, ...]) -> tuple[Link, ...]:
+    """What a list item links besides the paper's page: the paper itself (reading_links,
+    without the title searches a paper page offers when there is no id) and up to two of
+    the code links `found` in its abstract, one labelled "Code", two by their names."""
+    own = tuple(link for link in reading_links(paper) if link.kind != "search")
+    code = [link for link in found if link.kind != "project"][:2]
+    if len(code) == 1:
+        code = [Link(code[0].url, code[0].kind, "Code")]
+    return (*own, *code)

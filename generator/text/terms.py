@@ -103,7 +103,8 @@ def _grow(spans: list[tuple[str, int, int]], after: bool) -> list[tuple[str, int
             m = _NEXT.match(text, end)
             neighbours.append((m.group(1), start, m.end()) if m else None)
         else:
-            m = _PREVIOUS.search(text, 0, start)
+            before = max(0, start - 64)  # a word and its space: never a scan from the start
+            m = _PREVIOUS.search(text, before, start)
             neighbours.append((m.group(1), m.start(1), end) if m else None)
     votes = Counter(fold(n[0]) for n in neighbours
                     if n is not None and n[0] not in STOP and n[0] not in GENERIC - HEADS)
