@@ -104,7 +104,7 @@ def fit_themes(papers: Sequence[Paper], specs: Sequence[ThemeSpec],
         evidences: list[list[Evidence]] = scan.result()
     texts = []  # freed: a Python string per paper, held no longer than needed
     titles = [normalise_title(p.title) for p in ordered]
-    wording = Wording(ordered, vectorizer)
+    wording = Wording(ordered, vectorizer, len(ordered))
 
     def outcome(t: int) -> _Outcome:
         return _theme_outcome(specs[t], evidences[t], X, names, titles, wording, settings)
@@ -148,7 +148,7 @@ def score_papers(fit: ThemeFit, papers: Sequence[Paper], specs: Sequence[ThemeSp
     X = transform(fit.vectorizer, texts, settings)
     del texts
     titles = [normalise_title(p.title) for p in ordered]
-    wording = Wording(ordered, fit.vectorizer)
+    wording = Wording(ordered, fit.vectorizer, len(fit.ids))
     found: dict[str, list[Assignment]] = {p.id: [] for p in ordered}
     probability = np.zeros((len(specs), len(ordered)))
     topics = np.full((len(specs), len(ordered)), -1, dtype=int)
