@@ -172,7 +172,7 @@ def test_paper_pages_explain_each_theme(built_default: tuple[Path, BuildReport])
     site, _ = built_default
     html = (site / "papers" / "mastering-atari-go-chess-and-shogi-by-planning-with-a-learned-model.html"
             ).read_text(encoding="utf-8")
-    assert "model confidence" in html
+    assert ">clear member</span>" in html and "model confidence" not in html
     assert "“planning with a learned model” in the title" in html
     assert "The words that weighed most: <em>" in html
 

@@ -144,10 +144,12 @@ def _items(text: str) -> tuple[list[str], list[str], list[tuple[str, str]], list
         gap_before = text[runs[j - 1].end() if j else 0:run.start()]
         gap_after = text[run.end():runs[j + 1].start() if j + 1 < len(runs) else len(text)]
         before = _separator(gap_before) if j else _BREAK
-        after = _separator(gap_after) if j + 1 < len(runs) else _BREAK
         if words:
             links.append(before if term[j - 1] else _BREAK)
-        edges.append((before, after))
+        # A hyphen on either side makes the word part of a hyphenated one, even with a space
+        # after it ("self- and report-supervised").
+        edges.append((_HYPHEN if _HYPHENS.match(gap_before[-1:]) else before,
+                      _HYPHEN if _HYPHENS.match(gap_after[:1]) else _BREAK))
         raw = run.group()
         words.append(raw.casefold())
         shown.append(raw if any(c.isupper() for c in raw[1:]) else raw.casefold())
