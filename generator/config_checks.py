@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from generator.models import SourceInfo, ThemeSpec
+from generator.stages.merge import normalise_title
 from generator.stages.read import PARSERS
 from generator.stages.read.fields import outside_dates
 from generator.stages.weeks import WEEKDAYS
@@ -41,7 +42,7 @@ DIGEST_KEYS = {
     "fetch": "what `digest fetch` collects: arXiv searches and feeds, Hugging Face searches",
 }
 SOURCE_KEYS = {"file", "collected", "query", "origin", "dated_by", "format"}
-THEME_KEYS = {"name", "slug", "description", "keywords", "exclude", "examples"}
+THEME_KEYS = {"name", "slug", "description", "keywords", "exclude", "examples", "not_examples"}
 
 
 def unknown_keys(data: dict[str, Any], known: set[str] | dict[str, str], where: str,
@@ -226,7 +227,7 @@ def _check_theme(entry: dict[str, Any], at: str, problems: list[str]) -> ThemeSp
     if not isinstance(description, str):
         problems.append(f"{at}.description: expected Markdown text, got {description!r}")
     lists: dict[str, tuple[str, ...]] = {}
-    for key in ("keywords", "exclude", "examples"):
+    for key in ("keywords", "exclude", "examples", "not_examples"):
         value = entry.get(key, [])
         if value is None:
             value = []
@@ -236,8 +237,19 @@ def _check_theme(entry: dict[str, Any], at: str, problems: list[str]) -> ThemeSp
         lists[key] = tuple(v.strip() for v in value)
     if "keywords" in entry and "keywords" in lists and not lists["keywords"]:
         problems.append(f"{at}.keywords: the list is empty; a theme needs at least one phrase")
+    both = _both_examples(lists.get("examples", ()), lists.get("not_examples", ()))
+    if both:
+        problems.append(f"{at}: listed in both examples and not_examples: {both[0]!r}")
     if len(problems) > before:
         return None
     return ThemeSpec(slug=str(slug), name=str(name).strip(), description=str(description).strip(),
                      keywords=lists["keywords"], exclude=lists.get("exclude", ()),
-                     examples=lists.get("examples", ()))
+                     examples=lists.get("examples", ()),
+                     not_examples=lists.get("not_examples", ()))
+
+
+def _both_examples(examples: tuple[str, ...], not_examples: tuple[str, ...]) -> list[str]:
+    """Titles a theme lists as examples and as not-examples (compared as titles are matched:
+    case, punctuation and spacing folded)."""
+    members = {normalise_title(t) for t in examples}
+    return [t for t in not_examples if normalise_title(t) in members]

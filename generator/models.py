@@ -97,6 +97,7 @@ class ThemeSpec:
     keywords: tuple[str, ...]
     exclude: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
+    not_examples: tuple[str, ...] = ()  # titles that are never members (negative seeds)
 
 
 @record
@@ -113,9 +114,11 @@ class Assignment:
     """A paper's membership of one theme, with the evidence that explains it."""
 
     theme: str  # theme slug
-    score: float  # the model's confidence, 0..1
+    score: float  # the model's probability, 0..1 (not a reader's confidence: see `standing`)
     matches: tuple[Match, ...]
-    terms: tuple[str, ...]  # the terms that pushed the model most towards the theme
+    terms: tuple[str, ...]  # the terms that pushed the model most towards the theme, as written
+    # "clear member", "member" or "borderline" (stages/themes/standing.py says the rule)
+    standing: str = "member"
 
 
 @record

@@ -147,8 +147,10 @@ def listings(same: int, others: int, edits: dict[int, str] | None = None) -> lis
 
 @pytest.mark.parametrize(("edits", "topics"), [
     ({}, 0),  # no term survives: "Found array with 0 feature(s)"
-    ({0: " robots", 1: "robots "}, 0),  # one term ("robots"): nndsvd's "n_components <= ..."
-    ({0: " robots", 1: " robots", 2: " arms", 3: " arms"}, 3),  # two groups and "other"
+    ({0: " robots", 1: "robots "}, 0),  # one term ("robots"), no phrase that splits them
+    # Two phrases, each written by three papers: two sub-topics and "other".
+    ({**{i: " Humanoid robots." for i in range(3)}, **{i: " Robot arms." for i in range(3, 6)}},
+     3),
 ])
 def test_a_theme_of_identical_papers_gets_no_subtopics_instead_of_a_crash(
         edits: dict[int, str], topics: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import numpy as np
@@ -172,7 +173,7 @@ def test_paper_pages_explain_each_theme(built_default: tuple[Path, BuildReport])
     site, _ = built_default
     html = (site / "papers" / "mastering-atari-go-chess-and-shogi-by-planning-with-a-learned-model.html"
             ).read_text(encoding="utf-8")
-    assert "model confidence" in html
+    assert ">clear member</span>" in html and "model confidence" not in html
     assert "“planning with a learned model” in the title" in html
     assert "The words that weighed most: <em>" in html
 
@@ -187,8 +188,14 @@ def test_theme_pages_offer_confidence_order_and_subtopics(
     index = (folder / "index.html").read_text(encoding="utf-8")
     assert all(t.name in index for t in topics)
     confident = (folder / "confidence.html").read_text(encoding="utf-8")
-    scores = [int(s) for s in __import__("re").findall(r"confidence (\d+)%", confident)]
+    # In the order of the model's scores (the public data's), with standings in words.
+    score = {p["url"]: p["scores"]["representation-learning"] for p in public_papers(site)
+             if "representation-learning" in p["scores"]}
+    listed = re.findall(r'<h3 class="paper-title"><a href="\.\./\.\./([^"]+)"', confident)
+    scores = [score[url] for url in listed]
     assert scores == sorted(scores, reverse=True) and len(scores) == 100
+    assert "confidence" not in re.sub(r"<[^>]+>", "", confident.split("<main", 1)[1]).lower()
+    assert confident.count('<span class="standing"') == 100
     week = (site / "weeks" / "2025-W13" / "representation-learning.html").read_text(encoding="utf-8")
     assert week.count('<h2 class="subtopic"') >= 2
 

@@ -24,6 +24,7 @@ def themes(content_dir: Path, boundary: int) -> None:
     from generator.config import load_config
     from generator.pipeline import read_papers
     from generator.stages.themes import assign_themes, theme_settings
+    from generator.stages.themes.standing import STANDINGS
 
     with reported_errors():
         config = load_config(content_dir)
@@ -42,14 +43,19 @@ def themes(content_dir: Path, boundary: int) -> None:
         click.echo(f"  clear keyword matches (model seeds): {st.seeds}; admitted without any "
                    f"keyword: {st.admitted_without_keyword}; keyword mentions rejected: "
                    f"{st.rejected_with_keyword}")
+        standings = [a.standing for pid in result.assignments
+                     for a in result.assignments[pid] if a.theme == spec.slug]
+        click.echo("  standing: " + ", ".join(f"{standings.count(s)} {s}"
+                                               for s in STANDINGS))
         click.echo(f"  top terms: {', '.join(st.top_terms) or '(too few examples to train)'}")
         for topic in result.subtopics[spec.slug]:
             click.echo(f"  sub-topic {topic.name}: {len(topic.paper_ids)} papers")
         click.echo("  closest to the decision boundary:")
         for pid, probability, evidence, inside in st.boundary[:boundary]:
-            mark = "in " if inside else "out"
-            click.echo(f"    {mark} p={probability:.2f} evidence={evidence:g}  "
-                       f"{clip(by_id[pid].title, 90)}")
+            member = next((a for a in result.assignments[pid] if a.theme == spec.slug), None)
+            mark = f"in ({member.standing})" if inside and member else "out"
+            click.echo(f"    {mark:<17} p={probability:.2f} evidence={evidence:g}  "
+                       f"{clip(by_id[pid].title, 80)}")
 
 
 @click.command(name="eval")

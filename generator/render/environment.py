@@ -13,6 +13,7 @@ import jinja2
 
 from generator.models import Week
 from generator.stages.links import reading_links
+from generator.stages.themes.standing import RULES as STANDING_RULES
 from generator.text.markup import linkify, paragraphs, render_markdown
 from generator.text.sentences import teaser
 from generator.text.tex import tex_to_html, tex_to_text
@@ -54,7 +55,9 @@ def make_env(overrides: Path | None = None) -> jinja2.Environment:
                        tex=functools.lru_cache(maxsize=8192)(tex_to_html),
                        tex_text=functools.lru_cache(maxsize=8192)(tex_to_text),
                        teaser=functools.lru_cache(maxsize=8192)(teaser))
-    env.globals.update(week_range=week_range, reading_links=reading_links)
+    # A theme member's standing in words (Assignment.standing) -> the rule behind it.
+    env.globals.update(week_range=week_range, reading_links=reading_links,
+                       standing_rules=STANDING_RULES)
     return env
 
 

@@ -68,7 +68,7 @@ _MATCH = operator.attrgetter("phrase", "where", "count")
 
 
 def _assignment(a: Assignment) -> tuple[Any, ...]:
-    return (a.theme, a.score, tuple(map(_MATCH, a.matches)), a.terms)
+    return (a.theme, a.score, tuple(map(_MATCH, a.matches)), a.terms, a.standing)
 
 
 class Stamps:

@@ -7,7 +7,7 @@ decision -> explanations; then sub-topics inside each theme (subtopics.py).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -27,8 +27,10 @@ from generator.stages.themes.model import (
     vectorize,
 )
 from generator.stages.themes.phrases import Evidence, keyword_evidence, normalise
+from generator.stages.themes.standing import standing
 from generator.stages.themes.stats import ThemeStats, theme_stats
-from generator.stages.themes.subtopics import OTHER_TOPIC, Placement, Subtopic, find_subtopics
+from generator.stages.themes.subtopics import Placement, Subtopic, find_subtopics, joined_topics
+from generator.stages.themes.wording import Wording
 from generator.stages.training import split_training
 
 __all__ = ["PaperScore", "ThemeFit", "ThemeResult", "ThemeSettings", "ThemeStats", "Subtopic",
@@ -101,10 +103,11 @@ def fit_themes(papers: Sequence[Paper], specs: Sequence[ThemeSpec],
         X, names, vectorizer = vectorize(texts, settings)
         evidences: list[list[Evidence]] = scan.result()
     texts = []  # freed: a Python string per paper, held no longer than needed
-    by_title = {normalise_title(p.title): i for i, p in enumerate(ordered)}
+    titles = [normalise_title(p.title) for p in ordered]
+    wording = Wording(ordered, vectorizer, len(ordered))
 
     def outcome(t: int) -> _Outcome:
-        return _theme_outcome(specs[t], evidences[t], X, names, ordered, by_title, settings)
+        return _theme_outcome(specs[t], evidences[t], X, names, titles, wording, settings)
 
     theirs = list(range(1, len(specs), 2))
     with beside(lambda: [outcome(t) for t in theirs]) as other:
@@ -115,10 +118,11 @@ def fit_themes(papers: Sequence[Paper], specs: Sequence[ThemeSpec],
     for t, (spec, evidence) in enumerate(zip(specs, evidences, strict=True)):
         result = outcomes[t]
         chosen[t, result.members] = True
-        for i, telling in zip(result.members, result.terms, strict=True):
+        for i, telling, words in zip(result.members, result.terms, result.standings,
+                                     strict=True):
             found[ordered[i].id].append(Assignment(
                 theme=spec.slug, score=float(result.probability[i]),
-                matches=evidence[i].matches, terms=telling))
+                matches=evidence[i].matches, terms=telling, standing=words))
     n = len(ordered)
     return ThemeFit(
         ids=tuple(p.id for p in ordered), vectorizer=vectorizer, names=names,
@@ -144,26 +148,31 @@ def score_papers(fit: ThemeFit, papers: Sequence[Paper], specs: Sequence[ThemeSp
     X = transform(fit.vectorizer, texts, settings)
     del texts
     titles = [normalise_title(p.title) for p in ordered]
+    wording = Wording(ordered, fit.vectorizer, len(fit.ids))
     found: dict[str, list[Assignment]] = {p.id: [] for p in ordered}
     probability = np.zeros((len(specs), len(ordered)))
     topics = np.full((len(specs), len(ordered)), -1, dtype=int)
     for t, (spec, evidence) in enumerate(zip(specs, evidences, strict=True)):
         score = np.array([e.score for e in evidence], dtype=float)
-        examples = np.isin(titles, [normalise_title(title) for title in spec.examples])
+        examples, refused = listed(spec, titles)
         model = fit.models[t]
-        if model is None or X.shape[1] == 0:
-            p = ((score >= settings.positive_evidence) | examples).astype(float)
-        else:
+        modelled = model is not None and X.shape[1] > 0
+        if model is not None and modelled:
             p = model.predict_proba(X)[:, 1]
-        members = [int(i) for i in np.flatnonzero(decide(p, score, settings) | examples)]
-        terms = telling_terms(_coef(model), fit.names, X, members, settings.top_terms)
+        else:
+            p = ((score >= settings.positive_evidence) | examples).astype(float)
+        members = [int(i) for i in
+                   np.flatnonzero((decide(p, score, settings) | examples) & ~refused)]
+        readable = [wording.terms(i) for i in members]
+        terms = telling_terms(_coef(model), fit.names, X, members, settings.top_terms, readable)
         for i, telling in zip(members, terms, strict=True):
             found[ordered[i].id].append(Assignment(
                 theme=spec.slug, score=float(p[i]), matches=evidence[i].matches,
-                terms=telling))
+                terms=telling, standing=standing(float(p[i]), score[i], bool(examples[i]),
+                                                 modelled, settings)))
         placement = fit.placements[t]
         if placement is not None and members:
-            topics[t, members] = placement.place(X[members])
+            topics[t, members] = placement.place(X[members], readable)
         probability[t] = p
     strongest = _strongest_first(found)
     return {p.id: PaperScore(probability=tuple(probability[:, i].tolist()),
@@ -194,40 +203,15 @@ def combine(fit: ThemeFit, scores: dict[str, PaperScore], specs: Sequence[ThemeS
         assignments[pid] = scores[pid].assignments
         for a in scores[pid].assignments:
             chosen[[t for t, s in enumerate(specs) if s.slug == a.theme], row[pid]] = True
-    subtopics = {spec.slug: _joined_topics(fit.subtopics[t],
-                                           [(pid, scores[pid].topics[t]) for pid in scored
-                                            if chosen[t, row[pid]]])
+    subtopics = {spec.slug: joined_topics(fit.subtopics[t],
+                                          [(pid, scores[pid].topics[t]) for pid in scored
+                                           if chosen[t, row[pid]]], spec.name)
                  for t, spec in enumerate(specs)}
     stats = {spec.slug: theme_stats(spec.slug, ids, probability[t], evidence[t], chosen[t],
                                _coef(fit.models[t]), fit.names, settings)
              for t, spec in enumerate(specs)}
     return ThemeResult(assignments=dict(sorted(assignments.items())), subtopics=subtopics,
                        stats=stats)
-
-
-def _joined_topics(topics: tuple[Subtopic, ...], placed: list[tuple[str, int]]
-                   ) -> tuple[Subtopic, ...]:
-    """The fit's sub-topics with the other papers of the theme placed in them (-1: "other",
-    made at the end if the fit had none). Order and names stay the fit's."""
-    if not placed or not topics:
-        return topics
-    joined = [list(t.paper_ids) for t in topics]
-    extra: list[str] = []
-    other = next((i for i, t in enumerate(topics) if t.name == OTHER_TOPIC and not t.terms),
-                 None)
-    for pid, position in placed:
-        if position >= 0:
-            joined[position].append(pid)
-        elif other is not None:
-            joined[other].append(pid)
-        else:
-            extra.append(pid)
-    result = [replace(t, paper_ids=tuple(sorted(ids))) for t, ids in zip(topics, joined,
-                                                                         strict=True)]
-    if extra:
-        result.append(Subtopic(key=OTHER_TOPIC, name=OTHER_TOPIC, terms=(),
-                               paper_ids=tuple(sorted(extra))))
-    return tuple(result)
 
 
 def _coef(model: LogisticRegression | None) -> np.ndarray | None:
@@ -241,31 +225,44 @@ def _strongest_first(found: dict[str, list[Assignment]]) -> dict[str, tuple[Assi
 @dataclass(frozen=True)
 class _Outcome:
     """One theme's decisions: its members (rows of the corpus in id order), every paper's
-    probability, each member's telling terms, the sub-topics, and what scores other papers."""
+    probability, each member's telling terms and standing, the sub-topics, and what scores
+    other papers."""
 
     members: list[int]
     probability: np.ndarray
     terms: list[tuple[str, ...]]
+    standings: list[str]
     subtopics: tuple[Subtopic, ...]
     model: LogisticRegression | None
     placement: Placement | None
 
 
+def listed(spec: ThemeSpec, titles: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Which of the papers (their `normalise_title`s) the theme lists as examples, and which
+    as not-examples: always in, and never, whatever their keywords; both teach the model."""
+    def among(listed: Sequence[str]) -> np.ndarray:
+        return np.isin(titles, [normalise_title(title) for title in listed]) if listed else \
+            np.zeros(len(titles), dtype=bool)
+    return among(spec.examples), among(spec.not_examples)
+
+
 def _theme_outcome(spec: ThemeSpec, evidence: Sequence[Evidence], X: sp.csr_matrix,
-                   names: np.ndarray, ordered: Sequence[Paper], by_title: dict[str, int],
+                   names: np.ndarray, titles: Sequence[str], wording: Wording,
                    settings: ThemeSettings) -> _Outcome:
     """Seed, fit, decide, explain and find sub-topics for one theme."""
     score = np.array([e.score for e in evidence], dtype=float)
-    examples = np.zeros(len(ordered), dtype=bool)
-    for title in spec.examples:  # example titles in the corpus are positive seeds too
-        if (i := by_title.get(normalise_title(title))) is not None:
-            examples[i] = True
-    scores = score_theme(X, score, settings, extra_positives=examples)
-    chosen = decide(scores.probability, score, settings) | examples
+    examples, refused = listed(spec, titles)
+    scores = score_theme(X, score, settings, extra_positives=examples, extra_negatives=refused)
+    chosen = (decide(scores.probability, score, settings) | examples) & ~refused
     members = [int(i) for i in np.flatnonzero(chosen)]
-    subtopics, placement = find_subtopics(X[members], names, [ordered[i].id for i in members],
-                                          settings.random_state, theme_name=spec.name)
+    readable = [wording.terms(i) for i in members]
+    subtopics, placement = find_subtopics(X[members], names,
+                                          [wording.papers[i].id for i in members], readable,
+                                          theme_name=spec.name)
+    modelled = scores.coef is not None
     return _Outcome(
         members=members, probability=scores.probability,
-        terms=telling_terms(scores.coef, names, X, members, settings.top_terms),
+        terms=telling_terms(scores.coef, names, X, members, settings.top_terms, readable),
+        standings=[standing(float(scores.probability[i]), score[i], bool(examples[i]), modelled,
+                            settings) for i in members],
         subtopics=subtopics, model=scores.model, placement=placement)

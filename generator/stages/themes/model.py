@@ -8,7 +8,7 @@ scored out of fold, so the model can overrule a keyword seed it disagrees with.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +18,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from generator.stages.sparse import row_entries
+from generator.stages.themes.wording import shown_terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +41,14 @@ class ThemeSettings:
     p_strong: float = 0.2  # strong evidence: in unless the model clearly disagrees
     p_weak: float = 0.4  # a passing mention: the model must back it
     p_none: float = 0.6  # no mention at all: the model alone must be confident
+    # A member admitted by less than this above its threshold is "borderline" to readers
+    # (standing.py): 0.1 is half the gap between two thresholds.
+    clear_margin: float = 0.1
     top_terms: int = 6  # terms named in an explanation
     random_state: int = 0
+
+
+CANDIDATES = 5  # terms ranked per shown term: most of a paper's strongest terms are readable
 
 
 def vectorize(docs: Sequence[tuple[str, str]], settings: ThemeSettings
@@ -105,11 +112,16 @@ class ThemeScores:
 
 
 def score_theme(X: sp.csr_matrix, evidence: np.ndarray, settings: ThemeSettings,
-                extra_positives: np.ndarray | None = None) -> ThemeScores:
-    """Train on the keyword seeds and return each paper's probability of being in the theme."""
+                extra_positives: np.ndarray | None = None,
+                extra_negatives: np.ndarray | None = None) -> ThemeScores:
+    """Train on the keyword seeds and return each paper's probability of being in the theme.
+    `extra_positives` and `extra_negatives` (the theme's examples and not-examples) are seeds
+    whatever their keywords."""
     positive = evidence >= settings.positive_evidence
     if extra_positives is not None:
         positive = positive | extra_positives
+    forced = np.zeros_like(positive) if extra_negatives is None else extra_negatives
+    positive = positive & ~forced
     negative = (evidence <= 0) & ~positive
     negatives = np.flatnonzero(negative)
     if len(negatives) > settings.max_negatives:
@@ -119,7 +131,7 @@ def score_theme(X: sp.csr_matrix, evidence: np.ndarray, settings: ThemeSettings,
         rng = np.random.default_rng(settings.random_state)
         negative = np.zeros_like(negative)
         negative[rng.choice(negatives, settings.max_negatives, replace=False)] = True
-    seeds = np.flatnonzero(positive | negative)
+    seeds = np.flatnonzero(positive | negative | forced)
     y = positive[seeds].astype(int)
     if y.sum() < 2 or (1 - y).sum() < 2 or X.shape[1] == 0:
         # Too few examples to learn from: the keyword evidence decides alone.
@@ -142,26 +154,33 @@ def _fit(X: sp.csr_matrix, y: np.ndarray, settings: ThemeSettings) -> LogisticRe
     return model.fit(X, y)
 
 
+def threshold(evidence: np.ndarray, settings: ThemeSettings) -> np.ndarray:
+    """The probability each paper needs to be admitted: the less keyword evidence it has,
+    the more model confidence."""
+    return np.where(evidence >= settings.positive_evidence, settings.p_strong,
+                    np.where(evidence > 0, settings.p_weak, settings.p_none))
+
+
 def decide(probability: np.ndarray, evidence: np.ndarray, settings: ThemeSettings) -> np.ndarray:
     """The less keyword evidence a paper has, the more model confidence it needs."""
-    strong = evidence >= settings.positive_evidence
-    none = evidence <= 0
-    weak = ~strong & ~none
-    return ((strong & (probability >= settings.p_strong))
-            | (weak & (probability >= settings.p_weak))
-            | (none & (probability >= settings.p_none)))
+    return probability >= threshold(evidence, settings)
 
 
 def telling_terms(coef: np.ndarray | None, names: np.ndarray, X: sp.csr_matrix,
-                  rows: Sequence[int], k: int) -> list[tuple[str, ...]]:
+                  rows: Sequence[int], k: int,
+                  readable: Sequence[Mapping[str, str]] | None = None) -> list[tuple[str, ...]]:
     """For each of `rows` (of X), the k terms that pushed the model most towards the theme
     (coef * tf-idf), strongest first, ties by term; only terms that pushed towards it.
+    With `readable` (per row, the terms its paper writes as a unit: wording.readable_terms),
+    only those, as written, and none that repeats an earlier one's words.
 
     All rows at once, from X's arrays (see sparse.row_entries)."""
     if coef is None or not len(rows):
         return [() for _ in rows]
     if not X.has_sorted_indices:
         X = X.sorted_indices()
+    # Fragments and repeats are left out after ranking: rank a few times more than shown.
+    ranked = k if readable is None else k * CANDIDATES
     picked = np.asarray(rows, dtype=np.intp)
     owner, _, entries = row_entries(X.indptr, picked)
     columns = X.indices[entries]
@@ -174,6 +193,9 @@ def telling_terms(coef: np.ndarray | None, names: np.ndarray, X: sp.csr_matrix,
     order = np.lexsort((-contribution, owner))
     owner, columns = owner[order], columns[order]
     rank = np.arange(len(owner)) - np.searchsorted(owner, owner, side="left")
-    owner, terms = owner[rank < k], names[columns[rank < k]].tolist()
+    owner, terms = owner[rank < ranked], names[columns[rank < ranked]].tolist()
     bounds = np.searchsorted(owner, np.arange(len(picked) + 1), side="left").tolist()
-    return [tuple(terms[a:b]) for a, b in itertools.pairwise(bounds)]
+    if readable is None:
+        return [tuple(terms[a:b]) for a, b in itertools.pairwise(bounds)]
+    return [shown_terms(terms[a:b], words, k)
+            for (a, b), words in zip(itertools.pairwise(bounds), readable, strict=True)]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from generator.stages.themes.model import ThemeSettings
+from generator.stages.themes.model import ThemeSettings, threshold
 
 
 @dataclass(frozen=True)
@@ -28,9 +28,7 @@ class ThemeStats:
 def theme_stats(slug: str, ids: Sequence[str], probability: np.ndarray, evidence: np.ndarray,
                 chosen: np.ndarray, coef: np.ndarray | None, names: np.ndarray,
                 settings: ThemeSettings) -> ThemeStats:
-    threshold = np.where(evidence >= settings.positive_evidence, settings.p_strong,
-                         np.where(evidence > 0, settings.p_weak, settings.p_none))
-    margin = np.abs(probability - threshold)
+    margin = np.abs(probability - threshold(evidence, settings))
     nearest = np.lexsort((np.arange(len(ids)), margin))[:8]
     top: tuple[str, ...] = ()
     if coef is not None:
