@@ -25,7 +25,10 @@ if TYPE_CHECKING:
 PHONE_FONT, WIDE_FONT = 36.0, 20.0  # map units; must match style.css (.map-figure .region)
 CHAR_WIDTH, LINE_HEIGHT = 0.58, 1.3  # a name's box, in ems: generous for a sans-serif
 MIN_DOTS = 3  # a sub-topic with fewer dots on the map is not named
-RADIUS = 70.0  # map units: the neighbourhood whose most crowded centre is the name's place
+# The neighbourhood whose most crowded centre is the name's place: this many times the
+# spacing of the dots if they were spread evenly (t-SNE spreads any number over the map):
+# 70 map units for the default digest's 676 dots, 270 for a few dozen.
+RADIUS = 2.2
 MIN_SHARE = 0.3  # a name only where at least this share of its dots gather (not a scatter)
 MAJORS, MAJOR_WIDTH = 6, 0.6  # names a phone shows: at most six, none over 0.6 of the width
 
@@ -61,12 +64,13 @@ def regions(digest: Digest, shown: Mapping[str, tuple[float, float]], width: flo
             groups += [(t.name, list(t.paper_ids)) for t in topics]
         else:
             groups.append((theme.name, [p.id for p in digest.papers_in(theme.slug)]))
+    radius = RADIUS * (width * height / max(1, len(shown))) ** 0.5
     found = []
     for name, ids in groups:
         points = np.array([shown[i] for i in ids if i in shown], dtype=float)
         if len(points) < MIN_DOTS:
             continue
-        centre, near = _densest(points)
+        centre, near = _densest(points, radius)
         if near >= max(MIN_DOTS, MIN_SHARE * len(points)):
             found.append(Region(name, float(np.clip(centre[0], 0, width)),
                                 float(np.clip(centre[1], 0, height)), near))
@@ -74,14 +78,14 @@ def regions(digest: Digest, shown: Mapping[str, tuple[float, float]], width: flo
     return found
 
 
-def _densest(points: np.ndarray) -> tuple[np.ndarray, int]:
-    """The mean of the dots within RADIUS of the dot that has the most such neighbours, and
+def _densest(points: np.ndarray, radius: float) -> tuple[np.ndarray, int]:
+    """The mean of the dots within `radius` of the dot that has the most such neighbours, and
     how many they are: a t-SNE map may split a group, and its mean may fall between the
     parts, where no dot of it is."""
     if len(points) > 2000:  # a bound on the distance matrix; the map shows at most 1,500
         points = points[:: -(-len(points) // 2000)]
     d2 = ((points[:, None, :] - points[None, :, :]) ** 2).sum(axis=2)
-    close = d2 <= RADIUS * RADIUS
+    close = d2 <= radius * radius
     best = int(close.sum(axis=1).argmax())
     members = points[close[best]]
     return members.mean(axis=0), len(members)

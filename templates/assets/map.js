@@ -74,11 +74,14 @@
     }
     show(dot);
   });
-  svg.addEventListener("mouseover", function (e) {
+  svg.addEventListener("pointerover", function (e) {
+    if (e.pointerType !== "mouse") return; // a tap's own "over" must not select before it
     var a = e.target.closest && e.target.closest("a");
     if (a) dots.forEach(function (d) { if (d.a === a) show(d); });
   });
+  document.addEventListener("keydown", function () { pointer = ""; });
   svg.addEventListener("focusin", function (e) {
+    if (pointer) return; // focus that a tap or a click gives: the click decides
     dots.forEach(function (d) { if (d.a === e.target) show(d); });
   });
 })();
