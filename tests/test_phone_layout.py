@@ -197,6 +197,20 @@ def test_no_page_kind_is_wider_than_the_screen(site: Path, served: str, page: ob
     assert pg.problems == []  # type: ignore[attr-defined]
 
 
+@pytest.mark.browser
+def test_no_page_kind_is_wider_than_a_small_phone(site: Path, served: str, browser: object) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740},  # type: ignore[attr-defined]
+                                  has_touch=True, is_mobile=True)
+    pg = context.new_page()
+    wide = []
+    for kind, path in page_kinds(site).items():
+        pg.goto(f"{served}/{path}")
+        if pg.evaluate("document.documentElement.scrollWidth") > 360:
+            wide.append(kind)
+    context.close()
+    assert wide == []
+
+
 CHART_FONTS = """() => [...document.querySelectorAll('svg.chart text, .map-figure text')]
   .filter(t => t.getBBox().width > 0 && getComputedStyle(t).display !== 'none')
   .map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)"""

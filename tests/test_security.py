@@ -307,8 +307,12 @@ def test_hostile_text_is_shown_as_literal_text(attack: Attack) -> None:
     assert paper.text["h1"] == [T_SCRIPT]
     assert paper.text["title"] == [f"{T_SCRIPT} · {SITE_TITLE}"]
     assert paper.tags[0][:2] == ("html", {"lang": SITE_LANGUAGE})
-    assert f"a search for “{QUERY}”" in clean("".join(paper.text["article"]))
-    assert paper.text["code"] == [HOSTILE_DUMP, "attack.txt"]  # the file name, as text
+    article = clean("".join(paper.text["article"]))
+    # The sources in a reader's words (the origin's first clause and the query), as text;
+    # the dump's file name is never shown (render/sources.py).
+    assert f"<img src=x onerror=alert for “{QUERY}”, collected 21 April 2025" in article
+    assert "hostile file name for “{% include 'base.html' %}”" in article
+    assert HOSTILE_DUMP not in article
     home = parse_page(attack.site / "index.html")
     assert {"name": "description", "content": SITE_DESCRIPTION} in [a for t, a, _ in home.tags
                                                                    if t == "meta"]
@@ -573,7 +577,7 @@ def test_the_browser_shows_hostile_text_literally(attack: Attack, served: str,
     body = pg.locator("body").inner_text()  # type: ignore[attr-defined]
     assert "<script>alert(1)</script>" in body and "{{ 7*7 }}" in body
     assert "49" not in body
-    assert HOSTILE_DUMP in body and QUERY in body
+    assert "<img src=x onerror=alert for" in body and QUERY in body  # the origin, as text
     assert pg.locator("a.brand").inner_text() == SITE_TITLE  # type: ignore[attr-defined]
     bidi = attack.page_of(T_BIDI).relative_to(attack.site).as_posix()
     visit(pg, f"{served}/{bidi}")
