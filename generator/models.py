@@ -60,12 +60,14 @@ class Listing:
 
 @record
 class SourceRef:
-    """Where a paper was seen: which dump, which line."""
+    """Where a paper was seen: which dump, which line (for its owner's messages), and the
+    dump's query and origin (what a reader is told: where the paper was listed)."""
 
     file: str
     line: int
     collected: dt.date
     query: str
+    origin: str = ""  # the manifest's `origin:` of the dump
 
 
 @record

@@ -113,7 +113,11 @@ def test_a_paper_page_shows_abstract_links_themes_sources_and_week(
             ).read_text(encoding="utf-8")
     assert ">Mastering Atari, Go, Chess and Shogi by Planning with a Learned Model</h1>" in html
     assert "MuZero" in html and "week 2025-W15" in html
-    assert "003_081b339fd5401ceb.txt</code> (line 3)" in html
+    # Where it was listed, in a reader's words (the manifest's origin and query); the dump's
+    # file name is the owner's, never shown on a page.
+    assert ("Hugging Face Papers search results page for “model-based reinforcement learning "
+            "with learned world models”, collected 10 April 2025") in html
+    assert "003_081b339fd5401ceb" not in html
     rows = public_papers(site)
     row = next(r for r in rows if r["title"].startswith("CoNeTTE"))
     coded = site / row["url"]

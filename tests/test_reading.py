@@ -146,7 +146,7 @@ def test_a_build_after_new_dumps_gives_the_site_a_build_without_the_cache_gives(
     assert (grown.papers, grown.listings, grown.warnings) == (
         fresh.papers, fresh.listings, fresh.warnings)
     _same_site(out, scratch)
-    assert "week-2025-06-02.json" in (out / "papers" / f"{oldest.slug}.html").read_text(
+    assert "collected 2 June 2025</li>" in (out / "papers" / f"{oldest.slug}.html").read_text(
         encoding="utf-8")
 
     # A dump dated before the newest paper, listing it: where its listing goes depends on
@@ -156,7 +156,7 @@ def test_a_build_after_new_dumps_gives_the_site_a_build_without_the_cache_gives(
     build(load_config(content_copy), scratch)
     assert older.papers == grown.papers and older.listings == grown.listings + 1
     _same_site(out, scratch)
-    assert "week-2025-01-06.json" in (out / "papers" / f"{newest.slug}.html").read_text(
+    assert "collected 6 January 2025</li>" in (out / "papers" / f"{newest.slug}.html").read_text(
         encoding="utf-8")
 
 

@@ -80,6 +80,8 @@ OUR_CONTROLS = {("form", "search-form"), ("input", "site-search"), ("button", ""
                 ("form", "search-page-form"), ("input", "q"), ("select", "theme-filter"),
                 ("label", ""), ("option", "")}
 SEARCH_SCRIPT = "assets/search.js"
+# The map's one script (a tap shows a dot's title): on map.html only, from assets/ too.
+PAGE_SCRIPTS = {"search.html": SEARCH_SCRIPT, "map.html": "assets/map.js"}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "poster", "background", "cite",
                   "xlink:href", "srcset", "ping", "codebase", "longdesc", "manifest", "icon"}
 SAFE_SCHEMES = {"", "http", "https", "mailto"}
@@ -273,8 +275,8 @@ def test_no_page_holds_executable_markup(attack: Attack) -> None:
                 assert (tag, ident if tag in ("form", "input", "select") else "") in OUR_CONTROLS, (
                     rel, line, tag, attrs)
             if tag == "script":
-                assert rel == "search.html" and attrs == {"src": SEARCH_SCRIPT, "defer": None}, (
-                    rel, line, attrs)
+                assert rel in PAGE_SCRIPTS and attrs == {"src": PAGE_SCRIPTS[rel],
+                                                         "defer": None}, (rel, line, attrs)
                 assert page.text.get("script") == [""], rel  # no inline script
         names = [n for n in names if n not in ("form", "input", "button", "select", "label",
                                                "option", "script", "noscript")
@@ -305,8 +307,12 @@ def test_hostile_text_is_shown_as_literal_text(attack: Attack) -> None:
     assert paper.text["h1"] == [T_SCRIPT]
     assert paper.text["title"] == [f"{T_SCRIPT} · {SITE_TITLE}"]
     assert paper.tags[0][:2] == ("html", {"lang": SITE_LANGUAGE})
-    assert f"a search for “{QUERY}”" in clean("".join(paper.text["article"]))
-    assert paper.text["code"] == [HOSTILE_DUMP, "attack.txt"]  # the file name, as text
+    article = clean("".join(paper.text["article"]))
+    # The sources in a reader's words (the origin's first clause and the query), as text;
+    # the dump's file name is never shown (render/sources.py).
+    assert f"<img src=x onerror=alert for “{QUERY}”, collected 21 April 2025" in article
+    assert "hostile file name for “{% include 'base.html' %}”" in article
+    assert HOSTILE_DUMP not in article
     home = parse_page(attack.site / "index.html")
     assert {"name": "description", "content": SITE_DESCRIPTION} in [a for t, a, _ in home.tags
                                                                    if t == "meta"]
@@ -508,6 +514,8 @@ DOM_REPORT = """() => ({
       .filter(e => !e.matches('script[src$="assets/search.js"]:not(:empty)') &&
                    !(e.matches('script') && e.getAttribute('src') &&
                      e.getAttribute('src').endsWith('assets/search.js')))
+      .filter(e => !(e.matches('script:empty') && location.pathname.endsWith('/map.html') &&
+                     e.getAttribute('src') === 'assets/map.js'))
       .filter(e => !(e.matches('noscript') && e.closest('#search-status')))
       .map(e => e.tagName.toLowerCase()),
   handlers: [...document.querySelectorAll('*')]
@@ -569,7 +577,7 @@ def test_the_browser_shows_hostile_text_literally(attack: Attack, served: str,
     body = pg.locator("body").inner_text()  # type: ignore[attr-defined]
     assert "<script>alert(1)</script>" in body and "{{ 7*7 }}" in body
     assert "49" not in body
-    assert HOSTILE_DUMP in body and QUERY in body
+    assert "<img src=x onerror=alert for" in body and QUERY in body  # the origin, as text
     assert pg.locator("a.brand").inner_text() == SITE_TITLE  # type: ignore[attr-defined]
     bidi = attack.page_of(T_BIDI).relative_to(attack.site).as_posix()
     visit(pg, f"{served}/{bidi}")

@@ -3,6 +3,7 @@ headed sections over numbered pages, and each theme's week as a .bib download.""
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -126,13 +127,36 @@ def _by_subtopic(digest: Digest, theme: str, papers: tuple[Paper, ...]) -> list[
     return [s for s in sections if s.papers]
 
 
-def week_nav(digest: Digest, week: Week | None) -> dict[str, Week | None]:
-    """The weeks before and after `week`, for the links between them."""
+def week_nav(digest: Digest, week: Week | None) -> dict[str, Any]:
+    """The weeks before and after `week`, for the links between them; and under "themes",
+    for each theme, the nearest weeks before and after that have papers of it (None: no
+    link), so that a weekly theme page never links to an empty one. The pages of those
+    empty theme-weeks are still written, for links made before; nothing links to them."""
     if week is None:
-        return {"previous": None, "next": None}
+        return {"previous": None, "next": None, "themes": {}}
     i = digest.weeks.index(week)
+    themes = {}
+    for slug, having in _theme_weeks(digest).items():
+        before, after = bisect.bisect_left(having, i), bisect.bisect_right(having, i)
+        themes[slug] = {"previous": digest.weeks[having[before - 1]] if before else None,
+                        "next": digest.weeks[having[after]] if after < len(having) else None}
     return {"previous": digest.weeks[i - 1] if i > 0 else None,
-            "next": digest.weeks[i + 1] if i + 1 < len(digest.weeks) else None}
+            "next": digest.weeks[i + 1] if i + 1 < len(digest.weeks) else None,
+            "themes": themes}
+
+
+_THEME_WEEKS: list[tuple[Digest, dict[str, list[int]]]] = []  # the last digest's, below
+
+
+def _theme_weeks(digest: Digest) -> dict[str, list[int]]:
+    """Theme slug -> the indexes of the weeks (in digest.weeks) that have papers of it.
+    Made once per digest (week_nav asks for each week): the last digest's is kept."""
+    if _THEME_WEEKS and _THEME_WEEKS[0][0] is digest:
+        return _THEME_WEEKS[0][1]
+    having = {t.slug: [i for i, w in enumerate(digest.weeks) if digest.count_in(t.slug, w.paper_ids)]
+              for t in digest.themes}
+    _THEME_WEEKS[:] = [(digest, having)]
+    return having
 
 
 def week_summary(digest: Digest, themes: tuple[ThemeView, ...],

@@ -59,7 +59,8 @@ def _fields(paper: Paper) -> tuple[Any, ...]:
     marshal's output took a third of the stamping at 100,000 papers."""
     p = paper
     return (p.id, p.slug, p.first_seen.toordinal(),
-            tuple((s.file, s.line, s.collected.toordinal(), s.query) for s in p.sources),
+            tuple((s.file, s.line, s.collected.toordinal(), s.query, s.origin)
+                  for s in p.sources),
             p.authors, p.arxiv_id, p.published.toordinal() if p.published else None,
             p.url, p.pdf_url, p.categories)
 

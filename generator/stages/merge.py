@@ -151,7 +151,7 @@ def _relisted(paper: Paper, listings: list[Listing]) -> Paper | None:
                                                 li.source.file, li.line))
     sources = paper.sources + tuple(
         SourceRef(file=li.source.file, line=li.line, collected=li.source.collected,
-                  query=li.source.query) for li in listings)
+                  query=li.source.query, origin=li.source.origin) for li in listings)
 
     def first(mine: Any, field: str) -> Any:  # the paper's own value, else the first given
         return mine or next((v for li in listings if (v := getattr(li, field))), mine)
@@ -220,7 +220,8 @@ def _merge(listings: Iterable[Listing], made: Callable[[str], tuple[str, str]],
                 slug, n = f"{base}-{pid[:6]}-{n}", n + 1
         taken.add(slug)
         sources = tuple(SourceRef(file=li.source.file, line=li.line, collected=li.source.collected,
-                                  query=li.source.query) for li in group)
+                                  query=li.source.query, origin=li.source.origin)
+                        for li in group)
         papers.append(Paper(id=pid, slug=slug, title=first.title, first_seen=first_seen,
                             sources=sources, **_metadata(group)))
         position = len(papers) - 1
