@@ -11,6 +11,8 @@ from typing import Any, TypeVar, dataclass_transform
 
 R = TypeVar("R")
 
+OTHER_TOPIC = "other"  # the key of a theme's sub-topic of papers that write none of its phrases
+
 
 @dataclass_transform(frozen_default=True)
 def record(cls: type[R]) -> type[R]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from generator.config import Config
-from generator.models import Assignment, Note, Paper, ThemeSpec, Week
+from generator.models import OTHER_TOPIC, Assignment, Note, Paper, ThemeSpec, Week
 from generator.stages.briefing import COMPARED, Briefing, TermCache, brief
 from generator.stages.links import Link, find_links, list_links
 from generator.stages.merge import normalise_title
@@ -134,8 +134,8 @@ class Digest:
         found = self._briefings.get((week.key, theme))
         if found is None:
             def topic(paper: Paper) -> str | None:
-                found = self.subtopic_of(paper, theme)
-                return found.name if found else None
+                found = self.subtopic_of(paper, theme)  # ("Other <theme> papers" is no topic)
+                return found.name if found and found.key != OTHER_TOPIC else None
 
             terms = self._terms or TermCache(self.week_by_paper)
             found = brief(self.theme_week(week, theme), self.compared_weeks(week, theme),

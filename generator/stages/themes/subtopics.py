@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import scipy.sparse as sp
 
-from generator.models import record
+from generator.models import OTHER_TOPIC, record
 from generator.stages.themes.wording import stems
 
 MIN_PAPERS = 12  # fewer papers than this are one list, not sub-topics
@@ -31,7 +31,6 @@ MAX_TOPICS = 6  # never more than a reader can scan
 MIN_COVER = 3  # a sub-topic's phrase is written by at least this many papers not yet covered
 MIN_SHARE = 0.025  # ...and this share of the theme's papers (3 of 120, 25 of 1,000)
 MAX_SHARE = 0.6  # a phrase most of the theme writes does not split it
-OTHER_TOPIC = "other"  # the key of the sub-topic of papers that write none of the phrases
 # Words that say how, not what about: a phrase of only these (and the theme's own name
 # words) names no sub-topic ("pre-trained", "fine-tuning", "downstream tasks").
 GENERIC = frozenset({
