@@ -173,6 +173,9 @@ def test_the_volume_is_compared_with_the_weeks_before(site: Path) -> None:
     first = _page(site, "weeks/2025-W10/world-models.html")
     [(volume, _)] = _by_class(first, "volume")
     assert "first week" in volume and "3 papers" in volume
+    # A week after three papers cannot say which terms rose, and says why.
+    [(rising, _)] = _by_class(_page(site, "weeks/2025-W11/world-models.html"), "rising")
+    assert rising == "Too few papers in the previous weeks (3) to tell which terms rose."
 
 
 def test_the_home_page_states_the_empty_theme_and_collapses_other(site: Path) -> None:

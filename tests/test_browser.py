@@ -130,14 +130,14 @@ def test_a_reader_goes_home_theme_paper_week(served: str, page: object, prefix: 
     pg.get_by_role("link", name="Themes", exact=True).click()
     pg.get_by_role("link", name="Model-based RL").first.click()
     assert pg.locator("h1").inner_text() == "Model-based RL"
-    first = pg.locator("li.paper-item h3 a").first
+    first = pg.locator("li.paper-item .paper-title a").first
     title = first.inner_text()
     first.click()
     assert pg.locator("article.paper h1").inner_text() == title
     assert pg.url.startswith(f"{served}{prefix}/papers/")
     pg.locator("p.meta a").first.click()
     assert pg.locator("h1").inner_text().startswith("Week 2025-W")
-    pg.locator("li.paper-item h3 a").first.click()
+    pg.locator("li.paper-item .paper-title a").first.click()
     pg.locator("ol.related a").first.click()  # on to a related paper
     assert pg.locator("article.paper h1").count() == 1
     pg.get_by_role("link", name="Archive").click()

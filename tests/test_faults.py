@@ -9,7 +9,9 @@ cleans up what a killed one left, and content and cache are never anyone else's 
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
+import json
 import os
 import pickle
 import shutil
@@ -106,8 +108,15 @@ def change_content(content: Path) -> None:
     data = yaml.safe_load(manifest.read_text(encoding="utf-8"))
     entries = data["sources"] if isinstance(data, dict) else data
     dropped = entries.pop()
+    # ...and a dump of one new paper, so the new site also has a file the old one lacks.
+    entries.append({"file": "added.json", "collected": dt.date(2025, 4, 10), "query": "faults",
+                    "origin": "written by tests/test_faults.py"})
     manifest.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     (content / "sources" / dropped["file"]).unlink()
+    (content / "sources" / "added.json").write_text(json.dumps([{"paper": {
+        "id": "", "title": "A Paper Added While Builds Are Killed",
+        "summary": "We propose a build that is killed and a site that stays whole."}}]),
+        encoding="utf-8")
     (content / "notes").mkdir(exist_ok=True)
     (content / "notes" / "2025-W14.md").write_text("A note for the week.\n", encoding="utf-8")
 

@@ -19,7 +19,8 @@ from generator.errors import ConfigError
 from generator.pipeline import BuildReport
 from generator.stages.themes.model import ThemeSettings
 from generator.stages.themes.standing import BORDERLINE, CLEAR, MEMBER, RULES, standing
-from generator.stages.themes.wording import BOILERPLATE, readable_terms
+from generator.stages.themes.wording import readable_terms
+from generator.text.terms import PROSE
 
 from .conftest import public_papers
 
@@ -50,7 +51,7 @@ def test_subtopics_are_phrases_that_each_of_their_papers_writes(
             seen.add(name)
             words = re.split(r"[ \-]", name.casefold())
             assert len(words) == 2 and " · " not in name, name  # a phrase, not a bag of words
-            assert not set(words) & (ENGLISH_STOP_WORDS | BOILERPLATE), name
+            assert not set(words) & (ENGLISH_STOP_WORDS | PROSE), name
             for file in papers:  # no paper under a name it does not write
                 row = rows[file]
                 assert _folded(name) in _folded(f"{row['title']} {row['abstract']}"), (
@@ -94,7 +95,7 @@ def test_the_words_that_weighed_most_are_written_by_the_paper(
                 # No stop word or research-prose word; a hyphenated pair is one word
                 # ("model-based"), whose first part must say something.
                 words = term.casefold().split() if " " in term else term.casefold().split("-")[:1]
-                assert not set(words) & (ENGLISH_STOP_WORDS | BOILERPLATE), (page.name, term)
+                assert not set(words) & (ENGLISH_STOP_WORDS | PROSE), (page.name, term)
                 # As the paper writes it: whole words, a hyphenated pair with its hyphen.
                 pattern = r"(?<![\w\-])" + re.escape(term.casefold()).replace(r"\ ", r"\s+") + \
                     r"(?![\w\-])"

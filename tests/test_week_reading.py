@@ -97,7 +97,7 @@ def test_a_weekly_walk_from_home_to_a_paper(served: str, reader: object, prefix:
     pg.goto(f"{served}{prefix}/themes/skills/index.html")  # type: ignore[attr-defined]
     assert pg.locator(".paper-item .teaser").count() > 0  # type: ignore[attr-defined]
     _no_overflow(pg)
-    pg.locator(".paper-item h3 a").first.click()  # type: ignore[attr-defined]
+    pg.locator(".paper-item .paper-title a").first.click()  # type: ignore[attr-defined]
     pg.wait_for_load_state()  # type: ignore[attr-defined]
     assert "/papers/" in pg.url  # type: ignore[attr-defined]
     body = pg.inner_text("body")  # type: ignore[attr-defined]
@@ -112,6 +112,10 @@ def test_no_page_links_to_a_theme_week_without_papers(built_default: tuple[Path,
     empty = {p.relative_to(site).as_posix() for p in (site / "weeks").glob("*/*.html")
              if "No new papers in" in p.read_text(encoding="utf-8")}
     assert empty, "the default digest has empty theme-weeks (Model-based RL in 2025-W17)"
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    for rel in empty:  # kept for old links, but neither listed nor indexed
+        assert f"/{rel}<" not in sitemap, rel
+        assert '<meta name="robots" content="noindex">' in (site / rel).read_text(encoding="utf-8")
     for page in site.rglob("*.html"):
         base = page.parent.relative_to(site).as_posix()
         for href in re.findall(r'href="([^"#?]+)"', page.read_text(encoding="utf-8")):

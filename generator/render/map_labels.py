@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from generator.models import OTHER_TOPIC
+
 if TYPE_CHECKING:
     from generator.stages.digest import Digest
 
@@ -53,15 +55,17 @@ class Placed:
 
 def regions(digest: Digest, shown: Mapping[str, tuple[float, float]], width: float,
             height: float) -> list[Region]:
-    """Each sub-topic (of every theme but Other; a theme without sub-topics as itself) with
-    at least MIN_DOTS dots shown, at the centre of its densest part, heaviest first."""
+    """Each sub-topic (of every theme but Other, and not a theme's own "Other <theme>
+    papers"; a theme without sub-topics as itself) with at least MIN_DOTS dots shown, at
+    the centre of its densest part, heaviest first."""
     groups: list[tuple[str, list[str]]] = []
     for theme in digest.themes:
         if theme.slug == "other":
             continue
         topics = digest.subtopics.get(theme.slug, ())
         if topics:
-            groups += [(t.name, list(t.paper_ids)) for t in topics]
+            # ("Other <theme> papers" gathers papers under no phrase: not a region)
+            groups += [(t.name, list(t.paper_ids)) for t in topics if t.key != OTHER_TOPIC]
         else:
             groups.append((theme.name, [p.id for p in digest.papers_in(theme.slug)]))
     radius = RADIUS * (width * height / max(1, len(shown))) ** 0.5

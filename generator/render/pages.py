@@ -61,13 +61,16 @@ class Pages:
 
     def page(self, path: str, template: str, lastmod: dt.date | None = None,
              keep: bool = False, one: Paper | None = None,
-             implied: dict[str, Any] | None = None, **context: Any) -> Page:
+             implied: dict[str, Any] | None = None, listed: bool = True,
+             **context: Any) -> Page:
         """Render a page; with keep=True (a page that shows only its context and the
         stamps of the papers in it) it is kept if the keeper allows. `one`: the page shows
         that paper and its related papers, and nothing else of its context (a paper page;
         see Keeper.keep_paper). `implied`: more context that the stamps of the papers in
-        `context` already cover (left out of the key, which it would only make slower)."""
-        self.sitemap.append((path, lastmod or self.built_at))
+        `context` already cover (left out of the key, which it would only make slower).
+        `listed` False: the page is left out of the sitemap."""
+        if listed:
+            self.sitemap.append((path, lastmod or self.built_at))
         if self.on_page is not None:
             self.on_page(path)
         key = None

@@ -82,6 +82,7 @@ def week_pages(pages: Pages, digest: Digest, themes: tuple[ThemeView, ...],
         paths = [week_path(week.key, theme.slug, n) for n in range(1, len(chunks) + 1)]
         for number, chunk in enumerate(chunks, start=1):
             yield pages.page(paths[number - 1], "week_theme.html", newest, keep=True,
+                             listed=bool(papers),
                              week=week, week_nav=nav, theme=theme, papers=papers, note=note,
                              earlier=digest.compared_weeks(week, theme.slug),
                              sections=chunk, highlighted=sorted(highlighted),

@@ -36,6 +36,7 @@ from generator.text.terms import phrase, terms
 COMPARED = 4  # weeks before this one that a briefing compares it with
 RISING = 5  # rising terms shown at most
 MIN_PAPERS = 2  # a rising term is used by at least this many of the week's papers
+MIN_BEFORE = 5  # fewer papers in the compared weeks tell nothing about which terms rose
 MIN_Z = 1.28  # ...and rose with at least this z-score (one-sided 90 %: a week is small)
 PRIOR = 100.0  # strength of the pooled prior, in term occurrences
 REPRESENTATIVE = 3
@@ -59,9 +60,15 @@ class Briefing:
     count: int  # the week's papers in the theme
     compared: int  # how many earlier weeks it is compared with (0: the digest's first week)
     average: float  # their mean number of papers in the theme
+    before: int  # the theme's papers in those weeks (below MIN_BEFORE: no rising terms)
     rising: tuple[Rising, ...]
     representative: tuple[Paper, ...]  # best first, each once
     new_topics: tuple[str, ...]  # sub-topic names
+
+    @property
+    def comparable(self) -> bool:
+        """Whether the compared weeks had papers enough to say which terms rose."""
+        return self.before >= MIN_BEFORE
 
 
 def text_of(paper: Paper) -> str:
@@ -83,9 +90,10 @@ def brief(papers: Sequence[Paper], earlier: Sequence[Sequence[Paper]],
     count = len(papers)
     average = sum(map(len, earlier)) / len(earlier) if earlier else 0.0
     named = frozenset().union(*(t for _, t in found_now + found_before))
-    rising = (_rising(now, before, papers, named) if earlier and count >= MIN_PAPERS
-              else ())
-    return Briefing(count=count, compared=len(earlier), average=average, rising=rising,
+    rising = (_rising(now, before, papers, named)
+              if len(before) >= MIN_BEFORE and count >= MIN_PAPERS else ())
+    return Briefing(count=count, compared=len(earlier), average=average, before=len(before),
+                    rising=rising,
                     representative=_representative(papers, now, now + before),
                     new_topics=_new_topics(papers, earlier, topic_of) if earlier else ())
 

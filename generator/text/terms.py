@@ -20,22 +20,38 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 # A word: letters and digits, with inner hyphens or apostrophes ("model-based", "agent's").
 _WORD = re.compile(r"[a-z][a-z0-9]*(?:['’-][a-z0-9]+)*")
 _CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"“”]|\s[-–—]\s")
-# Words of research prose that name no subject, alone or as one word of a pair.
-GENERIC = frozenset("""
-    approach approaches based better data different effective efficient existing experiment
-    experiments framework general help high improve improved improves improving key large
-    learning method methods model models new novel paper performance problem problems propose
-    proposed provide recent result results show shows shown significant significantly state
-    study task tasks technique techniques use used uses using various way work works art
-    achieve achieves achieving allow allows demonstrate demonstrates introduce introduces
-    present presents outperform outperforms outperforming benchmark benchmarks extensive
-    experimental evaluation evaluate wide range strong simple address challenge challenges
-    mentioned able given make makes previous prior current like lack compared second third
-    way ways end set sets level levels non pre free wise time times available code
-    learn learns learned learnt towards toward beyond rethinking revisiting understanding
-    enabling enhancing leveraging boosting low high good training trained train objective
-    objectives system systems
+# Words of research prose (reporting verbs, evaluation words, discourse nouns): papers of a
+# theme share them, so they carry its model, but they name nothing a reader could follow.
+# The themes stage leaves them out of a paper's evidence (stages/themes/wording.py).
+PROSE = frozenset("""
+    achieve achieved achieves achieving address addressed addresses addressing allow allowed
+    allows approach approaches available based benefit benefits capture captures case cases
+    challenge challenges challenging compare compared comprehensive consider considered
+    considers contribution contributions current demonstrate demonstrated demonstrates
+    demonstrating describe described describes desired different distinct diverse effective
+    effectiveness efficient enable enabled enables enabling enhanced evaluate evaluated
+    evaluates evaluating existing experiment experiments explore explored explores extensive
+    framework frameworks further furthermore github given good high http https improve
+    improved improvement improvements improves improving including integrated introduce
+    introduced introduces investigate investigated investigates issues key large learns
+    leverage leveraged leverages leveraging low mention mentioned mentions method methods
+    novel obtain obtained obtains outperform outperformed outperforming outperforms overview
+    paper papers perform performance performed performs perspective perspectives present
+    presented presents previous prior problem problems propose proposed proposes proposing
+    provide provided provides publicly recent recover related result results rethinking rich
+    seen setting several show showed showing shown shows significant simple standard state
+    studied studies study subsequent suggest suggests superior use used uses using various
+    way ways work works
 """.split())  # noqa: SIM905 - a word list reads best as words
+# ...and, for naming what a week or a group of papers is about, the words every paper of the
+# field uses besides ("learning", "model", "data") and parts of longer words ("pre", "non").
+GENERIC = PROSE | frozenset("""
+    able art benchmark benchmarks better beyond boosting code data end enhancing evaluation
+    experimental free general help lack learn learned learning learnt level levels like make
+    makes model models new non objective objectives pre range revisiting second set sets
+    significantly strong system systems task tasks technique techniques third time times
+    toward towards train trained training understanding wide wise
+""".split())  # noqa: SIM905
 # Generic words that still head a name ("world model", "representation learning").
 HEADS = frozenset({"model", "models", "learning", "data", "framework", "benchmark",
                    "benchmarks", "task", "tasks", "problem", "problems", "method", "methods"})

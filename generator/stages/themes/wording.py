@@ -31,33 +31,8 @@ from collections.abc import Callable, Mapping, Sequence
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from generator.models import Paper
+from generator.text.terms import PROSE
 
-# Words of research prose: reporting verbs, evaluation words and discourse nouns. They carry
-# a theme's model (papers of a theme share a style) but tell a reader nothing about a paper.
-BOILERPLATE = frozenset({
-    "achieve", "achieved", "achieves", "achieving", "address", "addressed", "addresses",
-    "addressing", "allow", "allowed", "allows", "approach", "approaches", "art", "available",
-    "based", "benefit", "benefits", "capture", "captures", "case", "cases", "challenge",
-    "challenges", "challenging", "compare", "compared", "comprehensive", "consider", "considered",
-    "considers", "contribution", "contributions", "current", "demonstrate", "demonstrated",
-    "demonstrates", "demonstrating", "describe", "described", "describes", "desired", "different",
-    "distinct", "diverse", "effective", "effectiveness", "efficient", "enable", "enabled",
-    "enables", "enabling", "enhanced", "evaluate", "evaluated", "evaluates", "evaluating",
-    "existing", "experiment", "experimental", "experiments", "explore", "explored", "explores",
-    "extensive", "framework", "frameworks", "further", "furthermore", "github", "given", "good",
-    "high", "http", "https", "improve", "improved", "improvement", "improvements", "improves",
-    "improving", "including", "integrated", "introduce", "introduced", "introduces",
-    "investigate", "investigated", "investigates", "issues", "key", "large", "learns", "leverage",
-    "leveraged", "leverages", "leveraging", "low", "mention", "mentioned", "mentions", "method",
-    "methods", "novel", "obtain", "obtained", "obtains", "outperform", "outperformed",
-    "outperforming", "outperforms", "overview", "paper", "papers", "perform", "performance",
-    "performed", "performs", "perspective", "perspectives", "present", "presented", "presents",
-    "previous", "problem", "problems", "propose", "proposed", "proposes", "proposing", "provide",
-    "provided", "provides", "publicly", "recent", "recover", "related", "result", "results",
-    "rethinking", "rich", "seen", "setting", "several", "show", "showed", "showing", "shown",
-    "shows", "significant", "simple", "standard", "state", "studied", "studies", "study",
-    "subsequent", "suggest", "suggests", "superior", "use", "used", "uses", "using", "various",
-    "way", "ways", "work", "works"})
 ADVERB = re.compile(r"(?:ally|ively|ently|antly|ously|ably|ibly|edly|ingly)$")
 _WORD = re.compile(r"[a-z][a-z0-9]+")  # a term word, as the model's token pattern takes it
 _RUN = re.compile(r"[^\W_]+")
@@ -121,7 +96,7 @@ def strength_from(vocabulary: Mapping[str, int], idf: Sequence[float], fitted: i
 
 
 def _content(word: str) -> bool:
-    return (word not in ENGLISH_STOP_WORDS and word not in BOILERPLATE
+    return (word not in ENGLISH_STOP_WORDS and word not in PROSE
             and not ADVERB.search(word))
 
 
