@@ -17,7 +17,7 @@ from generator.models import Paper
 from generator.render.charts import themes_over_weeks
 from generator.render.data import papers_data, theme_members
 from generator.render.environment import assets
-from generator.render.feeds import briefing_feed, feed_path, site_feeds
+from generator.render.feeds import BRIEFING_FEED, briefing_feed, feed_path, site_feeds
 from generator.render.hosting import base_path, host_files
 from generator.render.pages import Keeper, Page, Pages, plain
 from generator.render.paper_map import paper_map
@@ -95,7 +95,8 @@ def _pages(digest: Digest, env: jinja2.Environment, keeper: Keeper | None,
 
     common = {"site": digest.config, "digest": digest, "themes": themes,
               "built_at": digest.built_at, "paper_path": paper_path, "theme_path": theme_path,
-              "week_path": week_path, "feed_path": feed_path, "listing_words": listing_words,
+              "week_path": week_path, "feed_path": feed_path, "briefing_feed": BRIEFING_FEED,
+              "listing_words": listing_words,
               "theme_names": {t.slug: t.name for t in digest.themes}, "once": once}
     return Pages(env, common, keeper, digest.built_at, on_page), themes
 

@@ -76,7 +76,7 @@ def week_pages(pages: Pages, digest: Digest, themes: tuple[ThemeView, ...],
                      summary=week_summary(digest, themes, week))
     for theme in themes:
         note = digest.note_for(week, theme.slug)
-        papers = digest.papers_in(theme.slug, papers_of_week)
+        papers = digest.theme_week(week, theme.slug)
         highlighted, sections = _sections(digest, theme.slug, papers, note or week_note)
         chunks = _paginate_sections(sections, digest.config.page_size)
         paths = [week_path(week.key, theme.slug, n) for n in range(1, len(chunks) + 1)]
@@ -213,9 +213,8 @@ def week_bibs(digest: Digest, keeper: Keeper | None) -> Iterator[Page]:
     has no download, and its page no link); kept like pages when their papers are."""
     entries: dict[str, str] = {}  # a paper's entry is made once, and only if needed
     for week in digest.weeks:
-        papers_of_week = digest.papers_of_week(week)
         for theme in digest.themes:
-            papers = digest.papers_in(theme.slug, papers_of_week)
+            papers = digest.theme_week(week, theme.slug)
             if not papers:
                 continue
             path = week_theme_bib_path(week.key, theme.slug)

@@ -95,18 +95,13 @@ class Digest:
         return len(self.members.get(theme, frozenset()).intersection(ids))
 
     def scores_in(self, theme: str, papers: tuple[Paper, ...]) -> dict[str, float]:
-        """score_of(paper, theme) of each of these papers that is in the theme (the others'
-        is 0), by id: one pass for a sort of a whole theme, not a call per comparison key."""
+        """The model's score of each of these papers that is in the theme (the others' is
+        0), by id: one pass for a sort of a whole theme, not a call per comparison key."""
         return {p.id: a.score for p in papers for a in self.assignments.get(p.id, ())
                 if a.theme == theme}
 
     def assignment(self, paper: Paper, theme: str) -> Assignment | None:
         return next((a for a in self.assignments.get(paper.id, ()) if a.theme == theme), None)
-
-    def score_of(self, paper: Paper, theme: str) -> float:
-        """The model's confidence that a paper is in a theme (0 when it is not)."""
-        found = self.assignment(paper, theme)
-        return found.score if found else 0.0
 
     def subtopic_of(self, paper: Paper, theme: str) -> Subtopic | None:
         return self.topic_index.get((theme, paper.id))

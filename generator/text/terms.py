@@ -18,7 +18,8 @@ from collections.abc import Iterable
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 # A word: letters and digits, with inner hyphens or apostrophes ("model-based", "agent's").
-_WORD = re.compile(r"[a-z][a-z0-9]*(?:['’-][a-z0-9]+)*")
+WORD = r"[a-z][a-z0-9]*(?:['’-][a-z0-9]+)*"
+_WORD = re.compile(WORD)
 _CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"“”]|\s[-–—]\s")
 # Words of research prose (reporting verbs, evaluation words, discourse nouns): papers of a
 # theme share them, so they carry its model, but they name nothing a reader could follow.
@@ -55,8 +56,8 @@ GENERIC = PROSE | frozenset("""
 # Generic words that still head a name ("world model", "representation learning").
 HEADS = frozenset({"model", "models", "learning", "data", "framework", "benchmark",
                    "benchmarks", "task", "tasks", "problem", "problems", "method", "methods"})
-_NEXT = re.compile(r"\s+([a-z][a-z0-9]*(?:['’-][a-z0-9]+)*)")
-_PREVIOUS = re.compile(r"([a-z][a-z0-9]*(?:['’-][a-z0-9]+)*)\s+$")
+_NEXT = re.compile(rf"\s+({WORD})")  # the word after a phrase...
+_PREVIOUS = re.compile(rf"({WORD})\s+$")  # ...and the word before it
 STOP = ENGLISH_STOP_WORDS | {"via", "et", "al", "eg", "ie", "etc", "vs", "can", "also"}
 
 
