@@ -36,7 +36,7 @@ class Config:
     week_start: int = 0  # 0 = Monday ... 6 = Sunday
     feed_size: int = 100  # newest entries per Atom feed
     cname: str = ""  # custom domain (GitHub Pages reads it from a CNAME file)
-    search_shard_size: int = 5000  # papers per search-index shard (generator/publish/search.py)
+    search_shard_size: int = 25_000  # papers per search-index shard (generator/publish/search.py)
     sources: tuple[SourceInfo, ...] = ()
     themes: tuple[ThemeSpec, ...] = ()
     fetch: FetchSettings = FetchSettings()  # digest.yaml's fetch: section (fetch/settings.py)

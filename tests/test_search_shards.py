@@ -52,8 +52,8 @@ def test_every_paper_is_in_exactly_one_shard(sharded: tuple[Path, Path]) -> None
     slugs = []
     for shard in shards:
         folder = site / "search" / str(shard["name"])
-        docs = [slug for block in sorted(folder.glob("d*.json"), key=lambda p: int(p.stem[1:]))
-                for slug in json.loads(block.read_text())]
+        docs = [row[0] for block in sorted(folder.glob("d*.json"), key=lambda p: int(p.stem[1:]))
+                for row in json.loads(block.read_text())]
         assert len(docs) == shard["papers"]
         slugs += docs
     rows = public_papers(site)

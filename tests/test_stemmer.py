@@ -11,7 +11,8 @@ import Stemmer
 
 from generator.config import load_config
 from generator.pipeline import read_papers
-from generator.render.search_index import indexed, terms
+from generator.render.search_index import indexed
+from generator.render.search_terms import terms
 
 from .conftest import CONTENT, REPO
 

@@ -26,34 +26,37 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import Stemmer
+
 from generator.beside import Later, Runner, Running
 from generator.models import Paper
 from generator.publish.files import write_file
 from generator.publish.sitefolder import remove_path, working_folder
 from generator.render.search_index import (
-    CHUNKS,
     DOC_BLOCK,
     IndexedPaper,
     authors_of,
     file_names,
-    index_files,
+    index_shard,
     indexed,
-    stems,
 )
+from generator.render.search_terms import stems
 
 log = logging.getLogger(__name__)
 PACKAGE = Path(__file__).parents[1]  # the generator package: its code keys the shards
 
 INDEX_DIR = "search"
 SHARDS_FILE = "shards.json"
-FORMAT = 2  # of shards.json and the shard files, as search.js reads them
-SHARD_SIZE = 5000  # papers per shard: a new week makes at most this many papers' index again
+FORMAT = 3  # of shards.json and the shard files, as search.js reads them
+# Papers per shard: a new week makes at most this many papers' index again, and a query loads
+# a file or two per term from every shard (four at 100,000 papers).
+SHARD_SIZE = 25_000
 
 
 @dataclass(frozen=True, slots=True)
 class Shard:
     """One shard: its folder name, its papers (oldest first) and a key naming its content
-    (the papers' searched fields, the language and the indexing code)."""
+    (the papers' searched and shown fields, the language and the indexing code)."""
 
     name: str
     members: tuple[Paper, ...]
@@ -79,24 +82,29 @@ def search_shards(papers: Sequence[Paper], language: str = "en",
     the text/tex*.py modules)."""
     ordered = sorted(papers, key=lambda p: (p.first_seen, p.id))
     code = b"".join((PACKAGE / name).read_bytes()
-                    for name in ("render/search_index.py", "text/tex.py", "text/tex_nodes.py",
-                                 "text/tex_parser.py", "text/tex_symbols.py"))
+                    for name in ("render/search_index.py", "render/search_terms.py",
+                                 "text/sentences.py", "text/tex.py",
+                                 "text/tex_nodes.py", "text/tex_parser.py",
+                                 "text/tex_symbols.py"))
+    code += Stemmer.version().encode()  # the stemmer's rules are part of the index
     for number, start in enumerate(range(0, len(ordered), max(1, shard_size))):
         members = tuple(ordered[start:start + shard_size])
         h = hashlib.sha256(code + f"\0{stems(language)}".encode())
         h.update("\0".join(itertools.chain.from_iterable(
-            (p.slug, p.title, authors_of(p), p.abstract) for p in members)).encode())
+            (p.slug, p.title, authors_of(p), str(len(p.authors)), p.abstract,
+             str(p.published or p.first_seen)) for p in members)).encode())
         yield Shard(name=str(number), members=members, key=h.hexdigest()[:32])
 
 
 @dataclass(frozen=True, slots=True)
 class ShardDone:
-    """What the indexer reports of a shard: its name, key and size, and whether it was built
-    (else the previous site's copy is to be kept)."""
+    """What the indexer reports of a shard: its name, key and size, the first term of each
+    of its term files, and whether it was built (else the previous site's copy is kept)."""
 
     name: str
     key: str
     papers: int
+    firsts: tuple[str, ...]
     built: bool
 
 
@@ -131,23 +139,27 @@ class SearchIndexer:
 
     def _run(self) -> tuple[ShardDone, ...]:
         """In the worker: index every shard whose key the previous site does not have."""
-        reusable = _keys(self.out_dir / INDEX_DIR)
+        reusable = _shards(self.out_dir / INDEX_DIR)
         done = []
         for shard in search_shards(self.papers, self.language, self.shard_size):
-            built = reusable.get(shard.name) != shard.key
-            if built:
-                self._index(shard)
-            done.append(ShardDone(shard.name, shard.key, len(shard.members), built))
+            old = reusable.get(shard.name)
+            if old is not None and old[0] == shard.key:
+                done.append(ShardDone(shard.name, shard.key, len(shard.members), old[1], False))
+            else:
+                firsts = self._index(shard)
+                done.append(ShardDone(shard.name, shard.key, len(shard.members), firsts, True))
         return tuple(done)
 
-    def _index(self, shard: Shard) -> None:
+    def _index(self, shard: Shard) -> tuple[str, ...]:
         started = time.perf_counter()
         folder = _inside(self.work) / f"index-{shard.name}"
         folder.mkdir()
-        for name, data in index_files(shard.papers, stem_words=stems(self.language)):
+        index = index_shard(shard.papers, stem_words=stems(self.language))
+        for name, data in index.files:
             write_file(folder / name, data)
         log.info("search shard %s (%d papers) indexed in %.2f s", shard.name,
                  len(shard.members), time.perf_counter() - started)
+        return index.firsts
 
     def finish(self, stage: Path, previous: Path | None) -> None:
         """Wait for the indexer, then fill stage/search/ with every shard: new ones moved in,
@@ -157,25 +169,27 @@ class SearchIndexer:
         shards: tuple[ShardDone, ...] = self._worker.result()
         log.info("search index: waited %.2f s for the indexer", time.perf_counter() - waited)
         old = previous / INDEX_DIR if previous is not None else None
-        old_keys = _keys(old) if old is not None else {}
+        old_shards = _shards(old) if old is not None else {}
         target = stage / INDEX_DIR
         target.mkdir(parents=True, exist_ok=True)
+        listed = []
         for shard in shards:
             built = _inside(self.work) / f"index-{shard.name}"
             if shard.built:
                 os.rename(built, target / shard.name)
-            elif old is not None and old_keys.get(shard.name) == shard.key:
+            elif old is not None and old_shards.get(shard.name) == (shard.key, shard.firsts):
                 _link_tree(old / shard.name, target / shard.name)
             else:  # the previous site changed under us: index this shard now
-                self._index(next(s for s in search_shards(self.papers, self.language,
-                                                          self.shard_size)
-                                 if s.name == shard.name))
+                firsts = self._index(next(s for s in search_shards(
+                    self.papers, self.language, self.shard_size) if s.name == shard.name))
+                shard = ShardDone(shard.name, shard.key, shard.papers, firsts, True)
                 os.rename(built, target / shard.name)
-        listing = {"format": FORMAT, "chunks": CHUNKS, "block": DOC_BLOCK,
-                   "stem": stems(self.language),
-                   "shards": [{"name": s.name, "papers": s.papers, "key": s.key}
-                              for s in shards]}
-        data = (json.dumps(listing, indent=1) + "\n").encode("utf-8")
+            listed.append(shard)
+        listing = {"format": FORMAT, "block": DOC_BLOCK, "stem": stems(self.language),
+                   "shards": [{"name": s.name, "papers": s.papers, "key": s.key,
+                               "files": list(s.firsts)} for s in listed]}
+        data = (json.dumps(listing, ensure_ascii=False, separators=(",", ":"))
+                + "\n").encode("utf-8")
         if old is not None and (old / SHARDS_FILE).is_file() \
                 and (old / SHARDS_FILE).read_bytes() == data:
             _link_tree(old, target, only=SHARDS_FILE)  # unchanged: the same file, not a copy
@@ -189,20 +203,23 @@ def _inside(folder: Path | None) -> Path:
     return folder
 
 
-def _keys(index_dir: Path) -> dict[str, str]:
-    """Shard name -> key, as the previous site's shards.json records them ({} if none)."""
+def _shards(index_dir: Path) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Shard name -> (key, first terms of its term files), as the previous site's shards.json
+    records them ({} if none, or another format)."""
     try:
         listing = json.loads((index_dir / SHARDS_FILE).read_text(encoding="utf-8"))
-        return {str(s["name"]): str(s["key"]) for s in listing["shards"]
-                if _complete(index_dir / str(s["name"]), int(s["papers"]))}
+        if listing["format"] != FORMAT:
+            return {}
+        return {str(s["name"]): (str(s["key"]), tuple(map(str, s["files"])))
+                for s in listing["shards"]
+                if _complete(index_dir / str(s["name"]), int(s["papers"]), len(s["files"]))}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 
 
-def _complete(shard: Path, papers: int) -> bool:
-    """Whether a previous shard of `papers` papers has all its files (else it is made again,
-    not reused)."""
-    return all((shard / name).is_file() for name in file_names(papers))
+def _complete(shard: Path, papers: int, term_files: int) -> bool:
+    """Whether a previous shard has all its files (else it is made again, not reused)."""
+    return all((shard / name).is_file() for name in file_names(papers, term_files))
 
 
 def _link_tree(source: Path, target: Path, only: str = "*") -> None:

@@ -1,5 +1,5 @@
-"""The public data (docs/data.md): every paper as JSON in parts, and each theme's members
-for the search page's theme filter."""
+"""The public data (docs/data.md): every paper as JSON in parts, each theme's members, and
+each paper's themes in the search index's order (the search page's theme filter)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING, Any
 from generator.models import Paper
 from generator.render.bib import paper_bib_path
 from generator.render.pages import Keeper, Page, kept_or_made
-from generator.render.paths import PAPERS_JSON, data_part_path, paper_path, theme_members_path
+from generator.render.paths import (
+    PAPERS_JSON,
+    SEARCH_THEMES,
+    data_part_path,
+    paper_path,
+    theme_members_path,
+)
+from generator.render.search_index import theme_masks
 from generator.stages.digest import OTHER
 
 if TYPE_CHECKING:
@@ -71,10 +78,22 @@ def _paper_row(digest: Digest, paper: Paper) -> dict[str, Any]:
 
 
 def theme_members(themes: tuple[ThemeView, ...]) -> Iterator[tuple[str, bytes]]:
-    """data/themes/<slug>.json: the slugs of a theme's papers, for the search page's theme
-    filter (kept out of the search index so a new model leaves the index as it is)."""
+    """data/themes/<slug>.json: the slugs of a theme's papers."""
     for theme in themes:
         data = {"theme": theme.slug, "name": theme.name,
                 "papers": sorted(p.slug for p in theme.papers)}
         yield theme_members_path(theme.slug), (json.dumps(data, ensure_ascii=False)
                                                + "\n").encode("utf-8")
+
+
+def search_themes(digest: Digest, themes: tuple[ThemeView, ...]) -> tuple[str, bytes]:
+    """data/search-themes.json: the themes (slug and name) and, for every paper in the search
+    index's order (oldest first, as the shards cut them), a bit mask of its themes, bit i
+    for themes[i]. The results page reads it for the theme filter and each result's themes;
+    the index itself holds nothing the theme model decides, so it is made while the model
+    runs."""
+    order = [p.slug for p in sorted(digest.papers, key=lambda p: (p.first_seen, p.id))]
+    data = {"themes": [[t.slug, t.name] for t in themes],
+            "masks": theme_masks([[p.slug for p in t.papers] for t in themes], order)}
+    return SEARCH_THEMES, (json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+                           + "\n").encode("utf-8")

@@ -34,6 +34,9 @@ def data_part_path(number: int) -> str:
     return f"data/papers/{number}.json"
 
 
+SEARCH_THEMES = "data/search-themes.json"  # each paper's themes, in the search index's order
+
+
 def theme_members_path(slug: str) -> str:
-    """The slugs of a theme's papers, for the search page's theme filter."""
+    """The slugs of a theme's papers (public data)."""
     return f"data/themes/{slug}.json"

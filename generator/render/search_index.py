@@ -1,97 +1,78 @@
 """A static full-text index of papers, queried in the browser by templates/assets/search.js.
 
 What a reader searches is known in advance (title, authors, abstract), so the index is made
-for exactly that, from the papers themselves rather than from rendered pages: one pass over
-the text, no page written for an indexer to read back, no fragment file per paper (a result's
-excerpt is read from the paper page the reader is about to open anyway).
+for exactly that, from the papers themselves rather than from rendered pages, and it holds
+everything a results page shows: a query never fetches a paper page. What a term is, the
+browser and the build agree on in search_terms.py.
 
-A shard of papers is a folder holding
-  - d<b>.json: the papers' slugs, in the shard's order, DOC_BLOCK to a file (a posting names
-    a paper by position; a query loads only the blocks of the results it shows);
-  - t<k>.json for every k < CHUNKS: the terms whose first two characters hash to k, each with its
-    postings [gap, impact, gap, impact, ...]: gap = position - the previous posting's
-    position, impact = the term's BM25 weight in that paper (title, authors and abstract
-    as one text, plus TITLE_BONUS when the term is in the title), times 10, rounded, at
-    least 1.
+**Positions.** Each word has a position: title first, then authors, then abstract, with a gap
+of FIELD_GAP between fields so that no phrase spans two of them; a compound's whole takes the
+position of its first part. Phrases ("world model" in quotes) and the bonus for query words
+standing next to each other are computed from them.
 
-All terms sharing their first two characters are in one chunk, so a query term's chunk holds
-its exact match and every term it is a prefix of ("embed" finds "embedding"): a query loads
-one small file per term and shard. The weights use the shard's own statistics, so a shard
-never changes because another did.
-
-The browser must cut a query into the same terms as `terms` below: decomposed (NFKD), marks
-(accents) removed, lower case, runs of letters and digits, then the S-stemmer (Harman 1991:
-plural endings only). A term of one character is looked up exactly, not as a prefix: its
-file is chosen by that character alone, and longer terms by their first two. search.js does
-the same steps; tests/test_search_index.py runs both on the same strings.
+**A shard of papers** is a folder holding
+  - d<b>.json: DOC_BLOCK papers per file, in the shard's order, each [slug, title, authors,
+    date, excerpt]: a results page loads only the blocks of the results it shows;
+  - t<k>.json: the shard's terms in sorted order, cut into files of about FILE_BYTES; each
+    term maps to its postings, flat: [gap, impact, count, p1, p2 - p1, ...] per paper, where
+    gap = the paper's position in the shard - the previous posting's, impact = the term's
+    BM25 weight in the paper times 10, rounded, at least 1 (with TITLE_BONUS when the term
+    is in the title and AUTHOR_BONUS when it is an author's name), and count positions
+    follow, each as the distance from the one before.
+The first term of every t<k>.json is listed in search/shards.json (`files`), so a query term
+finds its file by a binary search, and the terms it begins ("embed" -> "embedding") and the
+terms spelled nearly like it (a typo) are in the same file or the next. Files are cut by
+size, not by letter, so that a common term costs about as much to load as a rare one. Sorting
+is by UTF-16 code units, JavaScript's string order. The weights use the shard's own
+statistics, so a shard never changes because another did.
 """
 
 from __future__ import annotations
 
 import array
+import bisect
+import itertools
 import json
-import re
-import unicodedata
-from collections.abc import Iterable, Sequence
+import operator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
 from generator.models import Paper
+from generator.render.search_terms import WORD, fold, sort_key, split_word, stem
+from generator.text.sentences import teaser
 from generator.text.tex import tex_to_text
 
-CHUNKS = 64  # term files per shard
-DOC_BLOCK = 500  # slugs per d<b>.json
+DOC_BLOCK = 100  # papers per d<b>.json: ten results cost at most ten small files
+FILE_BYTES = 40_000  # a term file is cut after the term that takes it past this many bytes
 TITLE_BONUS = 1.5  # added to a term's saturated frequency when it is in the title
+AUTHOR_BONUS = 1.0  # ... when it is (part of) an author's name
 K1, B = 1.2, 0.75  # BM25's usual constants
-# A title word's weight in the sums of index_files: more than any paper's count of a word.
-TITLED = 1 << 32
-
-_WORD = re.compile(r"[^\W_]+")
-
-
-def stem(word: str) -> str:
-    """The S-stemmer: 'models' -> 'model', 'policies' -> 'policy', 'classes' -> 'classe'.
-    Only the first rule that applies is used; words of three letters or fewer are kept."""
-    if len(word) <= 3:
-        return word
-    if word.endswith("ies") and not word.endswith(("eies", "aies")):
-        return word[:-3] + "y"
-    if word.endswith("es") and not word.endswith(("aes", "ees", "oes")):
-        return word[:-1]
-    if word.endswith("s") and not word.endswith(("us", "ss")):
-        return word[:-1]
-    return word
-
-
-def terms(text: str, stem_words: bool = True) -> list[str]:
-    """The index terms of a text, in order (repeats kept)."""
-    return [stem(w) for w in _words(text)] if stem_words else _words(text)
-
-
-def chunk_of(term: str) -> int:
-    """Which of a shard's term files holds `term`: a hash of its first two characters, so
-    that a term and every longer term it begins are in the same file."""
-    first = term[:2]
-    code = ord(first[0]) * 31 + (ord(first[1]) if len(first) > 1 else 0)
-    return code % CHUNKS
-
+FIELD_GAP = 2  # positions left empty between title, authors and abstract
+SHOWN_AUTHORS = 3  # a result names the first three authors, then "et al."
 
 @dataclass(frozen=True, slots=True)
 class IndexedPaper:
-    """What the index reads of a paper: where its page is, and the three searched fields."""
+    """What the index reads of a paper: the three searched fields, and what a result shows."""
 
     slug: str
     title: str
-    authors: str
+    authors: str  # every searched name (the first 30), comma-separated
     abstract: str
+    date: str = ""  # ISO date shown with the result
+    shown_authors: str = ""  # the first SHOWN_AUTHORS names, then "et al."
+    excerpt: str = ""  # the sentence of the abstract that states the contribution
 
 
 def indexed(paper: Paper) -> IndexedPaper:
     """A paper as the index reads it: its TeX turned into the words a reader types."""
+    abstract = tex_to_text(paper.abstract)
     return IndexedPaper(slug=paper.slug, title=tex_to_text(paper.title),
-                        authors=authors_of(paper), abstract=tex_to_text(paper.abstract))
+                        authors=authors_of(paper), abstract=abstract,
+                        date=(paper.published or paper.first_seen).isoformat(),
+                        shown_authors=shown_authors(paper.authors),
+                        excerpt=teaser(abstract))
 
 
 def authors_of(paper: Paper) -> str:
@@ -99,105 +80,202 @@ def authors_of(paper: Paper) -> str:
     return ", ".join(paper.authors[:30])
 
 
-def stems(language: str) -> bool:
-    """Whether words are stemmed: the S-stemmer knows English plurals only."""
-    return language.lower().split("-")[0] == "en"
+def shown_authors(authors: Sequence[str]) -> str:
+    """The authors a result names: 'A, B, C et al.' past SHOWN_AUTHORS."""
+    shown = ", ".join(authors[:SHOWN_AUTHORS])
+    return shown + " et al." if len(authors) > SHOWN_AUTHORS else shown
 
 
-def file_names(papers: int) -> list[str]:
-    """The names of the files of a shard of `papers` papers, as index_files makes them."""
-    return ([_doc_file(b) for b in range(-(-papers // DOC_BLOCK))]
-            + [_term_file(k) for k in range(CHUNKS)])
+@dataclass(frozen=True, slots=True)
+class ShardIndex:
+    """A shard's files (name, bytes) and the first term of each term file, in order."""
+
+    files: tuple[tuple[str, bytes], ...]
+    firsts: tuple[str, ...]
 
 
-def _doc_file(block: int) -> str:
+def doc_file(block: int) -> str:
     return f"d{block}.json"
 
 
-def _term_file(chunk: int) -> str:
-    return f"t{chunk}.json"
+def term_file(number: int) -> str:
+    return f"t{number}.json"
 
 
-def index_files(papers: Sequence[IndexedPaper], stem_words: bool = True
-                ) -> Iterable[tuple[str, bytes]]:
-    """A shard's files, (name, bytes): d<b>.json for each DOC_BLOCK papers and t<k>.json for
-    every k < CHUNKS (file_names); the same papers in the same order give the same bytes."""
-    for block, start in enumerate(range(0, len(papers), DOC_BLOCK)):
-        yield _doc_file(block), _json([p.slug for p in papers[start:start + DOC_BLOCK]])
-    if not papers:
-        yield from ((_term_file(k), _json({})) for k in range(CHUNKS))
-        return
-    # Every word of every paper (title first) as its term's id, counted per paper by
-    # sorting arrays rather than word by word; a title word counts 1 + TITLED, so the sums
-    # say both how often a term is in the paper and whether it is in the title.
+def file_names(papers: int, term_files: int) -> list[str]:
+    """The names of the files of a shard of `papers` papers with `term_files` term files."""
+    return ([doc_file(b) for b in range(-(-papers // DOC_BLOCK))]
+            + [term_file(k) for k in range(term_files)])
+
+
+def index_shard(papers: Sequence[IndexedPaper], stem_words: bool = True) -> ShardIndex:
+    """A shard's files: d<b>.json for each DOC_BLOCK papers, then its term files; the same
+    papers in the same order give the same bytes."""
+    files = [(doc_file(block), _json([_shown(p) for p in papers[start:start + DOC_BLOCK]]))
+             for block, start in enumerate(range(0, len(papers), DOC_BLOCK))]
+    firsts: list[str] = []
+    for number, (first, data) in enumerate(_term_files(_postings(papers, stem_words))):
+        firsts.append(first)
+        files.append((term_file(number), data))
+    return ShardIndex(files=tuple(files), firsts=tuple(firsts))
+
+
+def _shown(paper: IndexedPaper) -> list[str]:
+    return [paper.slug, paper.title, paper.shown_authors, paper.date, paper.excerpt]
+
+
+def _postings(papers: Sequence[IndexedPaper], stem_words: bool) -> Iterator[tuple[str, str]]:
+    """(term, its postings as JSON) for every term of the papers, in sort_key order.
+
+    Every word of every paper becomes a (term id, paper, position) triple in flat arrays;
+    one sort by term, paper and position then groups each term's postings with their
+    positions in order, and NumPy computes BM25 for all of them at once."""
     numbering = _Terms(stem_words)
-    ids = array.array("q")
-    sizes = array.array("q")  # words per paper
-    title_sizes = array.array("q")  # title words per paper
-    for paper in papers:
-        title = _words(paper.title)
-        words = title + _words(paper.authors) + _words(paper.abstract)
-        ids.extend(map(numbering.__getitem__, words))
-        sizes.append(len(words))
-        title_sizes.append(len(title))
-    per_paper = np.frombuffer(sizes, dtype=np.int64)
-    owner = np.repeat(np.arange(len(papers)), per_paper)
-    place = np.arange(len(owner)) - np.repeat(np.cumsum(per_paper) - per_paper, per_paper)
-    in_title = place < np.repeat(np.frombuffer(title_sizes, dtype=np.int64), per_paper)
-    summed = sp.csr_matrix((1 + TITLED * in_title.astype(np.int64),
-                            (owner, np.frombuffer(ids, dtype=np.int64))),
-                           shape=(len(papers), len(numbering.vocabulary)))
-    summed.sum_duplicates()
-    term = summed.indices.astype(np.int64)
-    tf = (summed.data % TITLED).astype(np.float64)
-    titled = summed.data >= TITLED
-    doc_of = np.repeat(np.arange(len(papers)), np.diff(summed.indptr))
-    vocabulary = numbering.vocabulary
-    length = np.bincount(doc_of, weights=tf, minlength=len(papers))
-    df = np.bincount(term, minlength=len(vocabulary))
+    found = _occurrences(papers, numbering)
+    if found is None:
+        return
+    term, owner, place, title_end, author_end = found
+    # One posting per (term, paper): where each starts, its count and its fields.
+    new = np.ones(len(term), dtype=bool)
+    new[1:] = (term[1:] != term[:-1]) | (owner[1:] != owner[:-1])
+    start = np.flatnonzero(new)
+    count = np.diff(np.append(start, len(term)))
+    p_term, p_owner = term[start], owner[start]
+    # A field's words come first in its paper's order, so "in the title" is "the first
+    # position is in the title"; an author word is one with a position in the authors.
+    in_title = place[start] < title_end[p_owner]
+    in_authors = (place >= title_end[owner] + FIELD_GAP) & (place < author_end[owner])
+    authored = np.logical_or.reduceat(in_authors, start)
+    tf = count.astype(np.float64)
+    length = np.bincount(p_owner, weights=tf, minlength=len(papers))
+    df = np.bincount(p_term, minlength=len(numbering.vocabulary))
     idf = np.log(1 + (len(papers) - df + 0.5) / (df + 0.5))
-    norm = K1 * (1 - B + B * length / length.mean())
-    weight = tf * (K1 + 1) / (tf + norm[doc_of]) + TITLE_BONUS * np.array(titled)
-    impact = np.maximum(1, np.rint(10 * idf[term] * weight))
-    order = np.lexsort((doc_of, term))  # by term, then document
-    term, doc_of, impact = term[order], doc_of[order], impact[order].astype(np.int64)
-    gap = np.diff(doc_of, prepend=0)
-    starts = np.flatnonzero(np.diff(term, prepend=-1))
-    gap[starts] = doc_of[starts]  # each term's first posting: its position itself
-    flat = np.empty(2 * len(term), dtype=np.int64)
-    flat[0::2], flat[1::2] = gap, impact
-    bounds = np.append(starts, len(term)) * 2
-    names = list(vocabulary)
-    chunks: list[dict[str, list[int]]] = [{} for _ in range(CHUNKS)]
-    for i, term_id in enumerate(term[starts].tolist()):
-        name = names[term_id]
-        chunks[chunk_of(name)][name] = flat[bounds[i]:bounds[i + 1]].tolist()
-    for k, chunk in enumerate(chunks):  # every file, empty or not: a query never meets a 404
-        yield _term_file(k), _json({t: chunk[t] for t in sorted(chunk)})
+    norm = K1 * (1 - B + B * length / max(length.mean(), 1.0))
+    weight = (tf * (K1 + 1) / (tf + norm[p_owner]) + TITLE_BONUS * in_title
+              + AUTHOR_BONUS * authored)
+    impact = np.maximum(1, np.rint(10 * idf[p_term] * weight)).astype(np.int64)
+    # Flat output per posting: gap, impact, count, then its positions as differences.
+    gap = np.diff(p_owner, prepend=0)
+    term_start = np.flatnonzero(np.diff(p_term, prepend=-1))
+    gap[term_start] = p_owner[term_start]
+    delta = np.diff(place, prepend=0)
+    delta[start] = place[start]
+    size = count + 3
+    offset = np.cumsum(size) - size
+    flat = np.empty(int(size.sum()), dtype=np.int64)
+    flat[offset], flat[offset + 1], flat[offset + 2] = gap, impact, count
+    posting_of = np.repeat(np.arange(len(start)), count)
+    flat[offset[posting_of] + 3 + (np.arange(len(term)) - start[posting_of])] = delta
+    bounds = np.append(offset[term_start], len(flat))
+    names = list(numbering.vocabulary)
+    spans = {names[t]: (bounds[i], bounds[i + 1])
+             for i, t in enumerate(p_term[term_start].tolist())}
+    for name in sorted(spans, key=sort_key):
+        low, high = spans[name]
+        yield name, json.dumps(flat[low:high].tolist(), separators=(",", ":"))
 
 
-class _Terms(dict[str, int]):
-    """Word as written (lower case) -> its term's id; a new word is stemmed once, here."""
+_Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _occurrences(papers: Sequence[IndexedPaper], numbering: _Terms) -> _Arrays | None:
+    """Every (term id, paper, position) of the papers, sorted in that order, each once; and
+    where each paper's title and authors end. None if the papers have no words."""
+    field_end = numbering.gap
+    entries: list[_Entry] = []  # every word of every paper, and a gap after each field
+    owners = array.array("q")  # the paper of each entry
+    for number, paper in enumerate(papers):
+        before = len(entries)
+        for text in (paper.title, paper.authors, paper.abstract):
+            entries.extend(map(numbering.__getitem__, WORD.findall(fold(text))))
+            entries.append(field_end)
+        owners.extend(itertools.repeat(number, len(entries) - before))
+    if len(entries) == len(papers) * 3:
+        return None
+    # Positions: each entry starts where the one before it ended, counted from its paper's
+    # first entry; its terms are at that start plus their own offsets.
+    span = np.fromiter(map(operator.itemgetter(2), entries), dtype=np.int64, count=len(entries))
+    size = np.fromiter(map(len, map(operator.itemgetter(0), entries)), dtype=np.int64,
+                       count=len(entries))
+    entry_owner = np.frombuffer(owners, dtype=np.int64)
+    begins = np.cumsum(span) - span
+    first = np.flatnonzero(np.diff(entry_owner, prepend=-1))
+    begins -= np.repeat(begins[first], np.diff(np.append(first, len(entries))))
+    gaps = np.flatnonzero(size == 0).reshape(-1, 3)  # each paper's three field ends
+    term = np.fromiter(itertools.chain.from_iterable(map(operator.itemgetter(0), entries)),
+                       dtype=np.int64)
+    place = np.repeat(begins, size) + np.fromiter(
+        itertools.chain.from_iterable(map(operator.itemgetter(1), entries)), dtype=np.int64,
+        count=len(term))
+    owner = np.repeat(entry_owner, size)
+    order = np.lexsort((place, owner, term))
+    term, owner, place = term[order], owner[order], place[order]
+    # A compound whose whole stems like one of its parts ("ground-ing") has that term twice
+    # at one position: once is enough.
+    once = np.ones(len(term), dtype=bool)
+    once[1:] = (term[1:] != term[:-1]) | (owner[1:] != owner[:-1]) | (place[1:] != place[:-1])
+    return term[once], owner[once], place[once], begins[gaps[:, 0]], begins[gaps[:, 1]]
+
+
+def _term_files(postings: Iterable[tuple[str, str]]) -> Iterator[tuple[str, bytes]]:
+    """The terms, in order, cut into files of about FILE_BYTES: (first term, file bytes)."""
+    batch: list[str] = []
+    first, size = "", 0
+    for term, data in postings:
+        if not batch:
+            first = term
+        batch.append(json.dumps(term, ensure_ascii=False) + ":" + data)
+        size += len(batch[-1])
+        if size >= FILE_BYTES:
+            yield first, ("{" + ",".join(batch) + "}\n").encode()
+            batch, size = [], 0
+    if batch or not first:
+        yield first, ("{" + ",".join(batch) + "}\n").encode()
+
+
+def file_of(term: str, firsts: Sequence[str]) -> int:
+    """Which term file would hold `term`: the last one whose first term sorts before it
+    (search.js does the same binary search)."""
+    keys = [sort_key(f) for f in firsts]
+    return max(0, bisect.bisect_right(keys, sort_key(term)) - 1)
+
+
+# A word as the index reads it: its terms' ids, each term's position after the word's start,
+# and how many positions the word takes. A compound's whole shares its first part's position.
+_Entry = tuple[tuple[int, ...], tuple[int, ...], int]
+
+
+class _Terms(dict[str, _Entry]):
+    """Word as written -> its _Entry; a new word is split and stemmed once, here."""
 
     def __init__(self, stem_words: bool) -> None:
         super().__init__()
         self.stem_words = stem_words
         self.vocabulary: dict[str, int] = {}  # term -> id, in order of first use
+        self.gap: _Entry = ((), (), FIELD_GAP)  # between two fields
 
-    def __missing__(self, word: str) -> int:
-        key = stem(word) if self.stem_words else word
-        term_id = self[word] = self.vocabulary.setdefault(key, len(self.vocabulary))
-        return term_id
+    def __missing__(self, word: str) -> _Entry:
+        split = split_word(word)
+        ids = tuple(self.vocabulary.setdefault(stem(w) if self.stem_words else w,
+                                               len(self.vocabulary)) for w in split)
+        if len(split) == 1:
+            entry: _Entry = (ids, (0,), 1)
+        else:
+            entry = (ids, (0, *range(len(split) - 1)), len(split) - 1)
+        self[word] = entry
+        return entry
 
 
-def _words(text: str) -> list[str]:
-    """A text's words without accents, in lower case, not yet stemmed. Decomposed first, so
-    that what decomposes into capitals (ℝ -> R) is lower-cased too."""
-    if not text.isascii():
-        text = "".join(c for c in unicodedata.normalize("NFKD", text)
-                       if unicodedata.category(c)[0] != "M")  # marks: JavaScript's \p{M}
-    return _WORD.findall(text.lower())
+def theme_masks(members: Sequence[Sequence[str]], order: Sequence[str]) -> list[int]:
+    """For each paper slug in `order`, a bit mask of the themes (in the order of `members`,
+    each a collection of slugs) it belongs to: search/themes.json, the theme filter."""
+    bit: dict[str, int] = {}
+    for number, slugs in enumerate(members):
+        for slug in slugs:
+            bit[slug] = bit.get(slug, 0) | (1 << number)
+    return [bit.get(slug, 0) for slug in order]
 
 
 def _json(value: object) -> bytes:
     return (json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+

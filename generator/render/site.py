@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from generator.models import Paper
 from generator.render.charts import themes_over_weeks
-from generator.render.data import papers_data, theme_members
+from generator.render.data import papers_data, search_themes, theme_members
 from generator.render.environment import assets
 from generator.render.feeds import BRIEFING_FEED, briefing_feed, feed_path, site_feeds
 from generator.render.hosting import base_path, host_files
@@ -57,6 +57,7 @@ def render_site(digest: Digest, env: jinja2.Environment, keeper: Keeper | None =
     yield from plain(briefing_feed(digest, env, themes, pages.common))
     yield from papers_data(digest, keeper)
     yield from plain(theme_members(themes))
+    yield from plain(iter([search_themes(digest, themes)]))
     yield from week_bibs(digest, keeper)
     # Last: the map's layout may still be computed by a worker (pipeline's map stage).
     figure, mapped = paper_map(digest, themes)
