@@ -33,10 +33,16 @@ COMPRESSED_TYPES = ("text/html", "text/css", "text/xml", "text/plain", "applicat
                     "application/atom+xml", "application/rss+xml", "image/svg+xml")
 GZIP_LEVEL = 6
 
-# The page's own files, loaded before any query: not counted as the query's requests.
-OURS_PAGE_FILES = ("/search.html", "/assets/style.css", "/assets/search.js",
-                   "/assets/favicon.svg", "/favicon.ico")
-# Pagefind is queried from a blank page the browser makes up (never served), which imports
+
+
+def ours_page_file(path: str) -> bool:
+    """Whether a request is the search page's own (its HTML, and the CSS, JS and icon it loads
+    from assets/), which a query does not count."""
+    return path in ("/search.html", "/favicon.ico") or path.startswith("/assets/")
+
+
+# Pagefind is queried from a blank page the browser makes up (never served; its icon is empty,
+# and a request for /favicon.ico is not counted either), which imports
 # pagefind.js: every request the server sees for Pagefind counts, pagefind.js included
 # (it is Pagefind's client, as search.js is ours, but a page loads it only to search).
 SEARCHED_EVENT = "digest:searched"
@@ -291,7 +297,8 @@ def open_blank(page: object, base: str) -> None:
     server sees only what Pagefind fetches)."""
     page.route(f"{base}{BLANK}", lambda route: route.fulfill(  # type: ignore[attr-defined]
         status=200, content_type="text/html",
-        body="<!DOCTYPE html><html><head><meta charset='utf-8'></head><body></body></html>"))
+        body="<!DOCTYPE html><html><head><meta charset='utf-8'><link rel='icon' href='data:,'>"
+             "</head><body></body></html>"))
     page.goto(f"{base}{BLANK}")  # type: ignore[attr-defined]
 
 
