@@ -89,6 +89,7 @@ class Log:
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as a browser gets from GitHub Pages (over h2)
+    timeout = 30  # seconds an idle kept-alive connection is held
     log: Log
     cache: dict[str, bytes]
     cache_lock: threading.Lock
@@ -156,6 +157,7 @@ def serve(root: Path) -> Iterator[tuple[str, Log]]:
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make)  # type: ignore[arg-type]
     server.daemon_threads = True
+    server.block_on_close = False  # a browser still open may hold keep-alive connections
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
