@@ -16,6 +16,10 @@ content/sources/), then measures, each in a child process:
   Pagefind          `python -m pagefind --site public` on Hugo's output
   Hugo + Pagefind   the two above together (wall and CPU added, peak RSS the larger)
 
+After the cold build (and after Pagefind, on Hugo's site) it runs a fixed set of search queries
+in headless Chromium, each the first of a new browser context, and records what each costs:
+requests, bytes as sent with gzip, compute time (bench/query_cost.py; --skip-queries to skip).
+
 Wall time is measured around the child; CPU time (user + sys) and peak RSS come from the rusage
 that os.wait4 returns for the child, which covers the child and every descendant it waited for.
 ru_maxrss is in KiB on Linux. Results: a Markdown table on stdout and in OUT/results.md, the raw
@@ -42,6 +46,11 @@ import time
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # when imported, not run
+
+import query_cost  # noqa: E402 (bench/ is not a package)
+import search_browser  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_CONTENT = REPO / "content"
@@ -453,6 +462,31 @@ class SizeResult:
     noop_files: int | None = None
     ingest_s: float | None = None
     notes: list[str] = field(default_factory=list)
+    queries: dict[str, dict] = field(default_factory=dict)  # "ours", "pagefind": query_cost
+
+
+def measure_queries(res: SizeResult, system: str, site: Path, args: argparse.Namespace,
+                    results: list[SizeResult], machine: dict) -> None:
+    """The query step (bench/query_cost.py) on a built site; a missing browser is a note."""
+    if args.skip_queries:
+        return
+    missing = search_browser.browser_missing()
+    if missing:
+        if system == "ours":
+            res.notes.append(f"search queries not measured: {missing}")
+        return
+    say(f"[{res.papers}] search queries, {system} …")
+    try:
+        res.queries[system] = query_cost.measure(site, system)
+    except Exception as err:  # a browser that fails is reported, not fatal to the builds
+        res.notes.append(f"search queries ({system}) failed: {err!r}"[:400])
+        return
+    s = res.queries[system]["summary"]
+    if s["errors"]:
+        res.notes.append(f"{s['errors']} of {s['queries']} search queries ({system}) failed")
+    write_results(args, results, machine)
+    say(f"[{res.papers}] search, {system}: median {s['requests_median']} requests, "
+        f"{(s['bytes_median'] or 0) / 1000:,.1f} KB, {s['ms_median'] or 0:,.0f} ms")
 
 
 def run_size(n: int, args: argparse.Namespace, seeds: Seeds, results: list[SizeResult],
@@ -492,6 +526,7 @@ def run_size(n: int, args: argparse.Namespace, seeds: Seeds, results: list[SizeR
               for row in json.loads((site / part["path"]).read_text(encoding="utf-8"))]
     if len({row["id"] for row in papers}) != n:
         res.notes.append(f"our build read {len(papers)} papers, expected {n}")
+    measure_queries(res, "ours", site, args, results, machine)
 
     started = time.perf_counter()
     ingest = subprocess.run([*digest_cmd(), "ingest", str(work / "increment.txt"), "--content",
@@ -532,6 +567,8 @@ def run_size(n: int, args: argparse.Namespace, seeds: Seeds, results: list[SizeR
             if pf is not None:
                 record("Pagefind", pf)
                 if h.ok and pf.ok:
+                    measure_queries(res, "pagefind", project / "public", args, results,
+                                    machine)
                     both = Run(wall=h.wall + pf.wall, cpu=h.cpu + pf.cpu,
                                maxrss_kib=max(h.maxrss_kib, pf.maxrss_kib),
                                out_bytes=h.out_bytes + pf.out_bytes,
@@ -651,7 +688,8 @@ def render_results(args: argparse.Namespace, results: list[SizeResult], machine:
         out.append(f"| {res.papers:,} | {cold['wall']:.2f} | {hugo_wall} | {ratio('wall')} | "
                    f"{ratio('cpu')} | {ratio('maxrss_kib')} | {ratio('out_bytes')} | {page} | "
                    f"{cli} | {disk} |" if cold else f"| {res.papers:,} | n/a |")
-    out += ["", "## Against the targets (reported, not asserted)", "",
+    out += ["", *query_cost.render([(res.papers, res.queries) for res in results])]
+    out += ["## Against the targets (reported, not asserted)", "",
             "| target | measured | met |", "| --- | --- | --- |"]
     for line in target_rows(results, machine):
         out.append(line)
@@ -700,13 +738,16 @@ def target_rows(results: list[SizeResult], machine: dict) -> list[str]:
             if res.noop_rewritten is not None:
                 row(f"{n:,}: no-op writes no unchanged file", f"{res.noop_rewritten:,} files "
                     "rewritten", res.noop_rewritten == 0)
+        for what, measured, met in query_cost.target_rows(n, res.queries):
+            row(what, measured, met)
     return rows
 
 
 def write_results(args: argparse.Namespace, results: list[SizeResult], machine: dict) -> str:
     text = render_results(args, results, machine)
     (args.out / "results.md").write_text(text, encoding="utf-8")
-    raw = {"machine": machine, "seed": args.seed, "targets": TARGETS,
+    raw = {"machine": machine, "seed": args.seed,
+           "targets": TARGETS | {f"query_{k}": v for k, v in query_cost.TARGETS.items()},
            "sizes": [asdict(r) for r in results]}
     (args.out / "results.json").write_text(json.dumps(raw, indent=1, default=str) + "\n",
                                            encoding="utf-8")
@@ -763,6 +804,8 @@ def main(argv: list[str] | None = None) -> int:
                         "(OUT/profile-N.txt; not timed)")
     parser.add_argument("--timeout", type=float, default=None,
                         help="seconds after which a single build is killed (default: none)")
+    parser.add_argument("--skip-queries", action="store_true",
+                        help="do not measure search queries in Chromium (bench/query_cost.py)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the corpora and sites in OUT/work/ (large at 100k)")
     parser.add_argument("--corpus-only", type=Path, metavar="DIR",

