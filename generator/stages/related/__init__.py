@@ -3,15 +3,13 @@ long as they are similar enough (FLOOR)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-import Stemmer
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from generator.models import Paper, paper_keys
 from generator.stages.related.candidates import (
@@ -35,36 +33,26 @@ EXACT_LIMIT = 20_000
 
 # A paper is listed as related only with a cosine similarity of at least this: below it the
 # default digest's pairs were loose matches more often than not. Judged by hand
-# (bench/judged/related.json, bench/related_precision.py): of the pairs scoring 0.15 to 0.175,
-# 11 of 14 were related; of those scoring 0.125 to 0.15, 10 of 19. A paper with no neighbour
-# this close shows none.
-FLOOR = 0.15
-
-_WORD = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
-_STEMMER = Stemmer.Stemmer("english")
-
-
-def stemmed_words(text: str) -> list[str]:
-    """The text's words, stop words left out ("the", "we", "our" would make every pair of
-    abstracts similar), each stemmed (Snowball English): "world model" and "world models",
-    "planning" and "planner" are one feature. Lower-cased by the vectorizer before."""
-    words: list[str] = _STEMMER.stemWords(
-        [w for w in _WORD.findall(text) if w not in ENGLISH_STOP_WORDS])
-    return words
-
+# (bench/judged/related.json, bench/related_precision.py): of the sample's pairs scoring 0.175
+# to 0.1875, 10 of 14 were related; of those scoring 0.1625 to 0.175, 3 of 10. A paper with
+# no neighbour this close shows none.
+FLOOR = 0.175
 
 def _vectorizer(n: int) -> TfidfVectorizer:
-    """Every TF-IDF setting in one place: stemmed words and word pairs (two papers sharing
-    "world model" or "prompt tune" are about one thing; sharing "world" and "model" apart
-    much less), sublinear tf (1 + log(tf): a term repeated ten times is not ten times the
-    topic), unit rows (a dot product is the cosine similarity)."""
+    """Every TF-IDF setting in one place: sublinear tf (1 + log(tf): a term repeated ten
+    times is not ten times the topic), English stop words ("the", "we", "our" would make
+    every pair of abstracts similar), unit rows (a dot product is the cosine similarity).
+
+    Word pairs and stemmed words as features were measured too (bench/related_precision.py's
+    judged pairs separated better: 0.86 against 0.83 area under the ROC curve), and left out:
+    the related stage took 2.5 times as long at 10,000 papers and over twice at 100,000."""
     large = n >= LARGE_CORPUS
     return TfidfVectorizer(
         lowercase=True,
-        tokenizer=stemmed_words,
-        token_pattern=None,
-        ngram_range=(1, 2),
-        min_df=2 if large else 1,  # a term in one document cannot relate it to another
+        stop_words="english",
+        # A term in one document cannot relate it to another, and kept it would only dilute
+        # its row: scores would be lower the smaller the corpus, and FLOOR mean less.
+        min_df=2,
         max_df=0.5 if large else 1.0,  # "model", "learning": in half the corpus, tells nothing
         sublinear_tf=True,
         norm="l2",
@@ -185,7 +173,7 @@ def relate_papers(papers: Sequence[Paper], k: int = 5, previous: Neighbourhood |
 def _text(paper: Paper) -> str:
     """The title twice, then the abstract: a title names the paper's method or problem, so its
     terms count more than the abstract's (with sublinear tf, about 1.7 times a term said once;
-    the hand-judged pairs separated better so, bench/related_precision.py)."""
+    the hand-judged pairs separated better so: 0.83 against 0.82 area under the ROC curve)."""
     return f"{paper.title} {paper.title} {paper.abstract}"
 
 
