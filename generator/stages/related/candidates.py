@@ -26,19 +26,20 @@ GROUP_ROWS = 50  # ...whose rows are ranked in groups of about this many (a dens
 
 
 def top_k_by_candidates(matrix: sp.csr_matrix, k: int,
-                        rare_cols: npt.NDArray[np.intp] | None = None) -> list[tuple[int, ...]]:
+                        rare_cols: npt.NDArray[np.intp] | None = None,
+                        floor: float = 0.0) -> list[tuple[int, ...]]:
     """Like the exact search, for corpora where n^2 scores are too many to compute.
 
     For each row, the CANDIDATES rows sharing the most weight in rare terms (`rare_cols`;
     by default those in at most RARE_SHARE of the rows) are scored exactly on all terms, and
-    the best k of them kept. Frequent terms are left out of the search because they pair
-    nearly every two papers (that is what makes the exact search quadratic) while adding
-    little to which pairs are the closest. Deterministic; a true neighbour sharing no rare
-    term is missed.
+    the best k of them scoring at least `floor` kept. Frequent terms are left out of the
+    search because they pair nearly every two papers (that is what makes the exact search
+    quadratic) while adding little to which pairs are the closest. Deterministic; a true
+    neighbour sharing no rare term is missed.
     """
     if rare_cols is None:
         rare_cols = rare_columns(matrix)
-    return lists(best_of(find_candidates(matrix, rare_cols), k))
+    return lists(best_of(find_candidates(matrix, rare_cols), k, floor=floor))
 
 
 def rare_columns(matrix: sp.csr_matrix) -> npt.NDArray[np.intp]:
@@ -131,14 +132,14 @@ def extend_candidates(matrix: sp.csr_matrix, rare_cols: npt.NDArray[np.intp],
     return Candidates(rows=rows, shared=shared, exact=exact), changed
 
 
-def best_of(candidates: Candidates, k: int,
-            only: npt.NDArray[np.int64] | None = None) -> npt.NDArray[np.int64]:
+def best_of(candidates: Candidates, k: int, only: npt.NDArray[np.int64] | None = None,
+            floor: float = 0.0) -> npt.NDArray[np.int64]:
     """Per row (of `only`, default all), the best k of its candidates by exact score (ties:
-    lower row), score > 0: an (rows, k) array, -1 where a row has fewer."""
+    lower row), score > 0 and >= floor: an (rows, k) array, -1 where a row has fewer."""
     table = candidates.rows if only is None else candidates.rows[only]
     scores = candidates.exact if only is None else candidates.exact[only]
     n = table.shape[0]
-    valid = (table >= 0) & (scores > 0)
+    valid = (table >= 0) & (scores > 0) & (scores >= floor)
     owner = np.broadcast_to(np.arange(n)[:, None], valid.shape)[valid]
     cols, exact = table[valid], scores[valid]
     order = np.lexsort((cols, -exact, owner))  # by row, score descending, then index

@@ -32,11 +32,12 @@ DENSE_TERMS_MAX = 512  # caps the dense block at n x 512 float32 (200 MB for 100
 WORKERS = min(4, os.cpu_count() or 1)
 
 
-def top_k_exact(matrix: sp.csr_matrix, k: int,
-                chunk_size: int = 2048) -> list[tuple[int, ...]]:
+def top_k_exact(matrix: sp.csr_matrix, k: int, chunk_size: int = 2048,
+                floor: float = 0.0) -> list[tuple[int, ...]]:
     """Per row of `matrix` (unit rows), the indices of the k rows with the highest positive dot
-    product, itself excluded; by score descending, then index ascending. Exact: every pair is
-    scored. `chunk_size`: the edge of a block of scores (the result does not depend on it)."""
+    product of at least `floor`, itself excluded; by score descending, then index ascending.
+    Exact: every pair is scored. `chunk_size`: the edge of a block of scores (the result does
+    not depend on it)."""
     n = matrix.shape[0]
     k = min(k, n - 1)
     if k <= 0:
@@ -56,9 +57,10 @@ def top_k_exact(matrix: sp.csr_matrix, k: int,
         rows, cols = slice(starts[a], starts[a] + size), slice(starts[b], starts[b] + size)
         scores: Scores = (rare[rows] @ rare_t[b]).toarray()
         scores += dense[rows] @ dense[cols].T
-        found = [_best_in_block(scores, starts[a], starts[b], k)]
+        found = [_best_in_block(scores, starts[a], starts[b], k, floor)]
         if a != b:
-            found.append(_best_in_block(np.ascontiguousarray(scores.T), starts[b], starts[a], k))
+            found.append(_best_in_block(np.ascontiguousarray(scores.T), starts[b], starts[a], k,
+                                        floor))
         return found
 
     pairs = [(a, b) for a in range(len(starts)) for b in range(a, len(starts))]
@@ -78,10 +80,11 @@ def _dense_columns(matrix: sp.csr_matrix) -> npt.NDArray[np.intp]:
 Best = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], Scores]  # rows, columns, scores
 
 
-def _best_in_block(scores: Scores, row0: int, col0: int, k: int) -> Best:
+def _best_in_block(scores: Scores, row0: int, col0: int, k: int, floor: float = 0.0) -> Best:
     """The k best columns of each row of a block of scores (rows row0.., columns col0..) by
-    score descending, then column ascending; a row's own column and scores of 0 (no
-    relation) left out. Any row's k best overall are among the k best of its blocks."""
+    score descending, then column ascending; a row's own column, scores of 0 (no relation)
+    and scores below `floor` left out. Any row's k best overall are among the k best of its
+    blocks."""
     height, width = scores.shape
     if row0 == col0:  # a block on the diagonal: never one's own neighbour
         r = np.arange(min(height, width))
@@ -95,7 +98,8 @@ def _best_in_block(scores: Scores, row0: int, col0: int, k: int) -> Best:
         bound = np.partition(maxima, maxima.shape[1] - k, axis=1)[:, maxima.shape[1] - k]
     else:  # k maxima or fewer bound nothing: a row's k best may all be in one of them
         bound = np.zeros(height, dtype=np.float32)
-    bound = np.maximum(bound, np.finfo(np.float32).tiny)  # a score of 0 is no relation
+    # A score of 0 is no relation; one below the floor too loose a relation to list.
+    bound = np.maximum(bound, max(np.float32(floor), np.finfo(np.float32).tiny))
     rows, cols = np.nonzero(scores >= bound[:, None])
     values = scores[rows, cols]
     rows, cols, values = _first_k(rows, cols, values, k)
