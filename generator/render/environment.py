@@ -13,7 +13,6 @@ import jinja2
 
 from generator.models import Week
 from generator.stages.links import reading_links
-from generator.stages.themes.standing import RULES as STANDING_RULES
 from generator.text.markup import linkify, paragraphs, render_markdown
 from generator.text.sentences import teaser
 from generator.text.tex import tex_to_html, tex_to_text
@@ -54,8 +53,12 @@ def make_env(overrides: Path | None = None) -> jinja2.Environment:
                        date_words=date_words, snippet=snippet,
                        tex=functools.lru_cache(maxsize=8192)(tex_to_html),
                        tex_text=functools.lru_cache(maxsize=8192)(tex_to_text),
-                       teaser=functools.lru_cache(maxsize=8192)(teaser))
-    # A theme member's standing in words (Assignment.standing) -> the rule behind it.
+                       # every list shows one: a paper's teaser is chosen once a build
+                       teaser=functools.lru_cache(maxsize=None)(teaser))
+    # A theme member's standing in words (Assignment.standing) -> the rule behind it. Imported
+    # here, not at the top: the themes package imports scikit-learn (about a second), which
+    # an unchanged build, importing the renderer but rendering nothing, must not pay.
+    from generator.stages.themes.standing import RULES as STANDING_RULES
     env.globals.update(week_range=week_range, reading_links=reading_links,
                        standing_rules=STANDING_RULES)
     return env

@@ -22,6 +22,7 @@ recent weeks, which terms rose, which papers to read first, which sub-topics are
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -76,47 +77,70 @@ def text_of(paper: Paper) -> str:
 
 
 Terms = tuple[frozenset[str], frozenset[str]]  # a paper's terms: of its whole text, of its title
+# A group of papers' terms: how many of the papers use each, and how many terms they use in all.
+Tally = tuple[Counter[str], int]
+
+
+def tally(papers: Sequence[Paper], terms_of: Callable[[Paper], Terms]) -> Tally:
+    """How many of `papers` use each term, and the sum of their numbers of terms."""
+    sets = [terms_of(p)[0] for p in papers]
+    return Counter(t for s in sets for t in s), sum(map(len, sets))
 
 
 def brief(papers: Sequence[Paper], earlier: Sequence[Sequence[Paper]],
           terms_of: Callable[[Paper], Terms],
-          topic_of: Callable[[Paper], str | None] = lambda p: None) -> Briefing:
+          topic_of: Callable[[Paper], str | None] = lambda p: None,
+          tally_of: Callable[[Sequence[Paper]], Tally] | None = None) -> Briefing:
     """The briefing of a theme's week: `papers` are its papers this week, `earlier` the
-    theme's papers in each compared week; `terms_of` gives a paper's terms (TermCache),
-    `topic_of` its sub-topic's name in the theme (None: none)."""
-    found_now = [terms_of(p) for p in papers]
-    found_before = [terms_of(p) for week in earlier for p in week]
-    now, before = [t for t, _ in found_now], [t for t, _ in found_before]
+    theme's papers in each compared week; `terms_of` gives a paper's terms and `tally_of` a
+    group's tally (TermCache: a week is counted once, not again for each of the four weeks
+    after it that compare with it), `topic_of` its sub-topic's name in the theme (None: none)."""
+    tally_of = tally_of or (lambda group: tally(group, terms_of))
+    now, n_a = tally_of(papers)
+    before_tallies = [tally_of(week) for week in earlier]
+    n_b = sum(n for _, n in before_tallies)
+    # This week's terms, how many of its papers use each (y_a) and how many of the compared
+    # weeks' papers do (y_b), looked up in C (map) rather than term by term.
+    used = list(now)
+    y_a = np.fromiter(now.values(), dtype=np.float64, count=len(used))
+    y_b = np.zeros(len(used))
+    for counts, _ in before_tallies:
+        y_b += np.fromiter(map(counts.get, used, itertools.repeat(0)), dtype=np.float64,
+                           count=len(used))
     count = len(papers)
-    average = sum(map(len, earlier)) / len(earlier) if earlier else 0.0
-    named = frozenset().union(*(t for _, t in found_now + found_before))
-    rising = (_rising(now, before, papers, named)
-              if len(before) >= MIN_BEFORE and count >= MIN_PAPERS else ())
-    return Briefing(count=count, compared=len(earlier), average=average, before=len(before),
+    before = sum(map(len, earlier))
+    average = before / len(earlier) if earlier else 0.0
+    named = frozenset().union(*(terms_of(p)[1] for group in (papers, *earlier) for p in group))
+    rising = (_rising(used, y_a, y_b, (n_a, n_b), (count, before), papers, named)
+              if before >= MIN_BEFORE and count >= MIN_PAPERS else ())
+    df = dict(zip(used, (y_a + y_b).tolist(), strict=True))
+    return Briefing(count=count, compared=len(earlier), average=average, before=before,
                     rising=rising,
-                    representative=_representative(papers, now, now + before),
+                    representative=_representative(
+                        papers, [terms_of(p)[0] for p in papers], count + before, df),
                     new_topics=_new_topics(papers, earlier, topic_of) if earlier else ())
 
 
-def _rising(now: list[frozenset[str]], before: list[frozenset[str]],
-            papers: Sequence[Paper], named: frozenset[str]) -> tuple[Rising, ...]:
-    """The terms that rose most surely, strongest first (see the module's docstring)."""
-    a, b = Counter(t for s in now for t in s), Counter(t for s in before for t in s)
-    n_a, n_b = sum(a.values()), sum(b.values())
-    total = n_a + n_b
-    scored = []
-    for term, y_a in a.items():
-        y_b = b.get(term, 0)
-        if (y_a < MIN_PAPERS or y_a / len(now) <= y_b / max(len(before), 1)
-                or term not in named):
-            continue
-        alpha = PRIOR * (y_a + y_b) / total
-        delta = (math.log((y_a + alpha) / (n_a + PRIOR - y_a - alpha))
-                 - math.log((y_b + alpha) / (n_b + PRIOR - y_b - alpha)))
-        z = delta / math.sqrt(1 / (y_a + alpha) + 1 / (y_b + alpha))
-        if z >= MIN_Z:
-            scored.append((z, term, y_a, y_b))
-    scored.sort(key=lambda s: (-s[0], s[1]))
+def _rising(used: list[str], y_a: np.ndarray, y_b: np.ndarray, totals: tuple[int, int],
+            sizes: tuple[int, int], papers: Sequence[Paper], named: frozenset[str]
+            ) -> tuple[Rising, ...]:
+    """The terms that rose most surely, strongest first (see the module's docstring): for
+    each term of `used`, how many of this week's papers (y_a) and of the compared weeks'
+    (y_b) use it; `totals`, how many terms each period's papers use in all; `sizes`, how
+    many papers each period has."""
+    (n_a, n_b), (papers_a, papers_b) = totals, sizes
+    titled = np.fromiter(map(named.__contains__, used), dtype=bool, count=len(used))
+    keep = np.flatnonzero((y_a >= MIN_PAPERS) & titled
+                          & (y_a / papers_a > y_b / max(papers_b, 1)))
+    ya, yb = y_a[keep], y_b[keep]
+    alpha = PRIOR * (ya + yb) / (n_a + n_b)
+    delta = (np.log((ya + alpha) / (n_a + PRIOR - ya - alpha))
+             - np.log((yb + alpha) / (n_b + PRIOR - yb - alpha)))
+    z = delta / np.sqrt(1 / (ya + alpha) + 1 / (yb + alpha))
+    scored = sorted(((float(z[i]), used[j], int(ya[i]), int(yb[i]))
+                     for i, j in enumerate(keep.tolist()) if z[i] >= MIN_Z),
+                    key=lambda s: (-s[0], s[1]))
+    a = dict(zip(used, y_a.astype(int).tolist(), strict=True))
     chosen: list[tuple[float, str, int, int]] = []
     for candidate in scored:
         candidate = _as_pair(candidate, scored, a)
@@ -132,7 +156,7 @@ def _rising(now: list[frozenset[str]], before: list[frozenset[str]],
 
 
 def _as_pair(candidate: tuple[float, str, int, int], scored: list[tuple[float, str, int, int]],
-             a: Counter[str]) -> tuple[float, str, int, int]:
+             a: Mapping[str, int]) -> tuple[float, str, int, int]:
     """A rising word that this week's papers mostly use in one pair that rose too, as that
     pair: "world" as "world models" when most of the papers with "world" say "world models"."""
     z, term, y_a, _ = candidate
@@ -143,14 +167,15 @@ def _as_pair(candidate: tuple[float, str, int, int], scored: list[tuple[float, s
     return max(pairs, key=lambda s: (a[s[1]], s[0]), default=candidate)
 
 
-def _representative(papers: Sequence[Paper], now: list[frozenset[str]],
-                    window: list[frozenset[str]]) -> tuple[Paper, ...]:
-    """Up to REPRESENTATIVE papers by maximal marginal relevance (module docstring)."""
+def _representative(papers: Sequence[Paper], now: list[frozenset[str]], window: int,
+                    df: Mapping[str, float]) -> tuple[Paper, ...]:
+    """Up to REPRESENTATIVE papers by maximal marginal relevance (module docstring); `now`
+    are the papers' terms, `df` how many of the `window` papers (this week's and the
+    compared weeks') use a term."""
     if len(papers) <= 1:
         return tuple(papers)
     vocabulary = {t: j for j, t in enumerate(sorted(set().union(*now)))}
-    df = Counter(t for s in window for t in s if t in vocabulary)
-    idf = np.array([math.log((1 + len(window)) / (1 + df[t])) + 1 for t in vocabulary])
+    idf = np.array([math.log((1 + window) / (1 + df[t])) + 1 for t in vocabulary])
     rows = [sorted(vocabulary[t] for t in s) for s in now]
     X = sp.csr_matrix((np.concatenate([idf[r] for r in rows]),
                        np.concatenate([np.asarray(r, dtype=np.int64) for r in rows]),
@@ -187,6 +212,18 @@ class TermCache:
         self._week_of = week_of  # paper id -> its week
         self._keep = keep_weeks
         self._weeks: dict[str, dict[str, Terms]] = {}
+        self._tallies: dict[tuple[str, ...], Tally] = {}  # a theme's week -> its tally
+
+    def tally(self, papers: Sequence[Paper]) -> Tally:
+        """A group's tally (a theme's papers in a week), counted once while it is in use: each
+        week is compared with the four after it."""
+        key = tuple(p.id for p in papers)
+        found = self._tallies.get(key)
+        if found is None:
+            found = self._tallies[key] = tally(papers, self)
+            while len(self._tallies) > 16 * self._keep:  # a window of weeks of a few themes
+                del self._tallies[next(iter(self._tallies))]
+        return found
 
     def __call__(self, paper: Paper) -> Terms:
         week = self._week_of[paper.id].key

@@ -134,7 +134,7 @@ class Digest:
 
             terms = self._terms or TermCache(self.week_by_paper)
             found = brief(self.theme_week(week, theme), self.compared_weeks(week, theme),
-                          terms, topic)
+                          terms, topic, terms.tally)
             self._briefings[(week.key, theme)] = found
         return found
 

@@ -11,11 +11,10 @@ and "world model" are one term); `phrase` finds how the texts themselves write i
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable
-
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 # A word: letters and digits, with inner hyphens or apostrophes ("model-based", "agent's").
 WORD = r"[a-z][a-z0-9]*(?:['’-][a-z0-9]+)*"
@@ -58,7 +57,15 @@ HEADS = frozenset({"model", "models", "learning", "data", "framework", "benchmar
                    "benchmarks", "task", "tasks", "problem", "problems", "method", "methods"})
 _NEXT = re.compile(rf"\s+({WORD})")  # the word after a phrase...
 _PREVIOUS = re.compile(rf"({WORD})\s+$")  # ...and the word before it
-STOP = ENGLISH_STOP_WORDS | {"via", "et", "al", "eg", "ie", "etc", "vs", "can", "also"}
+
+
+@functools.cache
+def stop_words() -> frozenset[str]:
+    """scikit-learn's English stop words and a few of research prose's. Imported on first use:
+    scikit-learn takes most of a second to import, which an unchanged build (importing the
+    renderer, rendering nothing) must not pay."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    return frozenset(ENGLISH_STOP_WORDS) | {"via", "et", "al", "eg", "ie", "etc", "vs", "can", "also"}
 
 
 def fold(word: str) -> str:
@@ -71,9 +78,10 @@ def fold(word: str) -> str:
 def terms(text: str) -> set[str]:
     """The folded terms of a text (words and pairs, joined by a space), each once."""
     found: set[str] = set()
+    stop = stop_words()
     for clause in _CLAUSE.split(text.lower()):
         words = _WORD.findall(clause)
-        content = [w if w not in STOP and len(w) > 2 and not w[0].isdigit() else ""
+        content = [w if w not in stop and len(w) > 2 and not w[0].isdigit() else ""
                    for w in words]
         previous = ""
         for word in content:
@@ -124,7 +132,7 @@ def _grow(spans: list[tuple[str, int, int]], after: bool) -> list[tuple[str, int
             m = _PREVIOUS.search(text, before, start)
             neighbours.append((m.group(1), m.start(1), end) if m else None)
     votes = Counter(fold(n[0]) for n in neighbours
-                    if n is not None and n[0] not in STOP and n[0] not in GENERIC - HEADS)
+                    if n is not None and n[0] not in stop_words() and n[0] not in GENERIC - HEADS)
     if not votes:
         return None
     word, count = votes.most_common(1)[0]

@@ -23,6 +23,7 @@ shown in lower case.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -35,8 +36,9 @@ from generator.text.terms import PROSE
 
 ADVERB = re.compile(r"(?:ally|ively|ently|antly|ously|ably|ibly|edly|ingly)$")
 _WORD = re.compile(r"[a-z][a-z0-9]+")  # a term word, as the model's token pattern takes it
-_RUN = re.compile(r"[^\W_]+")
+_SPLIT = re.compile(r"([^\W_]+)")  # runs of letters and digits, and what is between them
 _HYPHENS = re.compile(r"[\-\u2010-\u2015]")
+_HYPHEN_CHARS = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2015")
 _SPACE, _HYPHEN, _BREAK = " ", "-", "|"
 # A pair followed by a word that pairs with its last word at least this often (relative to
 # the pair itself) is a fragment of the three: "natural language" (in 96 papers of the
@@ -110,28 +112,28 @@ def _items(text: str) -> tuple[list[str], list[str], list[tuple[str, str]], list
     links: list[str] = []
     edges: list[tuple[str, str]] = []
     shown: list[str] = []
-    runs = list(_RUN.finditer(text))
-    term = [_WORD.fullmatch(r.group().casefold()) is not None
-            and r.group().casefold() not in ENGLISH_STOP_WORDS for r in runs]
-    for j, run in enumerate(runs):
+    pieces = _SPLIT.split(text)  # gap, run, gap, run, ..., gap: run j has gaps j and j + 1
+    runs, gaps = pieces[1::2], pieces[0::2]
+    folded = [run.casefold() for run in runs]
+    term = [_WORD.fullmatch(f) is not None and f not in ENGLISH_STOP_WORDS for f in folded]
+    for j, raw in enumerate(runs):
         if not term[j]:
             continue
-        gap_before = text[runs[j - 1].end() if j else 0:run.start()]
-        gap_after = text[run.end():runs[j + 1].start() if j + 1 < len(runs) else len(text)]
+        gap_before, gap_after = gaps[j], gaps[j + 1]
         before = _separator(gap_before) if j else _BREAK
         if words:
             links.append(before if term[j - 1] else _BREAK)
         # A hyphen on either side makes the word part of a hyphenated one, even with a space
         # after it ("self- and report-supervised").
-        edges.append((_HYPHEN if _HYPHENS.match(gap_before[-1:]) else before,
-                      _HYPHEN if _HYPHENS.match(gap_after[:1]) else _BREAK))
-        raw = run.group()
-        words.append(raw.casefold())
-        shown.append(raw if any(c.isupper() for c in raw[1:]) else raw.casefold())
+        edges.append((_HYPHEN if gap_before[-1:] in _HYPHEN_CHARS else before,
+                      _HYPHEN if gap_after[:1] in _HYPHEN_CHARS else _BREAK))
+        words.append(folded[j])
+        shown.append(raw if raw[1:] != raw[1:].lower() else folded[j])
     links.append(_BREAK)
     return words, links, edges, shown
 
 
+@functools.lru_cache(maxsize=1024)
 def _separator(gap: str) -> str:
     if not gap or gap.isspace():
         return _SPACE
