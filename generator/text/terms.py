@@ -78,22 +78,30 @@ def fold(word: str) -> str:
 def terms(text: str) -> set[str]:
     """The folded terms of a text (words and pairs, joined by a space), each once."""
     found: set[str] = set()
-    stop = stop_words()
     for clause in _CLAUSE.split(text.lower()):
-        words = _WORD.findall(clause)
-        content = [w if w not in stop and len(w) > 2 and not w[0].isdigit() else ""
-                   for w in words]
-        previous = ""
-        for word in content:
-            if word:
-                folded = fold(word)
-                if word not in GENERIC:
-                    found.add(folded)
-                if previous and previous not in GENERIC and (word not in GENERIC
-                                                             or word in HEADS):
-                    found.add(f"{fold(previous)} {folded}")
-            previous = word
+        previous: tuple[str, bool, bool] | None = None  # the content word before, if any
+        for word in _WORD.findall(clause):
+            kind = _kind(word)
+            if not kind[0]:
+                previous = None
+                continue
+            folded, generic, head = kind
+            if not generic:
+                found.add(folded)
+            if previous is not None and not previous[1] and (not generic or head):
+                found.add(f"{previous[0]} {folded}")
+            previous = kind
     return found
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _kind(word: str) -> tuple[str, bool, bool]:
+    """A word as terms() reads it: folded ("" for a stop word, a word of two letters or one
+    starting with a digit), whether it is generic, whether it heads a name. Cached: a
+    corpus repeats its words, and terms() reads every paper of every briefed week."""
+    if word in stop_words() or len(word) <= 2 or word[0].isdigit():
+        return "", False, False
+    return fold(word), word in GENERIC, word in HEADS
 
 
 def phrase(term: str, texts: Iterable[str], longest: int = 4) -> str:
@@ -105,7 +113,9 @@ def phrase(term: str, texts: Iterable[str], longest: int = 4) -> str:
     parts = term.split(" ")
     pattern = re.compile(r"\b" + r"\s+".join(re.escape(p) + r"s?" for p in parts) + r"\b",
                          re.IGNORECASE)
-    found = [(text, m.start(), m.end()) for text in texts for m in pattern.finditer(text)]
+    first = parts[0]  # texts without it cannot match: most of them, skipped without a regex
+    found = [(text, m.start(), m.end()) for text in texts if first in text.lower()
+             for m in pattern.finditer(text)]
     if not found:
         return term
     spans = [(text.lower(), start, end) for text, start, end in found]
