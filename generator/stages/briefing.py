@@ -23,7 +23,6 @@ recent weeks, which terms rose, which papers to read first, which sub-topics are
 from __future__ import annotations
 
 import itertools
-import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -174,12 +173,16 @@ def _representative(papers: Sequence[Paper], now: list[frozenset[str]], window: 
     compared weeks') use a term."""
     if len(papers) <= 1:
         return tuple(papers)
-    vocabulary = {t: j for j, t in enumerate(sorted(set().union(*now)))}
-    idf = np.array([math.log((1 + window) / (1 + df[t])) + 1 for t in vocabulary])
-    rows = [sorted(vocabulary[t] for t in s) for s in now]
-    X = sp.csr_matrix((np.concatenate([idf[r] for r in rows]),
-                       np.concatenate([np.asarray(r, dtype=np.int64) for r in rows]),
-                       np.cumsum([0] + [len(r) for r in rows])), shape=(len(rows), len(idf)))
+    names = sorted(df)  # every term of `now`, a column each
+    vocabulary = dict(zip(names, range(len(names)), strict=True))
+    counts = np.fromiter(map(df.__getitem__, names), dtype=np.float64, count=len(names))
+    idf = np.log((1 + window) / (1 + counts)) + 1
+    lengths = [len(s) for s in now]
+    columns = np.fromiter(map(vocabulary.__getitem__, itertools.chain.from_iterable(now)),
+                          dtype=np.int64, count=sum(lengths))
+    X = sp.csr_matrix((idf[columns], columns, np.cumsum([0, *lengths])),
+                      shape=(len(now), len(names)))
+    X.sort_indices()
     norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
     X = sp.diags(1 / np.where(norms > 0, norms, 1)) @ X
     centroid = np.asarray(X.mean(axis=0)).ravel()
