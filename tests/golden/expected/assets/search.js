@@ -280,6 +280,12 @@
     return hits;
   }
 
+  function inTheme(mask, theme) {
+    // Bit `theme` of a paper's mask (data/search-themes.json), by arithmetic rather than `&`,
+    // which would cut the mask to 32 bits: exact for up to 53 themes.
+    return Math.floor((mask || 0) / 2 ** theme) % 2 === 1;
+  }
+
   // --- Showing results. ---
   function marked(text, matched, stemmed) {
     // The text with every word whose terms include a matched index word in <mark>.
@@ -317,7 +323,7 @@
     heading.appendChild(link);
     item.appendChild(heading);
     if (authors) { item.appendChild(paragraph("authors", marked(authors, matched, stemmed))); }
-    const meta = [date].concat(themes.filter((t, i) => row.mask & (1 << i)).map((t) => t[1]));
+    const meta = [date].concat(themes.filter((t, i) => inTheme(row.mask, i)).map((t) => t[1]));
     item.appendChild(paragraph("meta muted", meta.filter(Boolean).join(" · ")));
     if (excerpt) { item.appendChild(paragraph("teaser snippet", marked(excerpt, matched, stemmed))); }
     return item;
@@ -401,7 +407,7 @@
         const byTerm = new Map(Array.from(parsed.needed.keys()).map((t, n) => [t, found[n]]));
         let ranked = rank(parsed, byTerm);
         const wanted = themes.themes.findIndex((t) => t[0] === select.value);
-        if (wanted >= 0) { ranked = ranked.filter((h) => themes.masks[h.key] & (1 << wanted)); }
+        if (wanted >= 0) { ranked = ranked.filter((h) => inTheme(themes.masks[h.key], wanted)); }
         return ranked;
       });
     } catch (err) {
