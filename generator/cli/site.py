@@ -109,11 +109,18 @@ def serve(content_dir: Path, out_dir: Path, port: int) -> None:
     # The port is taken before the first build, so a busy one is said at once.
     server = _bind(out_dir.resolve(), prefix, port, chosen=_given(click.get_current_context(),
                                                                   "port"))
+    from generator.render import default_templates_dir
+    from generator.tools.serve import snapshot
+
+    folders = [content_dir, default_templates_dir()]
+    # The files as the first build reads them, taken before it: an edit made while it runs,
+    # or just after "Serving" is printed, is a change the watcher sees.
+    before = snapshot(folders)
     try:
         rebuild = functools.partial(_build_and_tell, content_dir, out_dir, server)
         with reported_errors():
             rebuild()
-        _serve_until_stopped(server, content_dir, rebuild)
+        _serve_until_stopped(server, folders, before, rebuild)
     finally:
         server.server_close()
 
@@ -167,13 +174,13 @@ def _build_and_tell(content_dir: Path, out_dir: Path, server: SiteServer) -> Non
         click.echo(f"The base URL changed: now serving {server_url(server)}")
 
 
-def _serve_until_stopped(server: SiteServer, content_dir: Path,
+def _serve_until_stopped(server: SiteServer, folders: list[Path],
+                         since: dict[str, tuple[int, int]],
                          rebuild: Callable[[], object]) -> None:
-    """Serve until Ctrl-C while a thread watches the content folder and the default
-    templates and rebuilds on each change."""
+    """Serve until Ctrl-C while a thread watches folders (the content folder and the
+    default templates) and rebuilds on each change from `since`."""
     import threading
 
-    from generator.render import default_templates_dir
     from generator.tools.serve import server_url, watch
 
     def safe_rebuild() -> None:
@@ -185,8 +192,8 @@ def _serve_until_stopped(server: SiteServer, content_dir: Path,
             click.echo(f"Rebuild failed; still serving the previous site: {err!r}", err=True)
 
     stop = threading.Event()
-    folders = [content_dir, default_templates_dir()]
-    watcher = threading.Thread(target=watch, args=(folders, safe_rebuild, stop), daemon=True)
+    watcher = threading.Thread(target=watch, args=(folders, safe_rebuild, stop),
+                               kwargs={"since": since}, daemon=True)
     watcher.start()
     click.echo(f"Serving {server_url(server)} (rebuilds on change; Ctrl-C stops)")
     try:

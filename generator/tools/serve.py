@@ -106,9 +106,9 @@ def server_url(server: SiteServer) -> str:
     return f"http://{host!s}:{port}{server.base_path}"
 
 
-def snapshot(folders: Iterable[Path]) -> dict[str, tuple[float, int]]:
-    """(mtime, size) of every file below the folders: what a change is detected by."""
-    state: dict[str, tuple[float, int]] = {}
+def snapshot(folders: Iterable[Path]) -> dict[str, tuple[int, int]]:
+    """(mtime in ns, size) of every file below the folders: what a change is detected by."""
+    state: dict[str, tuple[int, int]] = {}
     for folder in folders:
         for dirpath, _dirs, names in os.walk(folder):
             for name in names:
@@ -117,12 +117,12 @@ def snapshot(folders: Iterable[Path]) -> dict[str, tuple[float, int]]:
                     st = os.stat(path)
                 except OSError:
                     continue
-                state[path] = (st.st_mtime, st.st_size)
+                state[path] = (st.st_mtime_ns, st.st_size)
     return state
 
 
 def watch(folders: list[Path], rebuild: Callable[[], None], stop: threading.Event,
-          interval: float = 0.5, since: dict[str, tuple[float, int]] | None = None) -> None:
+          interval: float = 0.5, since: dict[str, tuple[int, int]] | None = None) -> None:
     """Call rebuild() after files below folders change (from `since`), until stop is set."""
     last = snapshot(folders) if since is None else since
     while not stop.wait(interval):
