@@ -13,7 +13,13 @@ import pytest
 from generator.config import load_config
 from generator.pipeline import read_papers
 from generator.publish.search import search_shards
-from generator.render.search_index import DOC_BLOCK, IndexedPaper, file_of, index_shard
+from generator.render.search_index import (
+    DOC_BLOCK,
+    IndexedPaper,
+    file_of,
+    index_shard,
+    theme_masks,
+)
 from generator.render.search_terms import sort_key, stem, terms, words
 
 from .conftest import CONTENT
@@ -122,6 +128,14 @@ def test_the_same_papers_give_the_same_bytes() -> None:
              for s in search_shards(tuple(reversed(papers)), shard_size=300)]
     assert first == again
     assert len({key for key, _ in first}) == 3
+
+
+def test_theme_masks_a_browser_reads_exactly_and_lists_beyond_53_themes() -> None:
+    members = [[f"p{n}"] for n in range(60)]  # theme n holds paper p<n>
+    members[0].append("p52")
+    masks = theme_masks(members, ["p52", "p53", "p0", "none"])
+    assert masks == [(1 << 52) | 1, [53], 1, 0]
+    assert json.loads(json.dumps(masks)) == masks  # a JSON number of 53 bits or fewer
 
 
 def test_a_language_other_than_english_is_not_stemmed() -> None:

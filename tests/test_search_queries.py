@@ -151,6 +151,71 @@ def test_a_misspelt_word_finds_the_word_and_ranks_below_exact_matches(
     assert _total(found["status"]) > len(own)  # and the near spelling's papers after them
 
 
+def _osa(a: str, b: str) -> int:
+    """Edits (insert, delete, replace, swap two neighbours) from a to b."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i]
+        for j in range(1, len(b) + 1):
+            d = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d = min(d, rows[-2][j - 2] + 1)
+            row.append(d)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+def test_a_misspelt_word_that_sorts_after_the_word_meant_finds_it(
+        served: str, browser: object, built_default: tuple[Path, object]) -> None:
+    # "modle" for "model": the typo sorts after the word, here in a later term file.
+    site = built_default[0]
+    listing = json.loads((site / "search" / "shards.json").read_text())
+    folder = site / "search" / listing["shards"][0]["name"]
+    firsts = listing["shards"][0]["files"]
+    index: dict[str, list[int]] = {}
+    for path in sorted(folder.glob("t*.json")):
+        index.update((t, _papers(flat)) for t, flat in json.loads(path.read_text()).items())
+    # Python's string order is JavaScript's for these ASCII words.
+    file_of = {t: max(k for k, first in enumerate(firsts) if first <= t) for t in index}
+    word, typo = next(
+        (w, typo) for w in sorted(index) if len(index[w]) >= 10 and 5 <= len(w) < 8
+        and w.isascii() and w.isalpha()
+        for i in range(1, len(w) - 1)
+        for typo in [w[:i] + w[i + 1] + w[i] + w[i + 2:]]
+        if typo > w and typo not in index and stem(typo) == typo
+        and max(k for k, first in enumerate(firsts) if first <= typo) > file_of[w]
+        and [t for t in index if t[0] == typo[0] and _osa(t, typo) == 1] == [w])
+    found = _search(browser, f"{served}/search.html?q={typo}")
+    rows = [row for block in sorted(folder.glob("d*.json"), key=lambda p: int(p.stem[1:]))
+            for row in json.loads(block.read_text())]
+    assert _total(found["status"]) == len(index[word]), (word, typo)
+    assert set(found["slugs"]) <= {rows[n][0] for n in index[word]}, (word, typo)
+
+
+def test_a_beginning_that_is_no_word_finds_the_words_it_begins(
+        served: str, browser: object, built_default: tuple[Path, object]) -> None:
+    # "transfo" is no word of the index and no stem: it finds "transform", "transformer",
+    # "transformation"...
+    assert not _index_has(built_default[0], "transfo")
+    texts = _texts(built_default[0])
+    found = _search(browser, f"{served}/search.html?q=transfo")
+    begun = sum(bool(re.search(r"\btransfo", t, re.I)) for t in texts.values())
+    assert _total(found["status"]) == begun > 10
+    assert found["marks"] and all(m.lower().startswith("transfo") for m in found["marks"])
+    # A word of the index ("transf" is one: a paper writes "TransfOrmer") is taken as that
+    # word, not as the beginning of others.
+    assert _index_has(built_default[0], "transf")
+    whole = _search(browser, f"{served}/search.html?q=transf")
+    assert 0 < _total(whole["status"]) < sum(bool(re.search(r"\btransf", t, re.I))
+                                               for t in texts.values())
+
+
+def _index_has(site: Path, term: str) -> bool:
+    """Whether a term file of the site's search index holds the term."""
+    return any(term in json.loads(path.read_text())
+               for path in (site / "search").glob("*/t*.json"))
+
+
 def _papers(flat: list[int]) -> list[int]:
     """The papers (places in the shard) of a term's postings."""
     papers, paper, i = [], 0, 0
@@ -200,10 +265,28 @@ def test_every_result_can_be_reached_page_by_page(served: str, browser: object) 
 
 def test_the_theme_filter_applies_when_it_changes(served: str, browser: object,
                                                   built_default: tuple[Path, object]) -> None:
-    members = json.loads((built_default[0] / "data" / "themes" / "model-based-rl.json")
+    _filters_by_theme(browser, served, built_default[0])
+
+
+def test_the_theme_filter_reads_lists_of_themes_too(tmp_path: Path, browser: object,
+                                                    built_default: tuple[Path, object]) -> None:
+    # A digest of more than 53 themes gives a paper the list of its theme numbers instead of a
+    # mask a JavaScript number cannot hold: here every paper's entry is written so.
+    site = Path(shutil.copytree(built_default[0], tmp_path / "site"))
+    path = site / "data" / "search-themes.json"
+    data = json.loads(path.read_text())
+    data["masks"] = [[n for n in range(m.bit_length()) if m >> n & 1] for m in data["masks"]]
+    path.write_text(json.dumps(data))
+    with serve_directory(site) as url:
+        _filters_by_theme(browser, url, site)
+
+
+def _filters_by_theme(browser: object, url: str, site: Path) -> None:
+    """The theme filter, changed after a search, keeps that theme's papers only."""
+    members = json.loads((site / "data" / "themes" / "model-based-rl.json")
                          .read_text())["papers"]
     page = browser.new_page()  # type: ignore[attr-defined]
-    page.goto(f"{served}/search.html?q=planning")
+    page.goto(f"{url}/search.html?q=planning")
     page.locator("#search-results li").first.wait_for()
     everything = _total(page.locator("#search-status").inner_text())
     page.select_option("#theme-filter", "model-based-rl")  # no button pressed

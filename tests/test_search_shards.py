@@ -83,10 +83,38 @@ def test_a_new_week_reindexes_only_the_newest_shard(tmp_path: Path, content_copy
     # even though the theme model was trained again; only the newest shard was indexed.
     assert {k: after[k] for k in "012"} == {k: before[k] for k in "012"}
     assert after["3"] != before["3"]
-    # The theme filter's lists are data files, rewritten with the model's new decisions.
+    # The theme filter's masks are a data file, rewritten with the model's new decisions.
     members = json.loads((site / "data" / "themes" / "embeddings.json").read_text())
     assert "a-shard-local-paper-about-sentence-embeddings" in members["papers"]
     assert (site / "data" / "themes" / "embeddings.json").read_bytes() != themes_before
+    assert _themes_by_mask(site)["a-shard-local-paper-about-sentence-embeddings"] >= {
+        "embeddings"}
+
+
+def _themes_by_mask(site: Path) -> dict[str, set[str]]:
+    """slug -> the themes data/search-themes.json gives it, papers numbered across shards."""
+    slugs = []
+    for shard in _listing(site):
+        folder = site / "search" / str(shard["name"])
+        slugs += [row[0] for block in sorted(folder.glob("d*.json"),
+                                             key=lambda p: int(p.stem[1:]))
+                  for row in json.loads(block.read_text())]
+    data = json.loads((site / "data" / "search-themes.json").read_text())
+    assert len(data["masks"]) == len(slugs)
+    return {slug: {theme for i, (theme, _) in enumerate(data["themes"]) if mask >> i & 1}
+            for slug, mask in zip(slugs, data["masks"], strict=True)}
+
+
+def test_each_papers_themes_in_the_search_index_are_its_themes(
+        sharded: tuple[Path, Path]) -> None:
+    _, site = sharded
+    given = _themes_by_mask(site)
+    themes = json.loads((site / "data" / "search-themes.json").read_text())["themes"]
+    members = {theme: set(json.loads((site / "data" / "themes" / f"{theme}.json").read_text())
+                          ["papers"]) for theme, _ in themes}
+    assert len(themes) >= 4 and all(members.values())
+    assert given == {slug: {t for t, papers in members.items() if slug in papers}
+                     for slug in given}
 
 
 def test_a_failed_build_stops_the_indexer_and_leaves_nothing_beside_the_site(

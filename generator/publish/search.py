@@ -3,7 +3,7 @@ shards, made by a worker process while the rest of the build runs.
 
 Each paper is indexed once, from its title, authors and abstract, with nothing the theme model
 decides. That lets the index be made from the moment the papers are read, while the model runs
-and the site renders (the search page's theme filter reads data/themes/<theme>.json instead).
+and the site renders (the search page's theme filter reads data/search-themes.json instead).
 
 The papers are split, oldest first, into shards of `shard_size` papers, each a folder
 search/<n>/; search/shards.json lists them and the search page queries them all. A shard whose

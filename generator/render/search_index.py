@@ -20,8 +20,9 @@ standing next to each other are computed from them.
     is in the title and AUTHOR_BONUS when it is an author's name), and count positions
     follow, each as the distance from the one before.
 The first term of every t<k>.json is listed in search/shards.json (`files`), so a query term
-finds its file by a binary search, and the terms it begins ("embed" -> "embedding") and the
-terms spelled nearly like it (a typo) are in the same file or the next. Files are cut by
+finds its file by a binary search, the terms it begins ("embed" -> "embedding") are in the
+same file or the next, and the terms spelled nearly like it (a typo) in those or the one
+before ("modle" sorts after "model"). Files are cut by
 size, not by letter, so that a common term costs about as much to load as a rare one. Sorting
 is by UTF-16 code units, JavaScript's string order. The weights use the shard's own
 statistics, so a shard never changes because another did.
@@ -266,14 +267,20 @@ class _Terms(dict[str, _Entry]):
         return entry
 
 
-def theme_masks(members: Sequence[Sequence[str]], order: Sequence[str]) -> list[int]:
-    """For each paper slug in `order`, a bit mask of the themes (in the order of `members`,
-    each a collection of slugs) it belongs to: search/themes.json, the theme filter."""
+MASK_BITS = 53  # a JSON number the browser reads exactly: bits 0 to 52
+
+
+def theme_masks(members: Sequence[Sequence[str]], order: Sequence[str]) -> list[int | list[int]]:
+    """For each paper slug in `order`, the themes (numbered in the order of `members`, each a
+    collection of slugs) it belongs to, for data/search-themes.json and its theme filter: a
+    bit mask, or the list of theme numbers when a mask would not fit in MASK_BITS bits."""
     bit: dict[str, int] = {}
     for number, slugs in enumerate(members):
         for slug in slugs:
             bit[slug] = bit.get(slug, 0) | (1 << number)
-    return [bit.get(slug, 0) for slug in order]
+    masks = (bit.get(slug, 0) for slug in order)
+    return [m if m < 1 << MASK_BITS else [n for n in range(m.bit_length()) if m >> n & 1]
+            for m in masks]
 
 
 def _json(value: object) -> bytes:

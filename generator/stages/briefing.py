@@ -23,6 +23,7 @@ recent weeks, which terms rose, which papers to read first, which sub-topics are
 from __future__ import annotations
 
 import itertools
+import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -133,8 +134,8 @@ def _rising(used: list[str], y_a: np.ndarray, y_b: np.ndarray, totals: tuple[int
                           & (y_a / papers_a > y_b / max(papers_b, 1)))
     ya, yb = y_a[keep], y_b[keep]
     alpha = PRIOR * (ya + yb) / (n_a + n_b)
-    delta = (np.log((ya + alpha) / (n_a + PRIOR - ya - alpha))
-             - np.log((yb + alpha) / (n_b + PRIOR - yb - alpha)))
+    delta = (_log((ya + alpha) / (n_a + PRIOR - ya - alpha))
+             - _log((yb + alpha) / (n_b + PRIOR - yb - alpha)))
     z = delta / np.sqrt(1 / (ya + alpha) + 1 / (yb + alpha))
     scored = sorted(((float(z[i]), used[j], int(ya[i]), int(yb[i]))
                      for i, j in enumerate(keep.tolist()) if z[i] >= MIN_Z),
@@ -152,6 +153,13 @@ def _rising(used: list[str], y_a: np.ndarray, y_b: np.ndarray, totals: tuple[int
     texts = [text_of(p) for p in papers]
     return tuple(Rising(phrase=phrase(term, texts), papers=y_a, before=y_b, z=round(z, 2))
                  for z, term, y_a, y_b in chosen)
+
+
+def _log(values: np.ndarray) -> np.ndarray:
+    """The natural logarithm of each value by math.log, whose last bit NumPy's vectorised
+    log does not always share: a term on the edge of MIN_Z, or two papers tied, fall the
+    same way on every machine."""
+    return np.fromiter(map(math.log, values.tolist()), dtype=np.float64, count=len(values))
 
 
 def _as_pair(candidate: tuple[float, str, int, int], scored: list[tuple[float, str, int, int]],
@@ -176,7 +184,7 @@ def _representative(papers: Sequence[Paper], now: list[frozenset[str]], window: 
     names = sorted(df)  # every term of `now`, a column each
     vocabulary = dict(zip(names, range(len(names)), strict=True))
     counts = np.fromiter(map(df.__getitem__, names), dtype=np.float64, count=len(names))
-    idf = np.log((1 + window) / (1 + counts)) + 1
+    idf = _log((1 + window) / (1 + counts)) + 1
     lengths = [len(s) for s in now]
     columns = np.fromiter(map(vocabulary.__getitem__, itertools.chain.from_iterable(now)),
                           dtype=np.int64, count=sum(lengths))

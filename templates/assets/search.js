@@ -1,13 +1,15 @@
-// Search with the index the build wrote to search/ (generator/render/search_index.py says how it is
-// laid out, search_terms.py how text is cut into terms; this file cuts queries the same way, with
-// the stemmer of stemmer.js). A paper must contain every query term: the term itself (its stem); for a word
-// that is not in the index as typed, the words it begins ("disentangl" finds "disentangled"),
-// counted half; and, when a term finds few papers, the words one or two letters away (a
-// typo), listed after the papers that have every word as typed. Words in quotes must
-// stand together ("world model"), and query words that stand together in a paper rank it higher.
-// Results come from the index alone: ten per page, each with its title, authors, date, themes
-// and the sentence that states the paper's contribution, the words that matched marked. Results
-// are built with DOM methods and textContent only: nothing fetched is inserted as HTML.
+// Search with the index the build wrote to search/ (generator/render/search_index.py says how
+// it is laid out, search_terms.py how text is cut into terms; this file cuts queries the same
+// way, with the stemmer of stemmer.js). A paper must contain every query term: the term itself
+// (its stem); for a word of three letters or more that is not in the index as typed, the words
+// it begins ("disentangl" finds "disentangled"), counted half; and, when a term finds few
+// papers, the words one or two letters away (a typo), listed after the papers that have every
+// word as typed. Words in quotes must stand together ("world model"), and query words that
+// stand together in a paper rank it higher. Results come from the index alone: ten per page,
+// each with its title, authors, date, themes (from data/search-themes.json, which the theme
+// filter reads too) and the sentence that states the paper's contribution, the words that
+// matched marked. Results are built with DOM methods and textContent only: nothing fetched is
+// inserted as HTML.
 (function () {
   "use strict";
   const form = document.querySelector(".search-page-form");
@@ -176,11 +178,15 @@
     // when it is no word of the index itself: global number -> {weight, places, near}.
     const found = new Map();
     const exact = new Set([term, raw]);
-    const completed = new Set(ENDINGS.map((e) => stem(raw + e)).filter((w) => !exact.has(w)));
-    const sorted = Array.from(exact).concat(Array.from(completed)).sort();
+    const long = Array.from(raw).length >= MIN_PREFIX;
+    const completed = new Set(long && listing.stem
+      ? ENDINGS.map((e) => stem(raw + e)).filter((w) => !exact.has(w)) : []);
     const perShard = await Promise.all(listing.shards.map((shard) => {
-      const wanted = new Set(filesFor(sorted[0], raw, shard.files));
-      for (const w of sorted) { wanted.add(fileOf(w, shard.files)); }
+      // The files of the term and the word as typed first, then those of the words it
+      // begins, then those of its completions: at most MAX_FILES + 1.
+      const wanted = new Set(Array.from(exact, (w) => fileOf(w, shard.files)));
+      for (const k of filesFor(term, raw, shard.files)) { wanted.add(k); }
+      for (const w of completed) { wanted.add(fileOf(w, shard.files)); }
       return Promise.all(Array.from(wanted).slice(0, MAX_FILES + 1).map((k) =>
         file(folderOf(shard) + "t" + k + ".json")));
     }));
@@ -193,7 +199,7 @@
             let weight = 0;
             if (exact.has(word) || (!isWord && completed.has(word))) {
               weight = 1;
-            } else if (!isWord && Array.from(raw).length >= MIN_PREFIX && word.startsWith(raw)) {
+            } else if (!isWord && long && word.startsWith(raw)) {
               weight = PREFIX_WEIGHT;
             }
             if (weight === 0) { continue; }
@@ -205,10 +211,10 @@
     });
     if (found.size >= FEW || editsAllowed(term) === 0) { return found; }
     // Few papers: the words spelled most nearly like it (one edit away if there are any, else
-    // two), in the term's file and the next.
+    // two), in the term's file and the ones on either side ("modle" sorts after "model").
     const shardsNear = await Promise.all(listing.shards.map((shard) => {
       const k = fileOf(term, shard.files);
-      const near = [k, k + 1].filter((n) => n < shard.files.length);
+      const near = [k - 1, k, k + 1].filter((n) => n >= 0 && n < shard.files.length);
       return Promise.all(near.map((n) => file(folderOf(shard) + "t" + n + ".json")));
     }));
     timed(() => {
@@ -281,8 +287,10 @@
   }
 
   function inTheme(mask, theme) {
-    // Bit `theme` of a paper's mask (data/search-themes.json), by arithmetic rather than `&`,
-    // which would cut the mask to 32 bits: exact for up to 53 themes.
+    // Whether a paper's entry in data/search-themes.json has theme number `theme`: a list of
+    // theme numbers, or a bit mask read by arithmetic rather than `&` (which would cut it to
+    // 32 bits).
+    if (Array.isArray(mask)) { return mask.includes(theme); }
     return Math.floor((mask || 0) / 2 ** theme) % 2 === 1;
   }
 
@@ -383,9 +391,13 @@
       [listing, themes] = await Promise.all([file("search/shards.json"),
         file("data/search-themes.json")]);
     } catch (err) {
-      if (mine === current) { show("Search is not available here (it needs the site to be served over HTTP)."); }
+      if (mine !== current) { return; }
+      show(window.location.protocol === "file:"
+        ? "Search is not available here (it needs the site to be served over HTTP)."
+        : "The search index could not be read: " + err.message);
       return;
     }
+    if (mine !== current) { return; }
     if (listing.format !== FORMAT) {
       show("The search index has a format this page does not know; rebuild the site.");
       return;
