@@ -219,8 +219,11 @@ def make_corpus(dest: Path, n: int, seed: int, seeds: Seeds) -> tuple[Path, set[
     content = dest / "content"
     sources = content / "sources"
     sources.mkdir(parents=True)
-    for name in ("themes.yaml", "digest.yaml", "about.md"):
+    for name in ("themes.yaml", "about.md"):
         shutil.copy2(SEED_CONTENT / name, content / name)
+    # The synthetic digest has no library: bench/for_you.py measures the For you pages.
+    (content / "digest.yaml").write_text(without_interests(
+        (SEED_CONTENT / "digest.yaml").read_text(encoding="utf-8")), encoding="utf-8")
     manifest = ["# Synthetic corpus written by bench/run.py; see docs/performance.md.",
                 "sources:"]
     published: list[tuple[str, str]] = []
@@ -242,6 +245,18 @@ def make_corpus(dest: Path, n: int, seed: int, seeds: Seeds) -> tuple[Path, set[
     extra = [maker.paper() for _ in range(INCREMENT)]
     (dest / "increment.txt").write_text(dump_text(extra), encoding="utf-8")
     return content, maker.taken
+
+
+def without_interests(digest_yaml: str) -> str:
+    """digest.yaml's text without its `interests:` section (and the comment block above it):
+    the section is last in the shipped file."""
+    head, found, _ = digest_yaml.partition("\ninterests:")
+    if not found:
+        return digest_yaml
+    lines = head.split("\n")
+    while lines and lines[-1].startswith("#"):
+        lines.pop()
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 # --------------------------------------------------------------------------------------------

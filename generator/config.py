@@ -14,9 +14,16 @@ from typing import Any
 
 import yaml
 
-from generator.config_checks import check_digest, check_sources, check_themes, normalise_base_url
+from generator.config_checks import (
+    check_digest,
+    check_sources,
+    check_themes,
+    normalise_base_url,
+    unknown_keys,
+)
 from generator.errors import ConfigError
 from generator.models import SourceInfo, ThemeSpec
+from generator.stages.interests.settings import Interests, check_interests
 from generator.text.yamltext import safe_load
 from generator.tools.fetch.settings import FetchSettings
 
@@ -40,6 +47,8 @@ class Config:
     sources: tuple[SourceInfo, ...] = ()
     themes: tuple[ThemeSpec, ...] = ()
     fetch: FetchSettings = FetchSettings()  # digest.yaml's fetch: section (fetch/settings.py)
+    # digest.yaml's interests: section (stages/interests/); None: no "For you" pages
+    interests: Interests | None = None
 
     @property
     def sources_dir(self) -> Path:
@@ -73,9 +82,12 @@ def load_config(content_dir: Path, **overrides: Any) -> Config:
     settings = check_digest(digest, "digest.yaml", problems)
     sources = check_sources(manifest, content_dir, problems)
     themes = check_themes(themes_doc, "themes.yaml", problems)
+    interests = check_interests(digest.get("interests"), "digest.yaml: interests", content_dir,
+                                problems, unknown_keys)
     if problems:
         raise ConfigError([_prefix(content_dir, p) for p in problems])
-    config = Config(content_dir=content_dir, sources=sources, themes=themes, **settings)
+    config = Config(content_dir=content_dir, sources=sources, themes=themes,
+                    interests=interests, **settings)
     overrides = {k: v for k, v in overrides.items() if v is not None}
     if "base_url" in overrides:
         try:

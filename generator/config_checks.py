@@ -40,6 +40,7 @@ DIGEST_KEYS = {
     "cname": "custom domain for GitHub Pages, written to CNAME",
     "search_shard_size": "papers per search-index shard (a new week re-indexes the newest one)",
     "fetch": "what `digest fetch` collects: arXiv searches and feeds, Hugging Face searches",
+    "interests": "your library, papers you do not want and authors you follow: the For you pages",
 }
 SOURCE_KEYS = {"file", "collected", "query", "origin", "dated_by", "format"}
 THEME_KEYS = {"name", "slug", "description", "keywords", "exclude", "examples", "not_examples"}

@@ -1,7 +1,7 @@
 """build(config, out_dir): the whole pipeline, one stage after another.
 
-    read -> merge -> enrich -> themes -> related papers / map layout -> weeks -> digest
-         -> render -> publish (with the search index)
+    read -> merge -> enrich -> themes -> related papers / map layout / For you -> weeks
+         -> digest -> render -> publish (with the search index)
 
 The stages are plain functions (stages/, render/, publish/); what makes a build fast is in
 speed/ and is visible here only as the places where it wraps a stage: results stored by
@@ -35,13 +35,20 @@ from generator.publish.standby import PublishReport
 from generator.publish.writer import publish_site
 from generator.render import default_templates_dir, make_env, render_paper_pages, render_site
 from generator.speed.cached_read import Corpus, keep_merge, read_corpus
-from generator.speed.cached_stages import map_stage, related_stage, theme_stage, training_of
+from generator.speed.cached_stages import (
+    interests_stage,
+    map_stage,
+    related_stage,
+    theme_stage,
+    training_of,
+)
 from generator.speed.kept_pages import Stamps
 from generator.speed.skip import LastBuild
 from generator.speed.store import cache_folder
 from generator.speed.workers import Beside, Deferred, Shares, build_process, frozen_heap
 from generator.stages.digest import Digest, assemble_digest
 from generator.stages.enrich import apply_enrichment, load_enrichment
+from generator.stages.interests.library import read_library
 from generator.stages.read.content_links import links_leaving
 from generator.stages.read.fields import LAST_DAY, outside_dates
 from generator.stages.read.notes import read_notes
@@ -151,13 +158,22 @@ def read_papers(config: Config, strict: bool = False, cache_dir: Path | None = N
 
 def _derive(config: Config, corpus: Corpus, cache_dir: Path | None, step: Progress,
             beside: contextlib.ExitStack) -> tuple[Digest, dict[str, bytes], tuple[str, ...]]:
-    """Papers -> the digest. Related papers and the map's layout start in worker processes
-    (still being computed when the digest is made: Deferred) while this process assigns the
-    themes; then weeks and notes. Returns the digest, every paper's key (models.paper_key)
-    and the warnings (the corpus' and the notes')."""
+    """Papers -> the digest. Related papers, the map's layout and the For you ranking (when
+    digest.yaml names interests; its library is read here) start in worker processes, still
+    being computed when the digest is made (Deferred, and the ranking a function that waits
+    for it) while this process assigns the themes; then weeks and notes. Returns the digest,
+    every paper's key (models.paper_key) and the warnings (the corpus', the library's and
+    the notes')."""
     papers = corpus.papers
     training = training_of(papers, corpus.keys)  # made once, before the workers fork
     related = beside.enter_context(related_stage(papers, cache_dir, training))
+    for_you, library_problems = None, tuple[str, ...]()
+    if config.interests is not None:  # the library's problems are known before anything runs
+        library = read_library(config.interests, config.content_dir)
+        library_problems = tuple(str(p) for p in library.problems)
+        ranking = beside.enter_context(interests_stage(config, papers, library, cache_dir,
+                                                       training))
+        for_you = functools.cache(ranking.result)
     positions = beside.enter_context(map_stage(config, papers, cache_dir))
     step("themes", 0, 1)
     themes = theme_stage(config, papers, cache_dir, training)
@@ -165,8 +181,10 @@ def _derive(config: Config, corpus: Corpus, cache_dir: Path | None, step: Progre
     notes, note_problems = read_notes(config.notes_dir, {t.slug for t in config.themes})
     digest, note_warnings = assemble_digest(
         config, papers, themes, weeks, built_date(config, papers), notes,
-        related=Deferred(related.result), positions=Deferred(positions.result))
-    warnings = corpus.warnings + tuple(str(p) for p in note_problems) + tuple(note_warnings)
+        related=Deferred(related.result), positions=Deferred(positions.result),
+        for_you=for_you)
+    warnings = (corpus.warnings + library_problems + tuple(str(p) for p in note_problems)
+                + tuple(note_warnings))
     return digest, training.keys, warnings
 
 

@@ -18,6 +18,7 @@ from generator.render.charts import themes_over_weeks
 from generator.render.data import papers_data, search_themes, theme_members
 from generator.render.environment import assets
 from generator.render.feeds import BRIEFING_FEED, briefing_feed, feed_path, site_feeds
+from generator.render.for_you import FOR_YOU_FEED, for_you_feed, for_you_pages, for_you_path
 from generator.render.hosting import base_path, host_files
 from generator.render.pages import Keeper, Page, Pages, plain
 from generator.render.paper_map import paper_map
@@ -59,7 +60,9 @@ def render_site(digest: Digest, env: jinja2.Environment, keeper: Keeper | None =
     yield from plain(theme_members(themes))
     yield from plain(iter([search_themes(digest, themes)]))
     yield from week_bibs(digest, keeper)
-    # Last: the map's layout may still be computed by a worker (pipeline's map stage).
+    # Last: the For you ranking and the map's layout may still be computed by workers.
+    yield from for_you_pages(pages, digest)
+    yield from plain(for_you_feed(digest, env, pages.common))
     figure, mapped = paper_map(digest, themes)
     yield page("map.html", "map.html", figure=figure, mapped=mapped)
     yield from plain(assets(digest.config.templates_dir))
@@ -97,6 +100,7 @@ def _pages(digest: Digest, env: jinja2.Environment, keeper: Keeper | None,
     common = {"site": digest.config, "digest": digest, "themes": themes,
               "built_at": digest.built_at, "paper_path": paper_path, "theme_path": theme_path,
               "week_path": week_path, "feed_path": feed_path, "briefing_feed": BRIEFING_FEED,
+              "for_you_path": for_you_path, "for_you_feed": FOR_YOU_FEED,
               "listing_words": listing_words,
               "theme_names": {t.slug: t.name for t in digest.themes}, "once": once}
     return Pages(env, common, keeper, digest.built_at, on_page), themes

@@ -19,6 +19,8 @@ from generator.speed.workers import Beside, one_thread
 from generator.stages.training import split_training
 
 if TYPE_CHECKING:
+    from generator.stages.interests.library import Library
+    from generator.stages.interests.ranking import Ranking
     from generator.stages.related import Neighbourhood
     from generator.stages.themes import ThemeResult
 
@@ -65,6 +67,33 @@ def theme_stage(config: Config, papers: tuple[Paper, ...], cache_dir: Path | Non
         scores = cached_each(cache_dir, "theme-scores", fit_key, rest,
                              lambda missing: score_papers(fit, missing, specs, settings), keys)
         return combine(fit, scores, specs, settings)
+
+
+def interests_stage(config: Config, papers: tuple[Paper, ...], library: Library,
+                    cache_dir: Path | None, training: Training | None = None
+                    ) -> Beside[Ranking]:
+    """The For you ranking, in a worker process at low priority: only the For you pages need
+    it, and they are rendered after the week pages. The model's fit on the training papers
+    and the library is stored by a key of both (and of the digest papers the library's
+    entries are), so a new week with an unchanged library only scores its new papers."""
+    from generator.stages.interests.library import match_papers
+    from generator.stages.interests.ranking import RankingFit, fit_ranking, rank
+
+    interests = config.interests
+    assert interests is not None
+
+    def run() -> Ranking:
+        trained, _, key, keys = training or training_of(papers)
+        matched = [keys[m] for m in match_papers(library.entries + library.negatives, papers)
+                   if m]
+        fit_key = inputs_key((), key, library.entries, library.negatives, matched,
+                             config.random_state, interests.cut_off)
+        fit = cached(cache_dir, "for-you-fit", fit_key,
+                     lambda: fit_ranking(trained, library, config.random_state,
+                                         interests.cut_off, matched_in=papers), RankingFit)
+        return rank(papers, library, interests.cut_off, config.random_state, fit=fit)
+
+    return Beside(run, background=True)
 
 
 def related_stage(papers: tuple[Paper, ...], cache_dir: Path | None,

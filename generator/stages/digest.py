@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -13,7 +13,8 @@ from generator.stages.briefing import COMPARED, Briefing, TermCache, brief
 from generator.stages.links import Link, find_links, list_links
 from generator.stages.merge import normalise_title
 
-if TYPE_CHECKING:  # only named in annotations: importing it would import scikit-learn
+if TYPE_CHECKING:  # only named in annotations: importing them would import scikit-learn
+    from generator.stages.interests.ranking import Ranking
     from generator.stages.themes import Subtopic, ThemeResult
 
 OTHER = ThemeSpec(slug="other", name="Other", keywords=("-",),
@@ -44,6 +45,9 @@ class Digest:
     links: Mapping[str, tuple[Link, ...]] = field(default_factory=dict)
     members: dict[str, frozenset[str]] = field(default_factory=dict)  # theme -> paper ids
     listed: dict[str, tuple[Paper, ...]] = field(default_factory=dict)  # theme -> its papers
+    # The owner's ranking (stages/interests/), perhaps still computed by a worker: a function
+    # that waits for it the first time; None without interests.
+    for_you: Callable[[], Ranking] | None = None
     # (week, theme) -> its papers and its briefing, made when a page first asks (a build that
     # keeps a week's pages never does); the papers' terms are read once per window of weeks
     _theme_weeks: dict[tuple[str, str], tuple[Paper, ...]] = field(default_factory=dict)
@@ -173,6 +177,7 @@ def assemble_digest(config: Config, papers: tuple[Paper, ...], themes: ThemeResu
                     notes: tuple[Note, ...] = (),
                     related: Mapping[str, tuple[str, ...]] | None = None,
                     positions: Mapping[str, tuple[float, float]] | None = None,
+                    for_you: Callable[[], Ranking] | None = None,
                     ) -> tuple[Digest, list[str]]:
     """Sort papers for output and index them; the order is part of the output's determinism.
 
@@ -203,6 +208,7 @@ def assemble_digest(config: Config, papers: tuple[Paper, ...], themes: ThemeResu
                     members={slug: frozenset(p.id for p in listed)
                              for slug, listed in found.items()},
                     listed={slug: tuple(listed) for slug, listed in found.items()},
+                    for_you=for_you,
                     _terms=TermCache(week_by_paper))
     return digest, warnings
 

@@ -17,6 +17,7 @@ from generator.errors import SourceError
 from generator.models import Listing, SourceInfo
 from generator.stages.read.arxiv import parse_arxiv_api, parse_arxiv_listing, sniff_xml
 from generator.stages.read.bibtex import parse_bibtex, sniff_bibtex
+from generator.stages.read.csl_json import parse_csl_json, sniff_csl_json
 from generator.stages.read.hf_api import parse_hf_api, sniff_hf_api
 from generator.stages.read.hf_listing import Parsed, parse_layout_a, parse_layout_b, sniff_hf_layout
 from generator.stages.read.plain import parse_plain_csv, parse_plain_json, parse_plain_yaml, sniff_plain
@@ -36,6 +37,7 @@ PARSERS: dict[str, Parser] = {
     "semantic-scholar": parse_semantic_scholar,  # api.semanticscholar.org/graph/v1 (JSON)
     "openalex": parse_openalex,  # api.openalex.org/works (JSON)
     "bibtex": parse_bibtex,  # Zotero, Better BibTeX, Mendeley and JabRef exports
+    "csl-json": parse_csl_json,  # Zotero, Mendeley, Paperpile and pandoc CSL JSON exports
     "plain-json": parse_plain_json,
     "plain-yaml": parse_plain_yaml,
     "plain-csv": parse_plain_csv,
@@ -58,13 +60,15 @@ def sniff_format(text: str, path: str) -> str:
         layout = "hf-api"
     if layout is None and sniff_bibtex(text):
         layout = "bibtex"
+    if layout is None and sniff_csl_json(text):  # before the plain lists: it is a JSON list
+        layout = "csl-json"
     layout = layout or sniff_plain(text)
     if layout is None:
         raise SourceError(path, 1, "unrecognised format: expected a Hugging Face Papers "
                           "listing dump (layout A starts with 'new', layout B with "
                           "'Get trending papers in your email inbox'), an arXiv API response "
                           "or listing feed (XML), Hugging Face daily papers JSON, Semantic "
-                          "Scholar or OpenAlex JSON, BibTeX, or a "
+                          "Scholar or OpenAlex JSON, BibTeX, CSL-JSON, or a "
                           "JSON, YAML or CSV list of papers with a title; or name the format "
                           f"with --format ({', '.join(PARSERS)})")
     return layout

@@ -53,7 +53,7 @@ def parse_bibtex(text: str, path: str) -> Parsed:
     records: list[RawListing] = []
     for entry in entries:
         try:
-            records.append(_to_record(entry, path))
+            records.append(entry_record(entry, path))
         except SourceError as err:
             problems.append(err)
     if not records and not problems:
@@ -64,7 +64,8 @@ def parse_bibtex(text: str, path: str) -> Parsed:
 # -- from entry to listing --------------------------------------------------------------------
 
 
-def _to_record(entry: BibEntry, path: str) -> RawListing:
+def entry_record(entry: BibEntry, path: str) -> RawListing:
+    """The listing of one entry (the interests library reads entries through it too)."""
     f = entry.fields
     line = entry.field_lines.get("title", entry.line)
     title = decode_tex(f.get("title", ""))
