@@ -45,7 +45,7 @@ from generator.speed.cached_stages import (
 from generator.speed.kept_pages import Stamps
 from generator.speed.skip import LastBuild
 from generator.speed.store import cache_folder
-from generator.speed.workers import Beside, Deferred, Shares, build_process, frozen_heap
+from generator.speed.workers import Beside, Deferred, Later, Shares, build_process, frozen_heap
 from generator.stages.digest import Digest, assemble_digest
 from generator.stages.enrich import apply_enrichment, load_enrichment
 from generator.stages.interests.library import read_library
@@ -160,7 +160,7 @@ def _derive(config: Config, corpus: Corpus, cache_dir: Path | None, step: Progre
             beside: contextlib.ExitStack) -> tuple[Digest, dict[str, bytes], tuple[str, ...]]:
     """Papers -> the digest. Related papers, the map's layout and the For you ranking (when
     digest.yaml names interests; its library is read here) start in worker processes, still
-    being computed when the digest is made (Deferred, and the ranking a function that waits
+    being computed when the digest is made (Deferred, and the ranking a Later that waits
     for it) while this process assigns the themes; then weeks and notes. Returns the digest,
     every paper's key (models.paper_key) and the warnings (the corpus', the library's and
     the notes')."""
@@ -173,7 +173,7 @@ def _derive(config: Config, corpus: Corpus, cache_dir: Path | None, step: Progre
         library_problems = tuple(str(p) for p in library.problems)
         ranking = beside.enter_context(interests_stage(config, papers, library, cache_dir,
                                                        training))
-        for_you = functools.cache(ranking.result)
+        for_you = Later(ranking.result)
     positions = beside.enter_context(map_stage(config, papers, cache_dir))
     step("themes", 0, 1)
     themes = theme_stage(config, papers, cache_dir, training)

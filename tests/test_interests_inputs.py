@@ -137,3 +137,60 @@ def test_an_inited_projects_example_of_interests_builds_once_uncommented(tmp_pat
     build(config, tmp_path / "site")
     assert (tmp_path / "site" / "for-you" / "index.html").is_file()
     assert (tmp_path / "site" / "for-you" / "feed.xml").is_file()
+
+
+def test_an_empty_library_list_is_refused(content_copy: Path) -> None:
+    _with_interests(content_copy, "interests:\n  library: []\n")
+    with pytest.raises(ConfigError, match="library: missing or empty"):
+        load_config(content_copy)
+
+
+def test_a_minified_csl_export_keeps_each_items_own_day(tmp_path: Path) -> None:
+    path = tmp_path / "min.json"
+    path.write_text(
+        '[{"type":"article","title":"Old Paper","accessed":{"date-parts":[[2020,2,3]]}},'
+        '{"type":"article","title":"New Paper","accessed":{"date-parts":[[2024,6,1]]}}]',
+        encoding="utf-8")
+    entries, _ = read_entries(path, "min.json")
+    assert [(e.title, e.dated) for e in entries] == [
+        ("Old Paper", dt.date(2020, 2, 3)), ("New Paper", dt.date(2024, 6, 1))]
+
+
+def test_a_paper_both_kept_and_unwanted_is_left_out_of_the_library_with_a_warning(
+        tmp_path: Path) -> None:
+    (tmp_path / "lib.txt").write_text("World Models\n2401.01234\nDream to Control\n",
+                                      encoding="utf-8")
+    interests = Interests(library=("lib.txt",), not_interested_papers=("world models.",
+                                                                       "arXiv:2401.01234"))
+    library = read_library(interests, tmp_path)
+    assert [e.title for e in library.entries] == ["Dream to Control"]
+    assert [(p.path, p.line) for p in library.problems] == [("lib.txt", 1), ("lib.txt", 2)]
+    assert all("also marked not interested" in str(p) for p in library.problems)
+
+
+def test_followed_names_match_however_a_listing_writes_them() -> None:
+    from generator.models import Paper
+    from generator.stages.interests.reasons import followed_by
+
+    def paper(pid: str, *authors: str) -> Paper:
+        return Paper(id=pid, slug=pid, title=pid, abstract="", first_seen=dt.date(2025, 1, 1),
+                     sources=(), authors=authors)
+
+    papers = [paper("a", "D. Hafner", "Maria Rossi"), paper("b", "Hafner, Danijar"),
+              paper("c", "Johannes Strauß"), paper("d", "Danijar Hafner Jr."),
+              paper("e", "Dora Hafnerova"), paper("f", "Łukasz Kaiser")]
+    found = followed_by(papers, ["Danijar Hafner", "Johannes Strauss", "Łukasz Kaiser"])
+    assert found == {"a": ("D. Hafner",), "b": ("Hafner, Danijar",),
+                     "c": ("Johannes Strauß",), "d": ("Danijar Hafner Jr.",),
+                     "f": ("Łukasz Kaiser",)}
+
+
+def test_reasons_are_words_a_reader_sees_never_tex_or_spaced_hyphens() -> None:
+    from generator.models import Paper
+    from generator.stages.interests.reasons import as_written, shown_text
+
+    paper = Paper(id="x", slug="x", title="Regret Bounds", first_seen=dt.date(2025, 1, 1),
+                  sources=(), abstract=r"We prove $\mathcal{O}(\sqrt{T})$ regret for "
+                  "model - based agents, and model-free ones.")
+    assert as_written(["mathcal", "model based", "model free", "regret"],
+                      shown_text(paper)) == ("model-free", "regret")

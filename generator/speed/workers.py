@@ -155,23 +155,24 @@ class Beside(Generic[T]):
         return payload  # type: ignore[no-any-return]
 
 
-class Deferred(Mapping[K, V]):
-    """A mapping a worker is still computing; the first lookup waits for it. Pages that do not
-    need it render meanwhile (the map's layout, say, while every other page is written).
+class Later(Generic[T]):
+    """A value a worker is still computing: the first call waits for it, later calls give it
+    again, and a failed wait is raised again on each call.
 
     Only the process that made it may wait: a forked child reading the worker's pipe would
     take the parent's result."""
 
-    def __init__(self, fetch: Callable[[], Mapping[K, V]]) -> None:
+    def __init__(self, fetch: Callable[[], T]) -> None:
         self._fetch = fetch
-        self._value: Mapping[K, V] | None = None
-        self._error: BaseException | None = None  # a failed fetch, raised again on each use
+        self._done = False
+        self._value: T | None = None
+        self._error: BaseException | None = None
         self._owner = os.getpid()
 
-    def _resolved(self) -> Mapping[K, V]:
+    def __call__(self) -> T:
         if self._error is not None:
             raise self._error
-        if self._value is None:
+        if not self._done:
             if os.getpid() != self._owner:
                 raise RuntimeError("a deferred result is only waited for by its own process")
             try:
@@ -179,7 +180,17 @@ class Deferred(Mapping[K, V]):
             except BaseException as error:
                 self._error = error
                 raise
-        return self._value
+            self._done = True
+        return self._value  # type: ignore[return-value]
+
+
+class Deferred(Mapping[K, V]):
+    """A mapping a worker is still computing (a Later); the first lookup waits for it. Pages
+    that do not need it render meanwhile (the map's layout, say, while every other page is
+    written)."""
+
+    def __init__(self, fetch: Callable[[], Mapping[K, V]]) -> None:
+        self._resolved = Later(fetch)
 
     def resolved(self) -> Mapping[K, V]:
         """The mapping itself (waited for if need be), for many lookups."""

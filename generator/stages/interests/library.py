@@ -66,7 +66,21 @@ def read_library(interests: Interests, content_dir: Path) -> Library:
     negatives = _read_all(interests.not_interested, content_dir, problems)
     for i, text in enumerate(interests.not_interested_papers):
         negatives.append(listed_entry(text, f"digest.yaml: interests.not_interested_papers[{i}]", 0))
-    return Library(tuple(entries), tuple(negatives), interests.follow_authors, tuple(problems))
+    unwanted = {k for e in negatives for k in entry_keys(e)}
+    kept = []
+    for entry in entries:
+        if unwanted.intersection(entry_keys(entry)):
+            problems.append(SourceError(entry.file, entry.line, "this paper is also marked not "
+                                        "interested; it is left out of the library"))
+        else:
+            kept.append(entry)
+    return Library(tuple(kept), tuple(negatives), interests.follow_authors, tuple(problems))
+
+
+def entry_keys(entry: LibraryEntry) -> tuple[str, ...]:
+    """What makes two entries one paper: its arXiv id, its normalised title."""
+    return tuple(k for k in (f"arxiv:{entry.arxiv_id}" if entry.arxiv_id else "",
+                             normalise_title(entry.title)) if k)
 
 
 def _read_all(files: Sequence[str], content_dir: Path, problems: list[SourceError]
@@ -108,7 +122,7 @@ def read_entries(path: Path, shown: str) -> tuple[list[LibraryEntry], list[Sourc
         return entries, problems
     records, problems = PARSERS[name](text, shown)
     added_at = _csl_added(text, shown) if name == "csl-json" else {}
-    return [_entry(r, shown, added_at.get(r.line)) for r in records], problems
+    return [_entry(r, shown, added_at.get((r.line, r.title))) for r in records], problems
 
 
 def _entry(raw: RawListing, shown: str, added: dt.date | None) -> LibraryEntry:
@@ -117,15 +131,16 @@ def _entry(raw: RawListing, shown: str, added: dt.date | None) -> LibraryEntry:
                         file=shown, line=raw.line)
 
 
-def _csl_added(text: str, shown: str) -> dict[int, dt.date]:
-    """CSL-JSON items' `accessed` day (Zotero's date of saving), by the item's line."""
-    from generator.stages.read.csl_json import csl_date
+def _csl_added(text: str, shown: str) -> dict[tuple[int, str], dt.date]:
+    """CSL-JSON items' `accessed` day (Zotero's date of saving), by the item's line and
+    title (a minified export has every item on one line)."""
+    from generator.stages.read.csl_json import csl_date, item_title
 
-    found: dict[int, dt.date] = {}
+    found: dict[tuple[int, str], dt.date] = {}
     for line, item in json_items(text, shown):
         day = csl_date(item.get("accessed")) if isinstance(item, dict) else None
         if day is not None:
-            found[line] = day
+            found.setdefault((line, item_title(item)), day)
     return found
 
 

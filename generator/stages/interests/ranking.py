@@ -27,6 +27,7 @@ from sklearn.linear_model import LogisticRegression
 from generator.models import Paper
 from generator.stages.interests.library import Library, LibraryEntry, match_papers
 from generator.stages.interests.reasons import Reason, explain_rows, followed_by, nearest
+from generator.stages.merge import normalise_title
 
 MIN_LIBRARY = 5  # usable library entries a model is fitted on; fewer: similarity to them
 HALF_LIFE_DAYS = 730  # an entry added two years before the newest one weighs half as much
@@ -143,7 +144,7 @@ def _examples(trained: Sequence[Paper], library: Library, matched_in: Sequence[P
     positives: list[tuple[int, str, float]] = []
     seen: set[str] = set()
     for i, (entry, pid) in enumerate(zip(library.entries, matched, strict=True)):
-        key = pid or (entry.arxiv_id or entry.title).casefold()
+        key = pid or (entry.arxiv_id or normalise_title(entry.title))
         paper = by_id.get(pid) if pid else None
         text = (document(paper.title, paper.abstract) if paper is not None
                 else document(entry.title, entry.abstract) if entry.title else "")

@@ -17,6 +17,7 @@ from generator.models import Paper
 from generator.stages.sparse import row_entries
 from generator.stages.themes.wording import stems
 from generator.text.terms import PROSE
+from generator.text.tex import tex_to_text
 
 TERMS = 4  # terms named per paper
 CANDIDATES = 5  # terms ranked per term named: a term is named only as the paper writes it
@@ -71,8 +72,7 @@ def explain_rows(X: sp.csr_matrix, weights: np.ndarray, names: np.ndarray,
         paper = papers[i]
         closest = tuple(entries[j] for j, c in zip(closest_rows[row], similar[row], strict=True)
                         if c >= CLOSEST_FLOOR)
-        out[paper.id] = Reason(as_written(ranked[row], f"{paper.title}. {paper.abstract}"),
-                               closest)
+        out[paper.id] = Reason(as_written(ranked[row], shown_text(paper)), closest)
     return out
 
 
@@ -96,8 +96,15 @@ def _ranked_terms(X: sp.csr_matrix, weights: np.ndarray, names: np.ndarray, k: i
     return [terms[a:b] for a, b in itertools.pairwise(bounds)]
 
 
+def shown_text(paper: Paper) -> str:
+    """The title and abstract as a reader sees them: TeX as text, so a macro's name
+    ("mathcal") is never named as a reason."""
+    text = f"{paper.title}. {paper.abstract}"
+    return tex_to_text(text) if "\\" in text or "$" in text else text
+
+
 _WORD = re.compile(r"([^\W_]+)")  # runs of letters and digits (kept by split)
-_JOINS = {"": " ", "-": "-", "\u2010": "-", "\u2011": "-"}  # a gap of white space or a hyphen
+_JOINS = {"-": "-", "\u2010": "-", "\u2011": "-"}  # a hyphen, alone, joins a pair
 
 
 def as_written(ranked: Sequence[str], text: str) -> tuple[str, ...]:
@@ -134,7 +141,8 @@ def _units(text: str, needed: set[str]) -> dict[str, str]:
         shown = _shown(words[i])
         found.setdefault(lower[i], shown)
         if i + 1 < len(words) and lower[i + 1] in needed:
-            join = _JOINS.get(parts[2 * i + 2].strip())
+            gap = parts[2 * i + 2]
+            join = " " if gap.isspace() else _JOINS.get(gap)
             if join is not None:
                 found.setdefault(f"{lower[i]} {lower[i + 1]}",
                                  f"{shown}{join}{_shown(words[i + 1])}")
@@ -146,14 +154,21 @@ def _shown(word: str) -> str:
         else word.lower()
 
 
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
 def name_key(name: str) -> tuple[str, str]:
-    """(family name, first initial), folded: "Danijar Hafner", "D. Hafner" and
-    "Hafner, Danijar" are one author."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    """(family name, first initial), folded: "Danijar Hafner", "D. Hafner", "Hafner,
+    Danijar" and "Danijar Hafner Jr." are one author; accents are dropped, other letters
+    kept ("Strauß" is "strauss", "Łukasz" keeps its "ł")."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
     if "," in folded:
         family, _, given = folded.partition(",")
         folded = f"{given} {family}"
     words = [w.strip(".") for w in folded.replace(".", ". ").split() if w.strip(".")]
+    while len(words) > 1 and words[-1] in _SUFFIXES:
+        words.pop()
     if not words:
         return ("", "")
     return (words[-1], words[0][0] if len(words) > 1 else "")

@@ -48,9 +48,9 @@ def check_interests(data: Any, where: str, content_dir: Path, problems: list[str
     unknown_keys(data, INTEREST_KEYS, where, problems)
     before = len(problems)
     library = _files(data.get("library"), f"{where}.library", content_dir, problems)
-    if "library" not in data:
-        problems.append(f"{where}: library: missing; name at least one file of papers you "
-                        "care about")
+    if "library" not in data or data.get("library") in ([], None, ""):
+        problems.append(f"{where}: library: missing or empty; name at least one file of "
+                        "papers you care about")
     negatives = _files(data.get("not_interested"), f"{where}.not_interested", content_dir,
                        problems)
     papers = _texts(data.get("not_interested_papers"), f"{where}.not_interested_papers",

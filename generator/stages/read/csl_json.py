@@ -49,7 +49,7 @@ def _item(item: Any, line: int, path: str) -> RawListing:
     if not isinstance(item, dict):
         raise SourceError(path, line, "expected a CSL-JSON item (an object with a title); "
                           "skipped")
-    title = clean_text(strip_html(_text(item.get("title"))))
+    title = item_title(item)
     abstract = clean_text(strip_html(_text(item.get("abstract"))))
     if not title:
         raise SourceError(path, line, f"item {_text(item.get('id')) or '(no id)'} has no "
@@ -61,6 +61,11 @@ def _item(item: Any, line: int, path: str) -> RawListing:
              or arxiv_id(_text(item.get("number"))) or arxiv_id(_text(item.get("note"))))
     return record(title, abstract, line, authors=csl_names(item.get("author")), ident=ident,
                   published=csl_date(item.get("issued")), url=url)
+
+
+def item_title(item: dict[str, Any]) -> str:
+    """An item's title as text (CSL titles may hold HTML markup: <i>, <sup>)."""
+    return clean_text(strip_html(_text(item.get("title"))))
 
 
 def csl_names(names: Any) -> tuple[str, ...]:
