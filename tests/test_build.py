@@ -304,6 +304,54 @@ def test_the_sitemap_lists_every_page(content_copy: Path, tmp_path: Path) -> Non
     assert sum(p.startswith("papers/") for p in listed) == 747
 
 
+def test_a_site_over_the_sitemap_limit_gets_an_index_of_parts_that_check_passes(
+        content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sitemaps protocol allows 50,000 URLs per sitemap; the limit is set down to 500 so
+    that the default digest (about 1,600 pages) takes the path of a 100,000-paper site."""
+    import re
+
+    from generator.render import hosting
+    from generator.tools.check import check_site
+
+    config = load_config(content_copy)
+    whole = tmp_path / "whole"
+    build(config, whole)
+    monkeypatch.setattr(hosting, "SITEMAP_URLS", 500)
+    out = tmp_path / "site"
+    build(config, out)
+    index = (out / "sitemap.xml").read_text(encoding="utf-8")
+    assert "<sitemapindex" in index
+    parts = re.findall(r"<loc>([^<]+)</loc>", index)
+    assert parts == [f"{config.base_url}sitemaps/sitemap-{n}.xml"
+                     for n in range(1, len(parts) + 1)] and len(parts) >= 2
+    urls = []
+    for url in parts:
+        part = (out / url.removeprefix(config.base_url)).read_text(encoding="utf-8")
+        found = re.findall(r"<loc>([^<]+)</loc>", part)
+        assert 0 < len(found) <= 500 and found == sorted(found)
+        urls += found
+    # The parts hold exactly what the one sitemap of a small site holds, in the same order.
+    assert urls == re.findall(r"<loc>([^<]+)</loc>",
+                              (whole / "sitemap.xml").read_text(encoding="utf-8"))
+    assert f"Sitemap: {config.base_url}sitemap.xml" in (out / "robots.txt").read_text()
+    assert check_site(out, config.base_url) == []
+
+
+def test_check_refuses_a_sitemap_over_the_protocols_limit(tmp_path: Path) -> None:
+    from generator.tools.check import check_site
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<!doctype html><title>x</title>", encoding="utf-8")
+    url = "  <url><loc>https://example.org/d/index.html</loc></url>\n"
+    (site / "sitemap.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/'
+        'schemas/sitemap/0.9">\n' + url * 50_001 + "</urlset>\n", encoding="utf-8")
+    problems = check_site(site, "https://example.org/d/")
+    assert problems == ["sitemap.xml: 50,001 URLs; the sitemaps protocol allows 50,000 in "
+                        "one sitemap (a sitemap index lists parts)"]
+
+
 def test_a_build_without_worker_processes_makes_the_same_site(content_copy: Path,
                                                                  tmp_path: Path) -> None:
     # With another thread running (as in `digest serve`) no worker is forked: every stage,

@@ -17,6 +17,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from generator.render.hosting import SITEMAP_BYTES, SITEMAP_URLS
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 # GitHub Pages: a published site may be at most 1 GB; GitHub rejects files over 100 MB.
@@ -174,7 +176,8 @@ def _check_target(site: Path, page: str, target: str, parsed: dict[str, _Links],
 def check_xml(site: Path, base: str = "/") -> SiteCheck:
     """Every .xml file parses; Atom feeds have the elements feed readers need; a feed's links
     and a sitemap's URLs that lead into the site (_in_site: base is its URL, or only its
-    path) name a file of it, and a sitemap lists nothing else."""
+    path) name a file of it, and a sitemap lists nothing else; sitemaps and sitemap indexes
+    keep to the protocol's limits."""
     result = SiteCheck()
     for path in sorted(p for p in site.rglob("*.xml") if _regular(p)):
         rel = path.relative_to(site).as_posix()
@@ -188,7 +191,9 @@ def check_xml(site: Path, base: str = "/") -> SiteCheck:
         if root.tag == f"{ATOM}feed":
             result += _check_feed(site, rel, root, base)
         elif root.tag == f"{SITEMAP}urlset":
-            result += _check_sitemap(site, rel, root, base)
+            result += _check_sitemap(site, rel, root, base, path.stat().st_size)
+        elif root.tag == f"{SITEMAP}sitemapindex":
+            result += _check_sitemap_index(site, rel, root, base)
     return result
 
 
@@ -214,10 +219,32 @@ def _check_feed(site: Path, rel: str, root: ET.Element, base: str) -> SiteCheck:
                      feed_links=inside, external=links - inside)
 
 
-def _check_sitemap(site: Path, rel: str, root: ET.Element, base: str) -> SiteCheck:
-    """Every URL of a sitemap names a file of the site. URLs outside it are one problem (the
-    site was built for another base URL, so all of them are), not one a line."""
+def _check_sitemap_index(site: Path, rel: str, root: ET.Element, base: str) -> SiteCheck:
+    """A sitemap index lists at most SITEMAP_URLS sitemaps, each a sitemap file of the site
+    (which is checked as one where it is parsed)."""
+    problems = []
+    locs = [(loc.text or "").strip() for loc in root.iter(f"{SITEMAP}loc")]
+    if len(locs) > SITEMAP_URLS:
+        problems.append(f"{rel}: lists {len(locs):,} sitemaps; the sitemaps protocol allows "
+                        f"{SITEMAP_URLS:,}")
+    for url in locs:
+        problem = _site_url(site, url, base) if _in_site(url, base) else \
+            f"{url} is not under {base}"
+        if problem:
+            problems.append(f"{rel}: {problem}")
+    return SiteCheck(problems=tuple(problems), sitemaps=1)
+
+
+def _check_sitemap(site: Path, rel: str, root: ET.Element, base: str, size: int
+                   ) -> SiteCheck:
+    """Every URL of a sitemap names a file of the site, and there are at most SITEMAP_URLS
+    of them in at most SITEMAP_BYTES (the sitemaps protocol's limits). URLs outside the site
+    are one problem (the site was built for another base URL, so all of them are), not one
+    a line."""
     problems, outside, urls = [], [], 0
+    if size > SITEMAP_BYTES:
+        problems.append(f"{rel}: {size:,} bytes; the sitemaps protocol allows "
+                        f"{SITEMAP_BYTES:,} in one sitemap (a sitemap index lists parts)")
     for loc in root.iter(f"{SITEMAP}loc"):
         url = (loc.text or "").strip()
         urls += 1
@@ -227,6 +254,9 @@ def _check_sitemap(site: Path, rel: str, root: ET.Element, base: str) -> SiteChe
         problem = _site_url(site, url, base)
         if problem:
             problems.append(f"{rel}: {problem}")
+    if urls > SITEMAP_URLS:
+        problems.append(f"{rel}: {urls:,} URLs; the sitemaps protocol allows {SITEMAP_URLS:,} "
+                        "in one sitemap (a sitemap index lists parts)")
     if outside:
         problems.append(f"{rel}: {len(outside):,} of its {urls:,} URLs are not under {base}, "
                         f"e.g. {outside[0]} (built for another base URL?)")
