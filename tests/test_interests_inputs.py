@@ -194,3 +194,14 @@ def test_reasons_are_words_a_reader_sees_never_tex_or_spaced_hyphens() -> None:
                   "model - based agents, and model-free ones.")
     assert as_written(["mathcal", "model based", "model free", "regret"],
                       shown_text(paper)) == ("model-free", "regret")
+
+
+def test_library_entries_weigh_less_the_longer_before_the_newest_they_were_added() -> None:
+    """No page shows the weights, so they are checked here: the newest entry (and an
+    undated one) weighs 1, one two years older half, and none less than a quarter."""
+    from generator.stages.interests.ranking import recency
+
+    newest = dt.date(2025, 1, 1)
+    assert recency(newest, newest) == 1.0 and recency(None, newest) == 1.0
+    assert recency(newest - dt.timedelta(days=730), newest) == 0.5
+    assert recency(dt.date(2010, 1, 1), newest) == 0.25

@@ -15,6 +15,7 @@ the newer ones, so a new week with an unchanged library reuses the stored fit.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -196,10 +197,10 @@ def fit_ranking(trained: Sequence[Paper], library: Library, random_state: int,
             other = np.flatnonzero(half == side)
             own[other] = model.predict_proba(unlabelled[other])[:, 1]
         fit = RankingFit("model", vectorizer, tuple(models), X[:k], entries, {}, {})
-    floor = shown_cut_off(fit.method, cut_off)
-    return RankingFit(fit.method, vectorizer, fit.models, fit.positives, entries,
-                      dict(zip([p.id for p in rest], own.tolist(), strict=True)),
-                      explain(fit, unlabelled, rest, (own >= floor).tolist()))
+    listed = (own >= shown_cut_off(fit.method, cut_off)).tolist()
+    return dataclasses.replace(fit, scores=dict(zip([p.id for p in rest], own.tolist(),
+                                                    strict=True)),
+                               reasons=explain(fit, unlabelled, rest, listed))
 
 
 def make_vectorizer(n: int) -> TfidfVectorizer:

@@ -15,7 +15,7 @@ import scipy.sparse as sp
 
 from generator.models import Paper
 from generator.stages.sparse import row_entries
-from generator.stages.themes.wording import stems
+from generator.stages.themes.wording import shown_terms
 from generator.text.terms import PROSE
 from generator.text.tex import tex_to_text
 
@@ -113,20 +113,10 @@ def as_written(ranked: Sequence[str], text: str) -> tuple[str, ...]:
     "RL"; a term whose words an earlier one already shows is left out, as are words that
     name no subject ("propose", though "model-based" is shown)."""
     units = _units(text, {w for term in ranked for w in term.split()})
-    chosen: list[str] = []
-    covered: list[frozenset[str]] = []
-    for term in ranked:
-        if len(chosen) == TERMS:
-            break
-        shown = units.get(term)
-        if shown is None or any(stems(term) <= c for c in covered):
-            continue
-        # Of a hyphenated pair only the first word must name something ("model-based").
-        if any(w in PROSE for w in term.split()[:1 if "-" in shown else 2]):
-            continue
-        chosen.append(shown)
-        covered.append(stems(term))
-    return tuple(chosen)
+    # Of a hyphenated pair only the first word must name something ("model-based").
+    named = {term: shown for term, shown in units.items()
+             if not any(w in PROSE for w in term.split()[:1 if "-" in shown else 2])}
+    return shown_terms(ranked, named, TERMS)
 
 
 def _units(text: str, needed: set[str]) -> dict[str, str]:

@@ -147,7 +147,7 @@ def stems(term: str) -> frozenset[str]:
     return frozenset(w[:-1] if w.endswith("s") and len(w) > 3 else w for w in term.split())
 
 
-def shown_terms(ranked: list[str], readable: Mapping[str, str], k: int) -> tuple[str, ...]:
+def shown_terms(ranked: Sequence[str], readable: Mapping[str, str], k: int) -> tuple[str, ...]:
     """The first k of `ranked` (model terms, strongest first) that the paper writes as a unit
     (`readable`), as shown; a term whose words an earlier one already shows is left out
     ("contrastive" after "contrastive learning", "skill" after "skills")."""
