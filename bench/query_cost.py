@@ -15,8 +15,8 @@ Each query runs in a new browser context (an empty HTTP cache), against the site
             pagefind-entry.json, the .pf_meta, the WebAssembly, the index chunks, and the top
             10 results' fragments ("results")
   bytes     the bodies of those responses as sent (gzip-compressed where the server
-            compressed them; Pagefind's own .pf_* and .pagefind files are gzip already and
-            sent as they are); headers not counted
+            compressed them; our search/*/*.json.gz and Pagefind's own .pf_* and .pagefind
+            files are gzip already and sent as they are); headers not counted
   ms        ours: detail.ms of the page's `digest:searched` event (or, until search.js sends
             it, from #search-status saying "Searching…" to the status that replaced it: the
             whole search, results shown); Pagefind: performance.now() around pf.search(q) and

@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import gzip
 import json
 import os
 import platform
@@ -70,6 +71,8 @@ TARGETS = {  # what docs/performance.md reports against; never asserted
     "page_max_bytes": 150_000,
     "incremental_share": 0.10,
     "noop_share": 0.05,
+    "output_max_mb": 1000,
+    "related_recall_min": 0.95,
 }
 
 # --------------------------------------------------------------------------------------------
@@ -344,6 +347,42 @@ def largest_html(root: Path) -> tuple[int, str]:
     return best
 
 
+# What a file of our site is, for the output breakdown: the first rule that matches its path.
+KINDS = (
+    ("paper pages", re.compile(r"papers/[^/]+\.html$")),
+    ("theme pages", re.compile(r"themes/.+\.html$")),
+    ("weekly pages", re.compile(r"weeks/.+\.html$")),
+    ("For you pages", re.compile(r"for-you/.+\.html$")),
+    ("BibTeX", re.compile(r".+\.bib$")),
+    ("search index", re.compile(r"search/")),
+    ("public data", re.compile(r"data/")),
+    ("sitemaps", re.compile(r"sitemaps?[/.]")),
+    ("feeds", re.compile(r".+\.xml$")),
+    ("other pages", re.compile(r"[^/]+\.html$")),
+    ("assets and host files", re.compile(r"")),
+)
+
+
+def output_breakdown(root: Path) -> dict[str, dict[str, list[int]]]:
+    """Bytes and files of a built site by page kind (KINDS) and by file type (the name's last
+    suffix, "json.gz" for compressed JSON): {"kind": {name: [bytes, files]}, "type": ...}."""
+    kinds: dict[str, list[int]] = {}
+    types: dict[str, list[int]] = {}
+    for dirpath, _dirs, names in os.walk(root):
+        for name in names:
+            path = os.path.join(dirpath, name)
+            rel = os.path.relpath(path, root).replace(os.sep, "/")
+            size = os.lstat(path).st_size
+            kind = next(k for k, rule in KINDS if rule.match(rel))
+            suffix = ".".join(name.split(".")[-2:]) if name.endswith(".json.gz") else (
+                name.rsplit(".", 1)[-1] if "." in name.lstrip(".") else "(none)")
+            for table, key in ((kinds, kind), (types, suffix)):
+                entry = table.setdefault(key, [0, 0])
+                entry[0] += size
+                entry[1] += 1
+    return {"kind": kinds, "type": types}
+
+
 _WROTE = re.compile(r"Wrote (\d+) files to .*?\((\d+) new or changed, (\d+) unchanged, "
                     r"(\d+) removed")
 _UP_TO_DATE = re.compile(r"Nothing changed since the last build: .*? is up to date \((\d+) files")
@@ -478,6 +517,9 @@ class SizeResult:
     ingest_s: float | None = None
     notes: list[str] = field(default_factory=list)
     queries: dict[str, dict] = field(default_factory=dict)  # "ours", "pagefind": query_cost
+    output: dict[str, dict[str, list[int]]] = field(default_factory=dict)  # output_breakdown
+    hugo_output: dict[str, dict[str, list[int]]] = field(default_factory=dict)  # of Hugo's site
+    related: dict[str, object] = field(default_factory=dict)  # related_recall.measure
 
 
 def measure_queries(res: SizeResult, system: str, site: Path, args: argparse.Namespace,
@@ -536,9 +578,10 @@ def run_size(n: int, args: argparse.Namespace, seeds: Seeds, results: list[SizeR
     if warned:
         res.notes.append(f"{len(warned)} warnings from our build, e.g. {warned[0][:200]}")
     res.largest_page = largest_html(site)
+    res.output = output_breakdown(site)
     index = json.loads((site / "data" / "papers.json").read_text(encoding="utf-8"))
     papers = [row for part in index["parts"]  # the public data's parts (docs/data.md)
-              for row in json.loads((site / part["path"]).read_text(encoding="utf-8"))]
+              for row in json.loads(gzip.decompress((site / part["path"]).read_bytes()))]
     if len({row["id"] for row in papers}) != n:
         res.notes.append(f"our build read {len(papers)} papers, expected {n}")
     measure_queries(res, "ours", site, args, results, machine)
@@ -582,6 +625,7 @@ def run_size(n: int, args: argparse.Namespace, seeds: Seeds, results: list[SizeR
             if pf is not None:
                 record("Pagefind", pf)
                 if h.ok and pf.ok:
+                    res.hugo_output = output_breakdown(project / "public")
                     measure_queries(res, "pagefind", project / "public", args, results,
                                     machine)
                     both = Run(wall=h.wall + pf.wall, cpu=h.cpu + pf.cpu,
@@ -703,6 +747,7 @@ def render_results(args: argparse.Namespace, results: list[SizeResult], machine:
         out.append(f"| {res.papers:,} | {cold['wall']:.2f} | {hugo_wall} | {ratio('wall')} | "
                    f"{ratio('cpu')} | {ratio('maxrss_kib')} | {ratio('out_bytes')} | {page} | "
                    f"{cli} | {disk} |" if cold else f"| {res.papers:,} | n/a |")
+    out += ["", *render_output(results)]
     out += ["", *query_cost.render([(res.papers, res.queries) for res in results])]
     out += ["## Against the targets (reported, not asserted)", "",
             "| target | measured | met |", "| --- | --- | --- |"]
@@ -717,6 +762,30 @@ def render_results(args: argparse.Namespace, results: list[SizeResult], machine:
             "No-op 'rewritten on disk': files whose inode or mtime changed during the no-op "
             "build.", ""]
     return "\n".join(out)
+
+
+def render_output(results: list[SizeResult]) -> list[str]:
+    """Where the bytes of our cold build's output go, by page kind and by file type."""
+    out = ["## Output of our cold build, by page kind and file type", ""]
+    for res in results:
+        if not res.output:
+            continue
+        total = sum(b for b, _ in res.output["kind"].values())
+        theirs = sum(b for b, _ in res.hugo_output.get("type", {}).values())
+        out += [f"{res.papers:,} papers: {total / 1e6:,.1f} MB in all"
+                + (f" (Hugo + Pagefind: {theirs / 1e6:,.1f} MB)" if theirs else "") + ".", "",
+                "| page kind | MB | files | share | | file type | MB | files |",
+                "| --- | ---: | ---: | ---: | --- | --- | ---: | ---: |"]
+        kinds = sorted(res.output["kind"].items(), key=lambda kv: -kv[1][0])
+        types = sorted(res.output["type"].items(), key=lambda kv: -kv[1][0])
+        for i in range(max(len(kinds), len(types))):
+            left = (f"{kinds[i][0]} | {kinds[i][1][0] / 1e6:,.1f} | {kinds[i][1][1]:,} | "
+                    f"{100 * kinds[i][1][0] / total:.0f} %") if i < len(kinds) else " | | |"
+            right = (f".{types[i][0]} | {types[i][1][0] / 1e6:,.1f} | {types[i][1][1]:,}"
+                     if i < len(types) else " | |")
+            out.append(f"| {left} | | {right} |")
+        out.append("")
+    return out
 
 
 def target_rows(results: list[SizeResult], machine: dict) -> list[str]:
@@ -742,6 +811,14 @@ def target_rows(results: list[SizeResult], machine: dict) -> list[str]:
             row(f"{n:,}: peak RSS <= 2 GB", f"{mib:,.0f} MiB", mib <= TARGETS["rss_max_mib"])
             row(f"{n:,}: no page over 150 KB", f"{res.largest_page[0] / 1000:,.0f} KB",
                 res.largest_page[0] <= TARGETS["page_max_bytes"])
+            mb = cold["out_bytes"] / 1e6
+            row(f"{n:,}: output <= 1,000 MB (GitHub Pages' site limit)", f"{mb:,.1f} MB",
+                mb <= TARGETS["output_max_mb"])
+            if res.related:
+                recall = float(res.related.get("recall", 0.0))  # type: ignore[arg-type]
+                row(f"{n:,}: related papers >= 95 % of the exact search's "
+                    f"({res.related.get('sample')} sampled)", f"{100 * recall:.1f} %",
+                    recall >= TARGETS["related_recall_min"])
         if cold and inc:
             share = inc["wall"] / cold["wall"]
             row(f"{n:,}: incremental (+{INCREMENT}) <= 10 % of cold", f"{100 * share:.0f} %",

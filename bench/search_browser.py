@@ -27,7 +27,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 # What GitHub Pages sends with Content-Encoding: gzip (text types); everything else as is.
-# Pagefind's own index files (*.pf_*, *.pagefind) are gzip streams already, served as bytes.
+# Pagefind's own index files (*.pf_*, *.pagefind) and our search/<shard>/*.json.gz are gzip
+# streams already, served as bytes: a .gz file as application/gzip with no Content-Encoding,
+# as GitHub Pages sends it (search.js unpacks it), so its bytes are counted as stored.
 COMPRESSED_TYPES = ("text/html", "text/css", "text/xml", "text/plain", "application/javascript",
                     "text/javascript", "application/json", "application/xml",
                     "application/atom+xml", "application/rss+xml", "image/svg+xml")
@@ -89,6 +91,10 @@ class Log:
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as a browser gets from GitHub Pages (over h2)
+    # GitHub Pages' type for a .gz file (http.server's too, set here so it never depends on
+    # the Python version): sent as stored, no Content-Encoding.
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+                      ".gz": "application/gzip"}
     timeout = 30  # seconds an idle kept-alive connection is held
     log: Log
     cache: dict[str, bytes]
@@ -122,7 +128,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
                 self.log.sent.append(Sent(path, 404, 0, 0, False))
             return
         ctype = self.guess_type(local)
-        zipped = (ctype.split(";")[0] in COMPRESSED_TYPES
+        zipped = (ctype.split(";")[0] in COMPRESSED_TYPES and not local.endswith(".gz")
                   and "gzip" in self.headers.get("Accept-Encoding", ""))
         body = raw
         if zipped:

@@ -33,6 +33,7 @@ Output: a Markdown table on stdout and in --out, the raw answers in the .json be
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import re
 import shutil
@@ -124,7 +125,7 @@ def load_papers(site: Path) -> dict[str, dict]:
     """Every paper of the site's public data, by slug."""
     index = json.loads((site / "data" / "papers.json").read_text(encoding="utf-8"))
     return {row["slug"]: row for part in index["parts"]
-            for row in json.loads((site / part["path"]).read_text(encoding="utf-8"))}
+            for row in json.loads(gzip.decompress((site / part["path"]).read_bytes()))}
 
 
 def build_default(work: Path) -> Path:

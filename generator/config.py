@@ -44,6 +44,7 @@ class Config:
     feed_size: int = 100  # newest entries per Atom feed
     cname: str = ""  # custom domain (GitHub Pages reads it from a CNAME file)
     search_shard_size: int = 25_000  # papers per search-index shard (generator/publish/search.py)
+    size_limit_mb: float = 1000.0  # the most the site may weigh (publish/size.py: GitHub Pages')
     sources: tuple[SourceInfo, ...] = ()
     themes: tuple[ThemeSpec, ...] = ()
     fetch: FetchSettings = FetchSettings()  # digest.yaml's fetch: section (fetch/settings.py)

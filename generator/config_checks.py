@@ -39,6 +39,7 @@ DIGEST_KEYS = {
     "feed_size": "entries per Atom feed, newest first",
     "cname": "custom domain for GitHub Pages, written to CNAME",
     "search_shard_size": "papers per search-index shard (a new week re-indexes the newest one)",
+    "size_limit_mb": "the most the built site may weigh, in MB (default 1000: GitHub Pages')",
     "fetch": "what `digest fetch` collects: arXiv searches and feeds, Hugging Face searches",
     "interests": "your library, papers you do not want and authors you follow: the For you pages",
 }
@@ -102,6 +103,7 @@ def check_digest(data: dict[str, Any], where: str, problems: list[str]) -> dict[
                 problems.append(f"{where}: {key}: expected a whole number >= {low}, got {value!r}")
             else:
                 out[key] = value
+    out.update(_size_limit(data, where, problems))
     if "fetch" in data:
         fetch = check_fetch(data["fetch"], f"{where}: fetch", problems, unknown_keys)
         if fetch is not None:
@@ -115,6 +117,17 @@ def check_digest(data: dict[str, Any], where: str, problems: list[str]) -> dict[
         else:
             problems.append(f"{where}: built_at: expected a date YYYY-MM-DD, got {value!r}")
     return out
+
+
+def _size_limit(data: dict[str, Any], where: str, problems: list[str]) -> dict[str, float]:
+    """size_limit_mb, if given and a number of MB above 0."""
+    if "size_limit_mb" not in data:
+        return {}
+    value = data["size_limit_mb"]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        problems.append(f"{where}: size_limit_mb: expected a number of MB > 0, got {value!r}")
+        return {}
+    return {"size_limit_mb": float(value)}
 
 
 def normalise_base_url(url: object) -> str:

@@ -24,9 +24,12 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serve_directory(root: Path) -> Iterator[str]:
-    """Serve root over HTTP on 127.0.0.1 (a free port); yields http://127.0.0.1:PORT."""
-    handler = functools.partial(_Quiet, directory=str(root))
+def serve_directory(root: Path, handler_class: type[http.server.SimpleHTTPRequestHandler] = _Quiet
+                    ) -> Iterator[str]:
+    """Serve root over HTTP on 127.0.0.1 (a free port); yields http://127.0.0.1:PORT. A .gz
+    file is sent as it is stored, as application/gzip with no Content-Encoding (as GitHub
+    Pages sends it), unless `handler_class` says otherwise."""
+    handler = functools.partial(handler_class, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

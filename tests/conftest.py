@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import gzip
 import json
 import os
 import re
@@ -62,12 +63,20 @@ def _seed_content() -> Path:
 CONTENT = _seed_content()
 
 
+def search_files(folder: Path, kind: str) -> list[Any]:
+    """The JSON of a search shard's files of one kind, in order ("t": its term files, each an
+    object; "d": its blocks of results, each a list of rows), read as search.js reads them:
+    t<n>.json.gz and d<n>.json.gz, gzip-compressed (docs/data.md)."""
+    paths = sorted(folder.glob(f"{kind}*.json.gz"), key=lambda p: int(p.name[1:].split(".")[0]))
+    return [json.loads(gzip.decompress(path.read_bytes())) for path in paths]
+
+
 def public_papers(site: Path) -> list[dict[str, Any]]:
     """Every paper of a site's public data, read as docs/data.md describes it: the parts
     data/papers.json lists, in order."""
     index = json.loads((site / "data" / "papers.json").read_text(encoding="utf-8"))
     return [row for part in index["parts"]
-            for row in json.loads((site / part["path"]).read_text(encoding="utf-8"))]
+            for row in json.loads(gzip.decompress((site / part["path"]).read_bytes()))]
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ with --skip-queries. Deselect with -m 'not slow'.
 
 from __future__ import annotations
 
+import gzip
 import importlib.util
 import json
 import re
@@ -122,3 +123,35 @@ def test_bench_corpus_is_deterministic(tmp_path: Path) -> None:
     assert len(files) == 52 + 5  # 52 dumps, manifest, themes, digest, about, increment.txt
     for rel in files:
         assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+
+
+def test_the_bench_server_compresses_text_and_sends_gz_files_as_they_are(tmp_path: Path) -> None:
+    # As GitHub Pages: JSON with Content-Encoding gzip; a .gz file (our search index's, as
+    # Pagefind's) as stored, application/gzip, no Content-Encoding, counted by its own bytes.
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        import search_browser as sb
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    import urllib.request
+
+    text = b'{"a": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]}\n' * 50
+    (tmp_path / "a.json").write_bytes(text)
+    (tmp_path / "t0.json.gz").write_bytes(gzip.compress(text, mtime=0))
+    with sb.serve(tmp_path) as (base, log):
+        got = {}
+        for name in ("a.json", "t0.json.gz"):
+            request = urllib.request.Request(f"{base}/{name}",
+                                             headers={"Accept-Encoding": "gzip"})
+            with urllib.request.urlopen(request) as response:
+                got[name] = (response.headers["Content-Type"],
+                             response.headers["Content-Encoding"], response.read())
+        log.wait_idle(quiet=0.1)  # the server logs a response after its last byte is sent
+        sent = {s.path: s for s in log.take()}
+    assert got["a.json"][:2] == ("application/json", "gzip")
+    assert gzip.decompress(got["a.json"][2]) == text
+    assert got["t0.json.gz"] == ("application/gzip", None, (tmp_path / "t0.json.gz").read_bytes())
+    assert not sent["/t0.json.gz"].gzipped
+    assert sent["/t0.json.gz"].body_bytes == sent["/t0.json.gz"].raw_bytes \
+        == (tmp_path / "t0.json.gz").stat().st_size
+    assert sent["/a.json"].body_bytes == len(got["a.json"][2]) < len(text)

@@ -43,8 +43,8 @@ def test_no_internal_link_or_asset_is_broken(built_default: tuple[Path, BuildRep
 def test_papers_json_is_the_documented_public_data(built_default: tuple[Path, BuildReport]) -> None:
     site, _ = built_default
     index = json.loads((site / "data" / "papers.json").read_text(encoding="utf-8"))
-    assert index == {"format": 2, "papers": 747,
-                     "parts": [{"path": "data/papers/0.json", "papers": 747}]}
+    assert index == {"format": 3, "papers": 747,
+                     "parts": [{"path": "data/papers/0.json.gz", "papers": 747}]}
     rows = public_papers(site)
     assert [(r["first_seen"], r["id"]) for r in rows] == sorted((r["first_seen"], r["id"])
                                                                for r in rows)  # oldest first
@@ -78,7 +78,8 @@ def test_theme_pages_are_a_front_page_and_an_archive_numbered_from_the_oldest(
              public_papers(site)}
 
     def listed(page: Path) -> list[str]:
-        return re.findall(r'<h3 class="paper-title">(?:<span[^>]*>[^<]*</span>)?'
+        """The papers a theme page lists: as items (front pages) or rows (archive pages)."""
+        return re.findall(r'(?:<h3 class="paper-title">(?:<span[^>]*>[^<]*</span>)?|<li>)'
                           r'<a href="\.\./\.\./(papers/[^"]+)"', page.read_text(encoding="utf-8"))
 
     for slug, count in report.theme_counts.items():

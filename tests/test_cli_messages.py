@@ -287,7 +287,7 @@ def _counted(site: Path) -> dict[str, int]:
     }
 
 
-CHECKED = (r"Checked (?P<files>[\d,]+) files \([\d.]+ MB\) against GitHub Pages' limits, "
+CHECKED = (r"Checked (?P<files>[\d,]+) files \([\d.]+ MB\) against the size limits, "
            r"(?P<pages>[\d,]+) pages with (?P<links>[\d,]+) links into the site and "
            r"(?P<anchors>[\d,]+) #anchors \((?P<external>[\d,]+) links to other sites not "
            r"followed\), (?P<feeds>[\d,]+) feeds with (?P<entries>[\d,]+) entries and "
@@ -346,3 +346,40 @@ def test_check_finds_a_sitemap_url_and_a_feed_link_that_name_no_page(project: Pa
     assert code == 1
     assert f"sitemap.xml: broken link {url}" in out
     assert f"feeds/all.xml: broken link {url}" in out
+
+
+def test_a_site_over_its_size_limit_is_warned_of_by_build_and_failed_by_check(
+        tmp_path: Path) -> None:
+    """GitHub Pages publishes at most 1 GB: the fixture's site, with the limit lowered below
+    its weight by size_limit_mb (not by writing a gigabyte), is warned of by every build
+    (a skipped one too) and failed by check, with its heaviest folders named; within the
+    limit, neither says a word of it."""
+    content = tmp_path / "content"
+    shutil.copytree(GOLDEN, content)
+    site = tmp_path / "site"
+    digest = [sys.executable, "-m", "generator"]
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*digest, *args], capture_output=True, text=True, cwd=tmp_path,
+                              timeout=300)
+
+    built = run("build", "--content", str(content), "--out", str(site))
+    assert built.returncode == 0, built.stderr
+    assert "size_limit_mb" not in built.stderr
+    checked = run("check", str(site), "--content", str(content))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    weight = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+    limit = round(weight / 2 / 1e6, 3)  # half the site's weight, in MB
+    settings = content / "digest.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + f"size_limit_mb: {limit}\n",
+                        encoding="utf-8")
+    said = f"the site weighs {weight / 1e6:,.1f} MB, over the {limit:g} MB a site may weigh"
+    for _ in range(2):  # built, then skipped as unchanged: warned of both times
+        again = run("build", "--content", str(content), "--out", str(site))
+        assert again.returncode == 0, again.stderr
+        warned = [line for line in again.stderr.splitlines() if said in line]
+        assert len(warned) == 1 and warned[0].startswith("warning: "), again.stderr
+        assert "Heaviest: papers/" in warned[0]
+    checked = run("check", str(site), "--content", str(content))
+    assert checked.returncode == 1
+    assert said in checked.stdout and "Error: 1 problem in" in checked.stderr

@@ -4,7 +4,9 @@ plain JSON/YAML/CSV lists; sniffing, --format, merging by arXiv id, safety, and 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
+import re
 import shutil
 import time
 from pathlib import Path
@@ -380,10 +382,11 @@ def test_exported_bibtex_round_trips_through_the_parser() -> None:
     records, problems = parse_bibtex(text, "x.bib")
     assert problems == []
     (back,) = records
-    assert (back.title, back.abstract, back.authors, back.arxiv_id, back.published,
-            back.url, back.categories) == (paper.title, paper.abstract, paper.authors,
+    assert (back.title, back.authors, back.arxiv_id, back.published,
+            back.url, back.categories) == (paper.title, paper.authors,
                                            paper.arxiv_id, paper.published, paper.url,
                                            paper.categories)
+    assert back.abstract == "" and "abstract" not in text  # a citation, as arXiv exports one
     entries, _ = read_bibtex(text, "x.bib")
     assert entries[0].key == bib_key(paper) == "braces-and-100-percent-012345"
     assert tex_escape("{a}") == "\\textbraceleft{}a\\textbraceright{}"
@@ -393,8 +396,8 @@ def test_every_parsed_fixture_round_trips_through_the_exporter() -> None:
     for paper in merge_papers(all_listings()):
         (back,), problems = parse_bibtex(paper_entry(paper), "x.bib")
         assert problems == []
-        assert (back.title, back.abstract, back.authors, back.arxiv_id, back.published) == (
-            paper.title, paper.abstract, paper.authors, paper.arxiv_id, paper.published)
+        assert (back.title, back.authors, back.arxiv_id, back.published) == (
+            paper.title, paper.authors, paper.arxiv_id, paper.published)
 
 
 # -- config, ingest and a whole build ----------------------------------------------------------
@@ -475,8 +478,7 @@ def test_built_paper_page_shows_authors_and_links(built: tuple[Path, list[str]])
     assert row["authors"] == [ZOE, "Rahul Venkataraman"]
     assert row["published"] == "2024-01-03"
     assert row["links"] == {"abs": "https://arxiv.org/abs/2401.01234",
-                            "pdf": "https://arxiv.org/pdf/2401.01234",
-                            "bibtex": f"papers/{row['slug']}.bib"}
+                            "pdf": "https://arxiv.org/pdf/2401.01234"}
     assert len(row["sources"]) == 5
     page = (site / row["url"]).read_text(encoding="utf-8")
     assert ZOE in page and "Rahul Venkataraman" in page
@@ -486,10 +488,10 @@ def test_built_paper_page_shows_authors_and_links(built: tuple[Path, list[str]])
             'rel="nofollow noopener">PDF</a>') in page
     assert 'href="https://huggingface.co/papers/2401.01234"' in page
     assert "arXiv:2401.01234" in page and "3 January 2024" in page
-    assert f'href="../papers/{row["slug"]}.bib"' in page and "Cite (BibTeX)" in page
+    assert "<summary>Cite (BibTeX)</summary>" in page
     # A paper from an old text dump has none of these, and its page says nothing about them.
     plain = next(r for r in rows if not r["arxiv_id"] and not r["authors"])
-    assert plain["links"] == {"bibtex": f"papers/{plain['slug']}.bib"}
+    assert plain["links"] == {}
     assert plain["published"] is None
     plain_page = (site / plain["url"]).read_text(encoding="utf-8")
     assert "arXiv abstract" not in plain_page and "arxiv.org/abs/" not in plain_page
@@ -505,13 +507,19 @@ def test_escaped_markup_stays_text_on_the_page(built: tuple[Path, list[str]]) ->
     assert "&lt;b&gt; stays text" in page and "<b> stays" not in page
 
 
-def test_built_bib_files_parse_and_match_the_papers(built: tuple[Path, list[str]]) -> None:
+def test_built_bib_entries_parse_and_match_the_papers(built: tuple[Path, list[str]]) -> None:
+    """A paper page shows its entry to copy (no file per paper); a weekly theme page offers
+    its papers' entries as a .bib download. Both parse as the papers they cite."""
     site, _ = built
     rows = public_papers(site)
-    assert all((site / "papers" / f"{r['slug']}.bib").is_file() for r in rows)
+    assert not list((site / "papers").glob("*.bib"))
     (row,) = [r for r in rows if r["arxiv_id"] == "2401.01234"]
-    (record,), problems = parse_bibtex((site / row["links"]["bibtex"]).read_text(), "p.bib")
+    page = (site / row["url"]).read_text(encoding="utf-8")
+    shown = html.unescape(re.search(r'<details class="cite">.*?<pre>(.*?)</pre>', page,
+                                    re.S).group(1))
+    (record,), problems = parse_bibtex(shown, "p.bib")
     assert problems == [] and record.title == SKILL and record.arxiv_id == "2401.01234"
+    assert record.authors == (ZOE, "Rahul Venkataraman")
     week = row["week"]
     theme_bibs = sorted((site / "weeks" / week).glob("*.bib"))
     assert theme_bibs

@@ -343,7 +343,7 @@ def test_the_public_data_is_in_parts_and_a_part_whose_papers_did_not_change_is_k
     build(load_config(content_copy), out, cache_dir=cache)
     index = json.loads((out / "data" / "papers.json").read_text(encoding="utf-8"))
     assert index["papers"] == 747
-    assert index["parts"] == [{"path": f"data/papers/{n}.json", "papers": size}
+    assert index["parts"] == [{"path": f"data/papers/{n}.json.gz", "papers": size}
                               for n, size in enumerate((200, 200, 200, 147))]
     rows = public_papers(out)
     order = [(r["first_seen"], r["id"]) for r in rows]

@@ -15,6 +15,8 @@ from click.testing import CliRunner
 from generator.cli import cli
 from generator.tools.init import init_project
 
+from .conftest import public_papers
+
 ATOM = """<?xml version="1.0" encoding="UTF-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom">
   <link href="http://arxiv.org/api/query?search_query%3Dti%3Atwin" rel="self" type="application/atom+xml"/>
@@ -81,7 +83,7 @@ def test_two_co_authors_of_one_name_stay_two_in_every_format(tmp_path: Path) -> 
         assert code == 0, out
     code, out = cmd(root, "build")
     assert code == 0, out
-    rows = json.loads((root / "site" / "data" / "papers" / "0.json").read_text())
+    rows = public_papers(root / "site")
     authors = {row["title"]: row["authors"] for row in rows}
     assert authors["Twin Authors in Large Collaborations"] == ["Lei Zhang", "Mei Chen",
                                                                 "Lei Zhang"]
@@ -103,7 +105,7 @@ def test_an_old_style_id_with_a_subject_class_merges_with_arxiv_s_own(tmp_path: 
     assert "0 new papers, 1 already known" in out
     code, out = cmd(root, "build")
     assert code == 0, out
-    rows = json.loads((root / "site" / "data" / "papers" / "0.json").read_text())
+    rows = public_papers(root / "site")
     assert [r["arxiv_id"] for r in rows if r["arxiv_id"].startswith("cs/")] == ["cs/0408030"]
 
 

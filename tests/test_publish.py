@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 import threading
 import urllib.error
@@ -92,7 +94,6 @@ def test_the_pages_workflow_builds_uploads_and_deploys(workflow: Path) -> None:
 def test_every_url_is_right_under_a_sub_path(subpath_site: Path) -> None:
     page = (subpath_site / "themes" / "skills" / "index.html").read_text(encoding="utf-8")
     assert f'<link rel="canonical" href="{BASE}themes/skills/index.html">' in page
-    assert f'<meta property="og:url" content="{BASE}themes/skills/index.html">' in page
     assert 'href="../../feeds/skills.xml"' in page and 'href="../../assets/style.css"' in page
     feed = (subpath_site / "feeds" / "all.xml").read_text(encoding="utf-8")
     assert f'<link rel="self" type="application/atom+xml" href="{BASE}feeds/all.xml"/>' in feed
@@ -187,6 +188,20 @@ def test_serve_answers_under_the_base_path_with_the_404_page_at_any_depth(server
     for href in re.findall(r'href="(/REPO/[^"]+)"', body):
         assert fetch(server + href)[0] == 200, href
     assert fetch(f"{server}/elsewhere/index.html")[0] == 404
+
+
+def test_serve_sends_the_search_index_gzip_files_as_they_are(server: str,
+                                                             subpath_site: Path) -> None:
+    # As GitHub Pages does: the stored gzip bytes, typed application/gzip, no Content-Encoding
+    # (search.js unpacks them), even to a client that accepts gzip.
+    stored = (subpath_site / "search" / "0" / "t0.json.gz").read_bytes()
+    request = urllib.request.Request(f"{server}/REPO/search/0/t0.json.gz",
+                                     headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request) as response:
+        assert response.headers["Content-Type"] == "application/gzip"
+        assert response.headers["Content-Encoding"] is None
+        assert response.read() == stored
+    assert isinstance(json.loads(gzip.decompress(stored)), dict)
 
 
 def test_watch_rebuilds_when_a_file_changes(tmp_path: Path) -> None:

@@ -3,8 +3,11 @@ the build cut the papers, and what a reader gets for prefixes, plurals and accen
 
 from __future__ import annotations
 
+import gzip
+import http.server
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -12,16 +15,22 @@ import pytest
 
 from generator.config import load_config
 from generator.pipeline import read_papers
-from generator.publish.search import search_shards
+from generator.publish.search import FORMAT, search_shards
+from generator.render.gzipped import gzipped
 from generator.render.search_index import (
     DOC_BLOCK,
+    GZIP_LEVEL,
     IndexedPaper,
+    doc_file,
+    file_names,
     file_of,
     index_shard,
+    term_file,
     theme_masks,
 )
 from generator.render.search_terms import sort_key, stem, terms, words
 
+from .browser import serve_directory
 from .conftest import CONTENT
 
 # Strings that differ in case, accents, ligatures, scripts, digits and punctuation.
@@ -40,9 +49,9 @@ Posting = tuple[int, int, list[int]]  # paper's place in the shard, impact, word
 def _decoded(files: dict[str, bytes]) -> dict[str, list[Posting]]:
     """term -> [(paper, impact, positions)] from a shard's term files."""
     out: dict[str, list[Posting]] = {}
-    names = sorted((n for n in files if n.startswith("t")), key=lambda n: int(n[1:-5]))
+    names = sorted((n for n in files if n.startswith("t")), key=lambda n: int(n[1:-8]))
     for name in names:
-        for term, flat in json.loads(files[name]).items():
+        for term, flat in json.loads(gzip.decompress(files[name])).items():
             paper, i, postings = 0, 0, []
             while i < len(flat):
                 paper += flat[i]
@@ -83,9 +92,9 @@ def test_terms_are_snowball_stems_of_wholes_and_parts() -> None:
 def test_every_paper_is_found_by_every_word_of_its_title(shard: tuple[
         tuple[IndexedPaper, ...], dict[str, bytes], tuple[str, ...]]) -> None:
     papers, files, firsts = shard
-    blocks = [f"d{b}.json" for b in range(-(-len(papers) // DOC_BLOCK))]
+    blocks = [doc_file(b) for b in range(-(-len(papers) // DOC_BLOCK))]
     assert len(blocks) == 8  # 747 papers in blocks of 100
-    shown = [row for name in blocks for row in json.loads(files[name])]
+    shown = [row for name in blocks for row in json.loads(gzip.decompress(files[name]))]
     assert [row[0] for row in shown] == [p.slug for p in papers]
     assert all(len(row) == 5 and row[1] and row[3] for row in shown)  # title and date always
     term_files = sorted(n for n in files if n.startswith("t"))
@@ -96,7 +105,7 @@ def test_every_paper_is_found_by_every_word_of_its_title(shard: tuple[
         where = [p for p, _, _ in postings]
         assert where == sorted(set(where)) and where[-1] < len(papers), term
         assert all(impact >= 1 and places == sorted(set(places)) for _, impact, places in postings)
-        assert f'"{term}":' in files[f"t{file_of(term, firsts)}.json"].decode(), term
+        assert f'"{term}":' in gzip.decompress(files[term_file(file_of(term, firsts))]).decode()
     for position, paper in enumerate(papers):
         for field in (paper.title, paper.authors, paper.abstract):
             for term in set(terms(field)):
@@ -158,11 +167,16 @@ def test_the_browser_cuts_text_into_the_same_terms(served: str, browser: object)
     page.close()
 
 
-def _titles(browser: object, url: str) -> tuple[str, list[str]]:
+def _titles(browser: object, url: str,
+            index: list[dict[str, str]] | None = None) -> tuple[str, list[str]]:
+    """The status line and the result titles of a search page; the headers of every shard
+    file it fetched added to `index`."""
     page = browser.new_page()  # type: ignore[attr-defined]
     problems: list[str] = []
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status} {r.url}"))
+    if index is not None:
+        page.on("response", lambda r: r.url.endswith(".json.gz") and index.append(r.headers))
     page.goto(url)
     page.wait_for_function("!document.getElementById('search-status').textContent"
                            ".includes('Searching')")
@@ -211,3 +225,83 @@ def test_a_one_character_word_finds_exactly_that_word(served: str, browser: obje
         holding += len(_decoded(files).get("r", []))  # papers with the word "r" itself
     status, titles = _titles(browser, f"{served}/search.html?q=R")
     assert holding > 0 and status.startswith(f"{holding} paper")
+
+
+def test_a_built_sites_shard_files_are_gzip_of_the_json_search_js_reads(
+        built_default: tuple[Path, object]) -> None:
+    site, _ = built_default
+    # shards.json, which the page reads first, is plain JSON (the host compresses it in transit).
+    listing = json.loads((site / "search" / "shards.json").read_text(encoding="utf-8"))
+    assert listing["format"] == FORMAT == 4
+    stored = raw = 0
+    for shard in listing["shards"]:
+        folder = site / "search" / shard["name"]
+        names = sorted(p.name for p in folder.iterdir())
+        assert names == sorted(file_names(shard["papers"], len(shard["files"])))
+        rows = []
+        for name in names:
+            data = (folder / name).read_bytes()
+            # gzip's magic, deflate, no flags (no file name), modification time 0.
+            assert name.endswith(".json.gz") and data[:8] == b"\x1f\x8b\x08\0\0\0\0\0", name
+            text = gzip.decompress(data)
+            assert gzipped(text, GZIP_LEVEL) == data  # GZIP_LEVEL, and the same JSON gives the same bytes
+            stored, raw = stored + len(data), raw + len(text)
+            value = json.loads(text)
+            if name.startswith("t"):  # an object from term to postings, from its first term
+                number = int(name[1:].split(".")[0])
+                assert min(value, key=sort_key) == shard["files"][number], name
+                assert all(isinstance(v, list) and v and all(isinstance(n, int) for n in v)
+                           for v in value.values()), name
+            else:
+                rows.append((int(name[1:].split(".")[0]), value))
+        shown = [row for _, block in sorted(rows) for row in block]
+        assert len(shown) == shard["papers"]
+        assert all(len(row) == 5 and all(isinstance(f, str) for f in row) for row in shown)
+    assert GZIP_LEVEL == 6 and raw > 2.5 * stored  # about three times smaller
+
+
+class _EncodingHost(http.server.SimpleHTTPRequestHandler):
+    """A host that sends a .gz file with Content-Encoding: gzip and the type of what it holds
+    (as Apache's `AddEncoding gzip .gz` does): the browser unpacks it before search.js sees
+    it."""
+
+    encoded = False
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def send_head(self) -> object:
+        self.encoded = self.path.split("?")[0].endswith(".gz") \
+            and Path(self.translate_path(self.path)).is_file()
+        return super().send_head()
+
+    def guess_type(self, path: object) -> str:
+        return "application/json" if str(path).endswith(".json.gz") else super().guess_type(path)
+
+    def end_headers(self) -> None:
+        if self.encoded:
+            self.send_header("Content-Encoding", "gzip")
+        super().end_headers()
+
+
+@pytest.fixture(scope="module")
+def encoding_host(built_default: tuple[Path, object]) -> Iterator[str]:
+    with serve_directory(built_default[0], _EncodingHost) as url:
+        yield url
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("query", ["MuZero", "transfomer", "embed", '"world model"', "R"])
+def test_shard_files_sent_with_content_encoding_gzip_give_the_same_results(
+        served: str, encoding_host: str, browser: object, query: str) -> None:
+    as_stored: list[dict[str, str]] = []
+    plain = _titles(browser, f"{served}/search.html?q={quote(query)}", as_stored)
+    encoded: list[dict[str, str]] = []
+    unpacked = _titles(browser, f"{encoding_host}/search.html?q={quote(query)}", encoded)
+    assert unpacked == plain and plain[1], query
+    # As GitHub Pages sends them: the gzip bytes, unpacked by search.js (DecompressionStream).
+    assert as_stored and all(h["content-type"] == "application/gzip"
+                             and "content-encoding" not in h for h in as_stored)
+    # With Content-Encoding, the browser unpacked them and search.js read JSON as it came.
+    assert len(encoded) == len(as_stored)
+    assert all(h["content-encoding"] == "gzip" for h in encoded)

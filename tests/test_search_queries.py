@@ -19,7 +19,7 @@ from generator.pipeline import build
 from generator.render.search_terms import stem
 
 from .browser import serve_directory
-from .conftest import public_papers
+from .conftest import public_papers, search_files
 
 pytestmark = pytest.mark.browser
 
@@ -136,16 +136,15 @@ def test_a_misspelt_word_finds_the_word_and_ranks_below_exact_matches(
     assert len(listing["shards"]) == 1
     folder = site / "search" / listing["shards"][0]["name"]
     index: dict[str, list[int]] = {}
-    for path in sorted(folder.glob("t*.json")):
-        for term, flat in json.loads(path.read_text()).items():
+    for chunk in search_files(folder, "t"):
+        for term, flat in chunk.items():
             index[term] = _papers(flat)
     rare, common = next((t, u) for t in sorted(index) if 1 <= len(index[t]) < 5 and len(t) >= 6
                         and stem(t) == t and t.isalpha()
                         for u in (t[:-1], t + "s", t[:-1] + "e") if len(index.get(u, ())) >= 10)
     found = _search(browser, f"{served}/search.html?q={rare}")
     own = set(index[rare])
-    rows = [row for block in sorted(folder.glob("d*.json"), key=lambda p: int(p.stem[1:]))
-            for row in json.loads(block.read_text())]
+    rows = [row for block in search_files(folder, "d") for row in block]
     first = {s for s in found["slugs"][:len(own)]}
     assert first == {rows[n][0] for n in own}, (rare, common)
     assert _total(found["status"]) > len(own)  # and the near spelling's papers after them
@@ -173,8 +172,8 @@ def test_a_misspelt_word_that_sorts_after_the_word_meant_finds_it(
     folder = site / "search" / listing["shards"][0]["name"]
     firsts = listing["shards"][0]["files"]
     index: dict[str, list[int]] = {}
-    for path in sorted(folder.glob("t*.json")):
-        index.update((t, _papers(flat)) for t, flat in json.loads(path.read_text()).items())
+    for chunk in search_files(folder, "t"):
+        index.update((t, _papers(flat)) for t, flat in chunk.items())
     # Python's string order is JavaScript's for these ASCII words.
     file_of = {t: max(k for k, first in enumerate(firsts) if first <= t) for t in index}
     word, typo = next(
@@ -186,8 +185,7 @@ def test_a_misspelt_word_that_sorts_after_the_word_meant_finds_it(
         and max(k for k, first in enumerate(firsts) if first <= typo) > file_of[w]
         and [t for t in index if t[0] == typo[0] and _osa(t, typo) == 1] == [w])
     found = _search(browser, f"{served}/search.html?q={typo}")
-    rows = [row for block in sorted(folder.glob("d*.json"), key=lambda p: int(p.stem[1:]))
-            for row in json.loads(block.read_text())]
+    rows = [row for block in search_files(folder, "d") for row in block]
     assert _total(found["status"]) == len(index[word]), (word, typo)
     assert set(found["slugs"]) <= {rows[n][0] for n in index[word]}, (word, typo)
 
@@ -212,8 +210,8 @@ def test_a_beginning_that_is_no_word_finds_the_words_it_begins(
 
 def _index_has(site: Path, term: str) -> bool:
     """Whether a term file of the site's search index holds the term."""
-    return any(term in json.loads(path.read_text())
-               for path in (site / "search").glob("*/t*.json"))
+    return any(term in chunk for folder in (site / "search").iterdir() if folder.is_dir()
+               for chunk in search_files(folder, "t"))
 
 
 def _papers(flat: list[int]) -> list[int]:

@@ -18,7 +18,7 @@ from generator.pipeline import build
 from generator.tools.ingest import ingest_file
 
 from .browser import serve_directory
-from .conftest import CONTENT, public_papers
+from .conftest import CONTENT, public_papers, search_files
 
 SHARD = 200  # the default digest's 747 papers make 4 shards
 
@@ -52,8 +52,7 @@ def test_every_paper_is_in_exactly_one_shard(sharded: tuple[Path, Path]) -> None
     slugs = []
     for shard in shards:
         folder = site / "search" / str(shard["name"])
-        docs = [row[0] for block in sorted(folder.glob("d*.json"), key=lambda p: int(p.stem[1:]))
-                for row in json.loads(block.read_text())]
+        docs = [row[0] for block in search_files(folder, "d") for row in block]
         assert len(docs) == shard["papers"]
         slugs += docs
     rows = public_papers(site)
@@ -61,7 +60,7 @@ def test_every_paper_is_in_exactly_one_shard(sharded: tuple[Path, Path]) -> None
 
 
 def _entry_inodes(site: Path) -> dict[str, int]:
-    return {str(s["name"]): (site / "search" / str(s["name"]) / "d0.json")
+    return {str(s["name"]): (site / "search" / str(s["name"]) / "d0.json.gz")
             .stat().st_ino for s in _listing(site)}
 
 
@@ -96,9 +95,7 @@ def _themes_by_mask(site: Path) -> dict[str, set[str]]:
     slugs = []
     for shard in _listing(site):
         folder = site / "search" / str(shard["name"])
-        slugs += [row[0] for block in sorted(folder.glob("d*.json"),
-                                             key=lambda p: int(p.stem[1:]))
-                  for row in json.loads(block.read_text())]
+        slugs += [row[0] for block in search_files(folder, "d") for row in block]
     data = json.loads((site / "data" / "search-themes.json").read_text())
     assert len(data["masks"]) == len(slugs)
     return {slug: {theme for i, (theme, _) in enumerate(data["themes"]) if mask >> i & 1}

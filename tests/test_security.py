@@ -70,7 +70,7 @@ FORBIDDEN_TAGS = {"script", "style", "iframe", "frame", "frameset", "object", "e
 TEMPLATE_TAGS = {"html", "head", "meta", "title", "link", "body", "header", "nav", "main",
                  "footer", "section", "article", "aside", "div", "span", "h1", "h2", "h3", "p",
                  "a", "ul", "ol", "li", "code", "table", "thead", "tbody", "tr", "th", "td", "br",
-                 "figure", "figcaption"}
+                 "figure", "figcaption", "details", "summary"}
 # The inline SVGs that are ours (generator/render/charts.py, drawn at build time): the charts and the
 # map of papers, whose dots are links to paper pages.
 CHART_TAGS = {"title", "desc", "line", "text", "g", "polyline", "circle", "a"}

@@ -84,7 +84,10 @@ def build(content_dir: Path, out_dir: Path, base_url: str | None, strict: bool, 
                                cache_dir=None if no_cache else project_cache_dir(content_dir))
     finally:
         progress.close()
-    echo_warnings(report.warnings)
+    from generator.publish.size import over_limit
+
+    heavy = over_limit(out_dir, report.publish.total_bytes, config.size_limit_mb)
+    echo_warnings(report.warnings + ((heavy,) if heavy else ()))
     if not quiet:
         _print_summary(report)
 

@@ -32,16 +32,18 @@ if TYPE_CHECKING:  # the tools are imported when their command runs
               "there  [default: the one it was built with].")
 @click.option("--content", "content_dir", type=click.Path(path_type=Path), default=Path("content"),
               show_default=True, help="The content folder the site is built from: checked for "
-              "symbolic links that lead out of it (skipped if it does not exist).")
+              "symbolic links that lead out of it, and its size_limit_mb read (skipped if it "
+              "does not exist).")
 def check(site: Path, base_url: str | None, content_dir: Path) -> None:
     """Check a built SITE (default: site) without network, and say what was checked.
 
     Every internal link, asset and #anchor must resolve; every feed must parse and
     have what feed readers need, and its links into the site must resolve, as must
     every URL of the sitemap; no symbolic links, pipes or unreadable files; total
-    size and the largest file within GitHub Pages' limits; no symbolic link in the
-    content folder that leads out of it. Prints how many files, pages, links,
-    anchors, feeds and sitemap URLs it checked; exits 1 with the list of problems.
+    size (size_limit_mb in digest.yaml, 1000 by default) and the largest file within
+    GitHub Pages' limits; no symbolic link in the content folder that leads out of it.
+    Prints how many files, pages, links, anchors, feeds and sitemap URLs it checked;
+    exits 1 with the list of problems.
     """
     from generator.publish.sitefolder import built_base_url
     from generator.render.hosting import base_path
@@ -49,7 +51,7 @@ def check(site: Path, base_url: str | None, content_dir: Path) -> None:
     from generator.tools.check import survey_site
 
     url = base_url or built_base_url(site) or "/"
-    found = survey_site(site, url)
+    found = survey_site(site, url, _size_limit(content_dir))
     problems = list(found.problems)
     if content_dir.is_dir():
         problems += links_leaving(content_dir)
@@ -62,10 +64,24 @@ def check(site: Path, base_url: str | None, content_dir: Path) -> None:
     click.echo(f"{site}: no problems (served under {base_path(url)})")
 
 
+def _size_limit(content_dir: Path) -> float:
+    """size_limit_mb of the content's digest.yaml; the default when there is none (a broken
+    config is the build's to report, not the site check's)."""
+    from generator.config import load_config
+    from generator.errors import ConfigError
+    from generator.publish.size import DEFAULT_LIMIT_MB
+
+    if not (content_dir / "digest.yaml").is_file():
+        return DEFAULT_LIMIT_MB
+    try:
+        return load_config(content_dir).size_limit_mb
+    except ConfigError:
+        return DEFAULT_LIMIT_MB
+
+
 def _checked(found: SiteCheck, content_dir: Path | None) -> str:
     """What `check` looked at, in counts of what the checks visited."""
-    parts = [f"{_n(found.files, 'file')} ({found.bytes / 1e6:.1f} MB) against GitHub Pages' "
-             "limits",
+    parts = [f"{_n(found.files, 'file')} ({found.bytes / 1e6:.1f} MB) against the size limits",
              f"{_n(found.pages, 'page')} with {_n(found.links, 'link')} into the site and "
              f"{_n(found.anchors, '#anchor')} ({_n(found.external, 'link')} to other sites "
              "not followed)",

@@ -6,7 +6,8 @@ decides. That lets the index be made from the moment the papers are read, while 
 and the site renders (the search page's theme filter reads data/search-themes.json instead).
 
 The papers are split, oldest first, into shards of `shard_size` papers, each a folder
-search/<n>/; search/shards.json lists them and the search page queries them all. A shard whose
+search/<n>/ of gzip-compressed JSON files; search/shards.json, which the search page reads
+first, lists them as plain JSON, and the search page queries them all. A shard whose
 papers did not change is reused from the previous site instead of being made again, so a new
 week only changes the newest shard. The index is written in the build's working folder and
 moved into the standby site at the end (writer.py), so a failure leaves the old site intact.
@@ -47,7 +48,7 @@ PACKAGE = Path(__file__).parents[1]  # the generator package: its code keys the 
 
 INDEX_DIR = "search"
 SHARDS_FILE = "shards.json"
-FORMAT = 3  # of shards.json and the shard files, as search.js reads them
+FORMAT = 4  # of shards.json and the shard files, as search.js reads them (4: gzip files)
 # Papers per shard: a new week makes at most this many papers' index again, and a query loads
 # a file or two per term from every shard (four at 100,000 papers).
 SHARD_SIZE = 25_000
@@ -161,9 +162,10 @@ class SearchIndexer:
                  len(shard.members), time.perf_counter() - started)
         return index.firsts
 
-    def finish(self, stage: Path, previous: Path | None) -> None:
+    def finish(self, stage: Path, previous: Path | None) -> int:
         """Wait for the indexer, then fill stage/search/ with every shard: new ones moved in,
-        unchanged ones hard-linked from the previous site (or indexed now if it lost them)."""
+        unchanged ones hard-linked from the previous site (or indexed now if it lost them).
+        Returns the bytes of stage/search/, which the site's size counts."""
         waited = time.perf_counter()
         assert self._worker is not None, "finish() is called inside the context"
         shards: tuple[ShardDone, ...] = self._worker.result()
@@ -195,6 +197,7 @@ class SearchIndexer:
             _link_tree(old, target, only=SHARDS_FILE)  # unchanged: the same file, not a copy
         else:
             (target / SHARDS_FILE).write_bytes(data)
+        return sum(path.stat().st_size for path in target.rglob("*") if path.is_file())
 
 
 def _inside(folder: Path | None) -> Path:

@@ -37,7 +37,7 @@ from generator.publish.standby import Pages, PublishReport, Standby, Written, st
 log = logging.getLogger(__name__)
 
 
-Finisher = Callable[[Path, Path | None], None]
+Finisher = Callable[[Path, Path | None], int]  # -> the bytes of the files it added
 
 
 def publish_site(pages: Pages, out_dir: Path, base_url: str = "/",
@@ -60,7 +60,7 @@ def publish_site(pages: Pages, out_dir: Path, base_url: str = "/",
     log.info("pages rendered and written: %.2f s", time.perf_counter() - started)
     _drop_unproduced(target, report.pages.keys())
     if finish is not None:
-        finish(target.root, live)
+        report = replace(report, total_bytes=report.total_bytes + finish(target.root, live))
     _mirror_dotfiles(live, target.root, report.pages.keys())
     write_marker(target.root, base_url)
     if state is not None:

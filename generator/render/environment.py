@@ -12,6 +12,7 @@ from pathlib import Path
 import jinja2
 
 from generator.models import Week
+from generator.render.bib import paper_entry
 from generator.stages.links import reading_links
 from generator.text.markup import linkify, paragraphs, render_markdown
 from generator.text.sentences import teaser
@@ -60,7 +61,8 @@ def make_env(overrides: Path | None = None) -> jinja2.Environment:
     # an unchanged build, importing the renderer but rendering nothing, must not pay.
     from generator.stages.themes.standing import RULES as STANDING_RULES
     env.globals.update(week_range=week_range, reading_links=reading_links,
-                       standing_rules=STANDING_RULES)
+                       standing_rules=STANDING_RULES,
+                       cite_entry=paper_entry)
     return env
 
 

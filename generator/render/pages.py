@@ -40,10 +40,9 @@ class Keeper(Protocol):
         nothing else: render passes every value the template is given."""
         ...
 
-    def keep_paper(self, path: str, kind: str, paper: Paper, related: bool = True
-                   ) -> tuple[bytes, bool]:
-        """For a file that shows one paper and nothing else but, if `related`, its related
-        papers: a paper page (`kind` its template) or its .bib (related False)."""
+    def keep_paper(self, path: str, kind: str, paper: Paper) -> tuple[bytes, bool]:
+        """For a page that shows one paper and nothing else but its related papers (a paper
+        page; `kind` its template)."""
         ...
 
 

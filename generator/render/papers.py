@@ -1,5 +1,5 @@
-"""Each paper's page and its .bib: most of a site's files (two per paper), and the ones a
-new week leaves nearly all unchanged."""
+"""Each paper's page: most of a site's files, and the ones a new week leaves nearly all
+unchanged."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from generator.models import Paper
-from generator.render.bib import paper_bib, paper_bib_path
-from generator.render.pages import Keeper, Page, Pages, kept_or_made
+from generator.render.pages import Page, Pages
 from generator.render.paths import paper_path
 
 if TYPE_CHECKING:
@@ -17,10 +16,9 @@ if TYPE_CHECKING:
 
 
 def paper_pages(pages: Pages, digest: Digest, papers: Iterable[Paper]) -> Iterator[Page]:
-    """Each paper's page and then its .bib, in the order given."""
+    """Each paper's page, in the order given."""
     for paper in papers:
         yield _paper_page(pages, digest, paper)
-        yield _paper_bib(paper, pages.keeper)
 
 
 def paper_sitemap(digest: Digest) -> list[tuple[str, dt.date]]:
@@ -34,13 +32,6 @@ def _paper_page(pages: Pages, digest: Digest, paper: Paper) -> Page:
     return pages.page(paper_path(paper), "paper.html", _paper_date(paper), keep=True,
                       one=paper, paper=paper,
                       implied={"assignments": digest.assignments.get(paper.id, ())})
-
-
-def _paper_bib(paper: Paper, keeper: Keeper | None) -> Page:
-    path = paper_bib_path(paper)
-    keyed = (keeper.keep_paper(path, "bib", paper, related=False)
-             if keeper is not None else None)
-    return kept_or_made(path, keyed, lambda: paper_bib(paper)[1])
 
 
 def _paper_date(paper: Paper) -> dt.date:

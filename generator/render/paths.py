@@ -30,8 +30,8 @@ def week_path(key: str, theme: str | None = None, page: int = 1) -> str:
 
 
 def data_part_path(number: int) -> str:
-    """Part `number` of the public data (docs/data.md)."""
-    return f"data/papers/{number}.json"
+    """Part `number` of the public data (docs/data.md): gzip-compressed JSON."""
+    return f"data/papers/{number}.json.gz"
 
 
 SEARCH_THEMES = "data/search-themes.json"  # each paper's themes, in the search index's order

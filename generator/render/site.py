@@ -34,7 +34,7 @@ from generator.text.markup import render_markdown
 
 def render_site(digest: Digest, env: jinja2.Environment, keeper: Keeper | None = None,
                 on_page: Callable[[str], None] | None = None) -> Iterator[Page]:
-    """Yield every file of the site but the paper pages and their .bib files (see
+    """Yield every file of the site but the paper pages (see
     render_paper_pages; the sitemap lists the paper pages all the same). The same digest
     always yields the same bytes. With a `keeper`, files whose inputs are as the last build
     made them are kept, not rendered (Page.data None); `on_page` is told each page's path."""
@@ -74,8 +74,8 @@ def render_site(digest: Digest, env: jinja2.Environment, keeper: Keeper | None =
 def render_paper_pages(digest: Digest, env: jinja2.Environment,
                        keeper: Keeper | None = None,
                        papers: Iterable[Paper] | None = None) -> Iterator[Page]:
-    """Yield each paper's page and then its .bib (of `papers`, by default digest.papers in
-    order): the files render_site leaves out. With a `keeper`, as there."""
+    """Yield each paper's page (of `papers`, by default digest.papers in order): the files
+    render_site leaves out. With a `keeper`, as there."""
     pages, _ = _pages(digest, env, keeper, None)
     yield from paper_pages(pages, digest, digest.papers if papers is None else papers)
 

@@ -182,29 +182,27 @@ class Stamps:
         key = self.key(*parts)
         return key, self.reuse.keep(path, key)
 
-    def keep_paper(self, path: str, kind: str, paper: Paper, related: bool = True
-                   ) -> tuple[bytes, bool]:
-        """`keep` for a file that shows one paper and nothing else but, if `related`, its
-        related papers (a paper page; its .bib without): the key is made from their stamps
+    def keep_paper(self, path: str, kind: str, paper: Paper) -> tuple[bytes, bool]:
+        """`keep` for a page that shows one paper and nothing else but its related papers
+        (a paper page): the key is made from their stamps
         directly, not through canon's walk of a context, which took a third of the paper
         pages' time when a new week kept nearly all of 100,000."""
         stamps = self._stamps
         h = hashlib.blake2b(self.program, digest_size=16)
         h.update(f"{kind}\0{path}\0".encode())
         h.update(stamps.get(paper.id) or self.of(paper))
-        if related:
-            h.update(b"\0related")
-            if self._related is None:  # the worker's result, looked up once
-                found = self.digest.related
-                self._related = found.resolved() if isinstance(found, Deferred) else found
-            ids = self._related.get(paper.id, ())
-            try:  # all in C when every related paper is one of the digest's (as they are)
-                h.update(b"".join(map(self._filled.__getitem__, ids)))
-            except KeyError:
-                by_id = self.digest.by_id
-                for pid in ids:
-                    other = by_id.get(pid)
-                    if other is not None:  # as Digest.related_to
-                        h.update(stamps.get(pid) or self.of(other))
+        h.update(b"\0related")
+        if self._related is None:  # the worker's result, looked up once
+            found = self.digest.related
+            self._related = found.resolved() if isinstance(found, Deferred) else found
+        ids = self._related.get(paper.id, ())
+        try:  # all in C when every related paper is one of the digest's (as they are)
+            h.update(b"".join(map(self._filled.__getitem__, ids)))
+        except KeyError:
+            by_id = self.digest.by_id
+            for pid in ids:
+                other = by_id.get(pid)
+                if other is not None:  # as Digest.related_to
+                    h.update(stamps.get(pid) or self.of(other))
         key = h.digest()
         return key, self.reuse.keep(path, key)

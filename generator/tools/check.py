@@ -17,12 +17,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from generator.publish.size import DEFAULT_LIMIT_MB, over_limit
 from generator.render.hosting import SITEMAP_BYTES, SITEMAP_URLS
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-# GitHub Pages: a published site may be at most 1 GB; GitHub rejects files over 100 MB.
-MAX_SITE_BYTES = 1_000_000_000
+# GitHub rejects files over 100 MB (a site over 1 GB: publish/size.py).
 MAX_FILE_BYTES = 100_000_000
 
 
@@ -69,13 +69,14 @@ class SiteCheck:
                            for f in dataclasses.fields(self)))
 
 
-def survey_site(site: Path, base: str = "/") -> SiteCheck:
+def survey_site(site: Path, base: str = "/", limit_mb: float = DEFAULT_LIMIT_MB) -> SiteCheck:
     """Every check below. base: the URL the site is published at ("https://user.github.io/
     repo/"), or only its path ("/repo/"), which is all the pages' links need; the feeds'
-    and sitemap's absolute URLs are known to lead into the site by its host as well."""
+    and sitemap's absolute URLs are known to lead into the site by its host as well.
+    limit_mb: size_limit_mb in digest.yaml."""
     if not site.is_dir():
         return SiteCheck(problems=(f"{site}: not a directory",))
-    return check_files(site) + check_links(site, _base_path(base)) + check_xml(site, base)
+    return check_files(site, limit_mb) + check_links(site, _base_path(base)) + check_xml(site, base)
 
 
 def check_site(site: Path, base: str = "/") -> list[str]:
@@ -83,8 +84,8 @@ def check_site(site: Path, base: str = "/") -> list[str]:
     return list(survey_site(site, base).problems)
 
 
-def check_files(site: Path) -> SiteCheck:
-    """No symlinks, nothing unreadable, and within GitHub Pages' size limits."""
+def check_files(site: Path, limit_mb: float = DEFAULT_LIMIT_MB) -> SiteCheck:
+    """No symlinks, nothing unreadable, and within the size limits (the site's: `limit_mb`)."""
     problems, total, files = [], 0, 0
     for dirpath, dirs, names in os.walk(site):
         for name in [*dirs, *names]:
@@ -103,8 +104,9 @@ def check_files(site: Path) -> SiteCheck:
                     problems.append(f"{rel}: {size:,} bytes, over GitHub's 100 MB file limit")
                 if not os.access(path, os.R_OK):
                     problems.append(f"{rel}: not readable")
-    if total > MAX_SITE_BYTES:
-        problems.append(f"{site}: {total:,} bytes in all, over GitHub Pages' 1 GB limit")
+    heavy = over_limit(site, total, limit_mb)
+    if heavy:
+        problems.append(heavy)
     return SiteCheck(problems=tuple(problems), files=files, bytes=total)
 
 

@@ -19,7 +19,7 @@
   const list = document.getElementById("search-results");
   const pager = document.getElementById("search-pages");
   const base = new URL(".", document.baseURI);  // the site root: search.html lives there
-  const FORMAT = 3;  // of search/shards.json and the shard files (generator/publish/search.py)
+  const FORMAT = 4;  // of search/shards.json and the shard files (generator/publish/search.py)
   const PER_PAGE = 10;
   const PREFIX_WEIGHT = 0.5;  // a longer word a term begins counts half as much as the term
   const TYPO_WEIGHT = 0.4;  // a word spelled nearly like the term
@@ -75,18 +75,34 @@
     return { loose: loose, phrases: phrases, needed: needed };
   }
 
-  // --- The index: shards.json, the term files a query needs, the blocks of the results shown. ---
+  // --- The index: shards.json, the term files a query needs, the blocks of the results shown
+  // (the last two gzip-compressed JSON, .json.gz). ---
   let compute = 0;  // milliseconds spent in this script on the current query
   function timed(fn) {
     const started = performance.now();
     try { return fn(); } finally { compute += performance.now() - started; }
+  }
+  async function textOf(response) {
+    // A response's text. A .json.gz file comes as GitHub Pages sends it, the gzip bytes
+    // themselves (no Content-Encoding), unpacked here; a host that sent it with
+    // Content-Encoding: gzip had fetch unpack it already, and plain JSON never starts with
+    // gzip's magic bytes 1f 8b.
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) {
+      return new TextDecoder().decode(bytes);
+    }
+    if (typeof DecompressionStream === "undefined") {
+      throw new Error("this browser cannot unpack it (no DecompressionStream)");
+    }
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).text();
   }
   const files = new Map();
   function file(path) {
     if (!files.has(path)) {
       const loading = fetch(new URL(path, base)).then((r) => {
         if (!r.ok) { throw new Error(path + ": " + r.status); }
-        return r.text();
+        return textOf(r);
       }).then((text) => timed(() => JSON.parse(text)));
       loading.catch(() => { files.delete(path); });
       files.set(path, loading);
@@ -188,7 +204,7 @@
       for (const k of filesFor(term, raw, shard.files)) { wanted.add(k); }
       for (const w of completed) { wanted.add(fileOf(w, shard.files)); }
       return Promise.all(Array.from(wanted).slice(0, MAX_FILES + 1).map((k) =>
-        file(folderOf(shard) + "t" + k + ".json")));
+        file(folderOf(shard) + "t" + k + ".json.gz")));
     }));
     timed(() => {
       const isWord = perShard.some((chunks) => chunks.some((c) =>
@@ -215,7 +231,7 @@
     const shardsNear = await Promise.all(listing.shards.map((shard) => {
       const k = fileOf(term, shard.files);
       const near = [k - 1, k, k + 1].filter((n) => n >= 0 && n < shard.files.length);
-      return Promise.all(near.map((n) => file(folderOf(shard) + "t" + n + ".json")));
+      return Promise.all(near.map((n) => file(folderOf(shard) + "t" + n + ".json.gz")));
     }));
     timed(() => {
       const candidates = [];  // [shard, word, edits]
@@ -436,7 +452,7 @@
         while (offsets[s] > hit.key) { s -= 1; }
         const doc = hit.key - offsets[s];
         const block = Math.floor(doc / listing.block);
-        const papers = await file(folderOf(listing.shards[s]) + "d" + block + ".json");
+        const papers = await file(folderOf(listing.shards[s]) + "d" + block + ".json.gz");
         return { paper: papers[doc - block * listing.block], mask: themes.masks[hit.key] || 0 };
       }));
     } catch (err) {
