@@ -19,6 +19,8 @@ content/sources/), then measures, each in a child process:
 After the cold build (and after Pagefind, on Hugo's site) it runs a fixed set of search queries
 in headless Chromium, each the first of a new browser context, and records what each costs:
 requests, bytes as sent with gzip, compute time (bench/query_cost.py; --skip-queries to skip).
+It reports the cold build's output by page kind and file type, and how many of 1,000 sampled
+papers' related papers are the exact search's (bench/related_recall.py).
 
 Wall time is measured around the child; CPU time (user + sys) and peak RSS come from the rusage
 that os.wait4 returns for the child, which covers the child and every descendant it waited for.
@@ -51,6 +53,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # when imported, not run
 
 import query_cost  # noqa: E402 (bench/ is not a package)
+import related_recall  # noqa: E402
 import search_browser  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -585,6 +588,14 @@ def run_size(n: int, args: argparse.Namespace, seeds: Seeds, results: list[SizeR
     if len({row["id"] for row in papers}) != n:
         res.notes.append(f"our build read {len(papers)} papers, expected {n}")
     measure_queries(res, "ours", site, args, results, machine)
+    say(f"[{n}] related papers against the exact search …")
+    try:  # the content as the cold build read it: before the ingest below
+        res.related = related_recall.measure(site, content)
+        say(f"[{n}] related papers: {100 * float(res.related['recall']):.1f} % of the exact "
+            f"search's, on {res.related['sample']} papers")
+    except Exception as err:  # reported, not fatal to the builds
+        res.notes.append(f"related papers not measured: {err!r}"[:400])
+    write_results(args, results, machine)
 
     started = time.perf_counter()
     ingest = subprocess.run([*digest_cmd(), "ingest", str(work / "increment.txt"), "--content",

@@ -125,16 +125,11 @@ def relate_papers(papers: Sequence[Paper], k: int = 5, previous: Neighbourhood |
     paper and the fit alone. `previous` (from a build with the same training papers) gives
     the rows and candidates it has; the result is the same as without it. `keys`: the
     papers' models.paper_keys, if made."""
-    from generator.stages.training import split_training
-
     made = keys if keys is not None else paper_keys(papers)
     ordered = sorted(papers, key=lambda p: p.id)
     row_keys = tuple(made[p.id] for p in ordered)
     if previous is None:
-        trained, _ = split_training(ordered)
-        vectorizer, rare_cols, known = _fit(trained)
-        # The training papers' rows come from the fit itself, like on every later build.
-        had = {made[p.id]: i for i, p in enumerate(trained)}
+        vectorizer, rare_cols, known, had = _fresh_fit(ordered, made)
     else:
         vectorizer, rare_cols, known = previous.vectorizer, previous.rare_cols, previous.rows
         had = {key: i for i, key in enumerate(previous.keys)}
@@ -168,6 +163,30 @@ def relate_papers(papers: Sequence[Paper], k: int = 5, previous: Neighbourhood |
     return related, Neighbourhood(vectorizer=vectorizer, rare_cols=rare_cols, keys=row_keys,
                                   rows=rows, candidates=candidates,
                                   best=None if candidates is None else best)
+
+
+def paper_rows(papers: Sequence[Paper], keys: Mapping[str, bytes] | None = None
+               ) -> tuple[tuple[Paper, ...], sp.csr_matrix]:
+    """The papers in the order relate_papers numbers them (by id), and their TF-IDF rows as
+    relate_papers computes them without a `previous` (which gives the same rows): what an
+    exact search over the build's own scores needs (bench/related_recall.py)."""
+    made = keys if keys is not None else paper_keys(papers)
+    ordered = tuple(sorted(papers, key=lambda p: p.id))
+    vectorizer, _, known, had = _fresh_fit(ordered, made)
+    return ordered, _rows(vectorizer, ordered, tuple(made[p.id] for p in ordered), had, known)
+
+
+def _fresh_fit(ordered: Sequence[Paper], made: Mapping[str, bytes]
+               ) -> tuple[TfidfVectorizer | None, npt.NDArray[np.intp], sp.csr_matrix,
+                          dict[bytes, int]]:
+    """_fit on the training papers (stages/training.py) of `ordered`, and each training
+    paper's key -> its row of the fit."""
+    from generator.stages.training import split_training
+
+    trained, _ = split_training(ordered)
+    vectorizer, rare_cols, known = _fit(trained)
+    # The training papers' rows come from the fit itself, like on every later build.
+    return vectorizer, rare_cols, known, {made[p.id]: i for i, p in enumerate(trained)}
 
 
 def _text(paper: Paper) -> str:
