@@ -244,7 +244,7 @@ def test_a_built_sites_shard_files_are_gzip_of_the_json_search_js_reads(
             # gzip's magic, deflate, no flags (no file name), modification time 0.
             assert name.endswith(".json.gz") and data[:8] == b"\x1f\x8b\x08\0\0\0\0\0", name
             text = gzip.decompress(data)
-            assert gzipped(text, GZIP_LEVEL) == data  # GZIP_LEVEL, and the same JSON gives the same bytes
+            assert gzipped(text, GZIP_LEVEL) == data  # the same JSON gives the same bytes
             stored, raw = stored + len(data), raw + len(text)
             value = json.loads(text)
             if name.startswith("t"):  # an object from term to postings, from its first term
@@ -257,7 +257,7 @@ def test_a_built_sites_shard_files_are_gzip_of_the_json_search_js_reads(
         shown = [row for _, block in sorted(rows) for row in block]
         assert len(shown) == shard["papers"]
         assert all(len(row) == 5 and all(isinstance(f, str) for f in row) for row in shown)
-    assert GZIP_LEVEL == 6 and raw > 2.5 * stored  # about three times smaller
+    assert GZIP_LEVEL == 6 and raw > 2.5 * stored  # nearly three times smaller
 
 
 class _EncodingHost(http.server.SimpleHTTPRequestHandler):

@@ -68,9 +68,9 @@ def build(content_dir: Path, out_dir: Path, base_url: str | None, strict: bool, 
     writes the pages, the public data (data/papers.json and the parts it lists)
     and assets into the output directory.
     Pages whose content did not change since the last build are kept as they are.
-    Warnings (bad records skipped, notes that point at nothing) are printed by every
-    build, one that reuses the last build's work or is skipped as well, until their
-    cause is gone.
+    Warnings (bad records skipped, notes that point at nothing, a site heavier than
+    size_limit_mb in digest.yaml, 1000 by default) are printed by every build, one that
+    reuses the last build's work or is skipped as well, until their cause is gone.
     """
     from generator.config import load_config
     from generator.pipeline import build as run_build

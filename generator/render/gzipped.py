@@ -12,7 +12,6 @@ import zlib
 # Python would change every file.
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
 
-
 def gzipped(data: bytes, level: int) -> bytes:
     """`data` as a gzip stream at `level` with the fixed header: the same data and level
     always give the same bytes (gzip.decompress, `gunzip` and DecompressionStream read it)."""
