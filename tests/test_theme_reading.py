@@ -79,6 +79,35 @@ def test_paper_pages_state_membership_in_words_with_the_rule(
     assert standings[CLEAR] > standings[BORDERLINE] > 0
 
 
+def test_a_list_explains_each_standing_it_shows_once_and_names_each_sub_topic_once(
+        built_default: tuple[Path, BuildReport]) -> None:
+    """A theme's list states the rule of every standing it shows, once, under the list (not on
+    every item); a weekly theme page grouped by sub-topic links each sub-topic from its
+    heading, not from each item."""
+    site, _ = built_default
+    checked = 0
+    for page in [*(site / "themes").glob("*/*.html"), *(site / "weeks").glob("*/*.html")]:
+        html = page.read_text(encoding="utf-8")
+        shown = set(re.findall(r'<span class="standing">([^<]+)</span>', html))
+        if not shown:
+            continue
+        checked += 1
+        rules = re.findall(r'<p class="muted standing-rules">(.*?)</p>', html)
+        assert len(rules) == 1, page
+        for level in shown:
+            rule = RULES[level].replace("'", "&#39;")
+            assert rules[0].count(f"<strong>{level.capitalize()}</strong>: {rule}.") == 1, page
+        assert 'class="standing" title=' not in html
+    assert checked > 20
+    week = (site / "weeks" / "2025-W11" / "embeddings.html").read_text(encoding="utf-8")
+    headings = re.findall(r'<h2 class="subtopic" id="topic-([^"]+)"><a href="([^"]+)">', week)
+    assert len(headings) >= 2
+    for key, href in headings:
+        assert href == f"../../themes/embeddings/topic-{key}.html"
+        assert (site / "themes" / "embeddings" / f"topic-{key}.html").is_file()
+        assert week.count(f'href="{href}"') == 1  # the heading's link, no item's
+
+
 def test_the_words_that_weighed_most_are_written_by_the_paper(
         built_default: tuple[Path, BuildReport]) -> None:
     site, _ = built_default
